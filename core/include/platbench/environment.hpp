@@ -1,0 +1,37 @@
+// What a workload actually saw of its machine, from inside the platform.
+//
+// Recorded next to what the experiment requested, so a user can check that a
+// container or VM really got the CPUs and memory intended.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace platbench {
+
+struct ObservedEnvironment {
+    int online_cpus = 0;                         // sysconf(_SC_NPROCESSORS_ONLN)
+    std::vector<int> affinity;                   // CPUs this process may run on
+    std::optional<double> cpu_quota;             // cgroup CPU bandwidth limit in CPUs (e.g. 1.5), if any
+    std::uint64_t memory_total_bytes = 0;        // MemTotal of /proc/meminfo
+    std::uint64_t memory_available_bytes = 0;    // MemAvailable of /proc/meminfo
+    std::optional<std::uint64_t> memory_limit_bytes;  // cgroup memory limit, if any
+    std::string cgroup_version;                  // "v1", "v2" or "none"
+    std::string kernel;                          // uname -r
+    std::string hostname;
+    std::string cpu_model;
+    std::string virtualization;                  // "none", "vm" (CPU hypervisor flag), ...
+    std::string container;                       // "none", "docker", "apptainer", "podman", ...
+
+    // CPUs the workload can use: affinity size, reduced by a CPU quota.
+    int usable_cpus() const;
+    // Bytes the workload can use: min(MemAvailable, cgroup limit).
+    std::uint64_t usable_memory_bytes() const;
+};
+
+// Reads the environment of the calling process. Never throws: unknown fields stay empty.
+ObservedEnvironment observe_environment();
+
+}  // namespace platbench

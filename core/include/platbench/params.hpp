@@ -1,0 +1,93 @@
+// Parameter tables: the single declaration of every setting a plugin accepts.
+//
+// One table per plugin drives validation of experiment files, `platbench plugins`
+// output and the generated documentation, so the three can never disagree.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace platbench {
+
+enum class ParamType {
+    Integer,   // whole number, no unit suffix
+    Real,      // floating-point number
+    Bool,      // true/false, yes/no, on/off
+    String,    // free text (never passed through a shell)
+    Choice,    // one of ParamSpec::choices
+    Size,      // bytes; accepts B, K/KiB, M/MiB, G/GiB, T/TiB (1024-based), kB/KB, MB, GB, TB (1000-based)
+    Count,     // plain quantity; accepts k, M, G suffixes (1000-based), e.g. 80M = 80'000'000
+    Duration,  // seconds; accepts ms, s, m, h suffixes (bare number = seconds)
+    CpuList,   // CPU list in the kernel's cpuset syntax: "0-3,6"
+};
+
+// How a value compares: bigger numbers are better, smaller are better, or neither.
+enum class Better { Higher, Lower, None };
+
+struct ParamSpec {
+    std::string name;
+    ParamType type = ParamType::String;
+    // Textual default, parsed with the same rules as user input. Empty: the
+    // parameter is optional and absent unless the user gives it.
+    std::string default_value;
+    std::string unit;                  // shown to users: "bytes", "elements", "s", ...
+    double min = -std::numeric_limits<double>::infinity();  // inclusive, numeric types
+    double max = std::numeric_limits<double>::infinity();   // inclusive, numeric types
+    std::vector<std::string> choices;  // allowed values for ParamType::Choice
+    std::string help;                  // one line
+};
+
+using ParamTable = std::vector<ParamSpec>;
+
+// A parsed value. Integer, Size and Count are int64 (bytes / units); Real and
+// Duration are double (Duration in seconds); Bool is bool; String, Choice and
+// CpuList are text (CpuList canonicalised, e.g. "0-3,6").
+using ParamValue = std::variant<bool, std::int64_t, double, std::string>;
+
+// The effective settings of one plugin instance: every parameter of its table
+// that has a value (user-given or default). Defaults are written in, so a result
+// records every setting actually used.
+class ParamValues {
+public:
+    void set(const std::string& name, ParamValue value) { values_[name] = std::move(value); }
+    bool has(const std::string& name) const { return values_.count(name) != 0; }
+
+    // Typed accessors; throw std::out_of_range / std::bad_variant_access on misuse,
+    // which is a plugin bug (the table guarantees presence and type).
+    std::int64_t integer(const std::string& name) const { return std::get<std::int64_t>(values_.at(name)); }
+    double real(const std::string& name) const { return std::get<double>(values_.at(name)); }
+    bool boolean(const std::string& name) const { return std::get<bool>(values_.at(name)); }
+    const std::string& text(const std::string& name) const { return std::get<std::string>(values_.at(name)); }
+
+    const std::map<std::string, ParamValue>& all() const { return values_; }
+
+private:
+    std::map<std::string, ParamValue> values_;
+};
+
+// Parsing and formatting by the table's rules. Implemented in the core library.
+struct ParseOutcome {
+    std::optional<ParamValue> value;
+    std::string error;  // set when value is empty: what was wrong and what is accepted
+};
+ParseOutcome parse_param_value(const ParamSpec& spec, std::string_view text);
+
+// Canonical text for a parsed value: parse_param_value(spec, format_param_value(spec, v)) == v.
+std::string format_param_value(const ParamSpec& spec, const ParamValue& value);
+
+// "integer", "size (e.g. 256MiB)", ... for messages and --help.
+std::string describe_param_type(ParamType type);
+
+// Fills in defaults for every parameter of the table the user did not give.
+void apply_defaults(const ParamTable& table, ParamValues& values);
+
+// Expands "0-3,6" to {0,1,2,3,6}. Returns nullopt for malformed text.
+std::optional<std::vector<int>> expand_cpu_list(std::string_view text);
+
+}  // namespace platbench

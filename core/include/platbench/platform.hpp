@@ -1,0 +1,104 @@
+// The platform plugin interface: where the runner runs (host process, container, VM).
+//
+// A platform never measures anything itself. It starts platbench-runner with the
+// arguments the engine gives it, under the resource settings of the experiment,
+// and hands back what the runner printed. The engine parses that output.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "platbench/params.hpp"
+
+namespace platbench {
+
+// libvirt's open() answer, for a platform: usable, "not for me here" (skip the
+// platform's runs, say why), or present but broken (fail its runs, say why).
+enum class Availability { Available, Declined, Broken };
+
+struct ProbeResult {
+    Availability availability = Availability::Available;
+    std::string reason;                           // why declined / broken; what to do next
+    std::map<std::string, std::string> metadata;  // versions, drivers: recorded with every run
+};
+
+// The self-contained root-filesystem tree of runner + workload plugins + their
+// shared libraries. Platforms ship exactly these bytes into images and VMs.
+struct Bundle {
+    std::filesystem::path root;          // host directory holding the tree
+    std::string content_hash;            // hex SHA-256 over every path and byte in the tree
+    std::string runner_path;             // inside the tree: "/usr/bin/platbench-runner"
+    std::string plugin_dir;              // inside the tree: "/usr/lib/platbench/plugins"
+};
+
+// Where the runner lives on the host, for platforms that run it directly (native).
+struct HostRunner {
+    std::filesystem::path runner;        // platbench-runner executable
+    std::filesystem::path plugin_dir;    // directory of the workload plugin to load
+};
+
+struct PlatformRunRequest {
+    const ParamValues& settings;                  // the platform's table, defaults filled in
+    const HostRunner& host_runner;
+    const Bundle* bundle;                         // null unless the descriptor asked for it
+    // Runner arguments after the executable and before "--plugin-dir": the
+    // platform appends "--plugin-dir <dir>" valid where the runner runs.
+    std::vector<std::string> runner_args;
+    std::filesystem::path work_dir;               // host directory the workload may use
+    std::chrono::duration<double> timeout;        // kill the run after this long
+    std::map<std::string, std::string> labels;    // identify platbench's objects: "platbench.run" = ...
+    const std::atomic<bool>& cancel;              // Ctrl-C: stop the run now, clean up
+};
+
+struct PlatformRunOutcome {
+    bool started = false;           // false: the platform could not start the runner at all
+    std::string failure;            // why it could not start / what went wrong in the platform
+    int exit_code = -1;             // runner's exit status, when it exited
+    int term_signal = 0;            // signal that ended the runner, when it was killed
+    bool timed_out = false;
+    bool cancelled = false;
+    std::string stdout_text;        // what the runner printed (capped); untrusted
+    std::string stderr_text;        // diagnostics (capped); untrusted
+    double overhead_seconds = 0;    // platform start/stop time, not part of the workload's figures
+    std::map<std::string, std::string> metadata;  // facts about this run on this platform
+};
+
+// Context for prepare(): builds images, checks limits, once per experiment.
+struct PlatformPrepareRequest {
+    const ParamValues& settings;
+    const Bundle* bundle;
+};
+
+class Platform {
+public:
+    virtual ~Platform() = default;
+
+    // Required. Can this platform run here, with these settings?
+    virtual ProbeResult probe(const ParamValues& settings) = 0;
+
+    // Optional. Cross-setting checks at validation time; each string is one error.
+    virtual std::vector<std::string> validate(const ParamValues& /*settings*/) const { return {}; }
+
+    // Optional. Once per platform instance before its first run (build an image,
+    // create a cgroup parent). Throws std::runtime_error: the instance's runs fail.
+    virtual void prepare(const PlatformPrepareRequest& /*request*/) {}
+
+    // Required. Run the runner once. Never throws for a failed run: report it in the outcome.
+    virtual PlatformRunOutcome run(const PlatformRunRequest& request) = 0;
+
+    // Optional. Remove leftovers labelled as platbench's (containers, domains,
+    // cgroups). Returns one line per object removed.
+    virtual std::vector<std::string> clean(bool /*including_images*/) { return {}; }
+};
+
+// Resource settings most platforms share. A platform includes those it honours
+// in its own table, so the names and meanings stay the same everywhere.
+ParamSpec cpuset_param();   // "cpuset": CpuList, CPUs the run may use
+ParamSpec cpus_param();     // "cpus": Real, CPU bandwidth limit in CPUs
+ParamSpec memory_param();   // "memory": Size, memory limit
+
+}  // namespace platbench

@@ -1,0 +1,64 @@
+// The workload plugin interface: what runs and measures inside a platform.
+//
+// A workload plugin is loaded twice: by the engine on the host (for its parameter
+// table and validate()), and by platbench-runner wherever the platform runs it
+// (for run()). run() must therefore not depend on anything of the host.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "platbench/environment.hpp"
+#include "platbench/params.hpp"
+
+namespace platbench {
+
+struct Metric {
+    std::string name;    // snake_case, stable across versions: "triad_best_rate"
+    double value = 0;
+    std::string unit;    // "MB/s", "s", "IOPS", ...
+    Better better = Better::None;
+};
+
+struct WorkloadResult {
+    std::vector<Metric> metrics;
+    std::vector<std::string> warnings;            // stored with the run, shown in reports
+    std::map<std::string, std::string> info;      // extra facts: "threads_used", "kernel_isa", ...
+};
+
+// Everything run() gets. New fields are added at the end; plugins built against an
+// older header keep working within the same ABI version.
+struct WorkloadRunRequest {
+    const ParamValues& params;                    // every parameter of the table, defaults filled in
+    const ObservedEnvironment& environment;       // what the runner saw
+    std::filesystem::path work_dir;               // scratch space for I/O workloads
+    const std::atomic<bool>& stop_requested;      // set on SIGTERM/SIGINT: return or throw soon
+    std::function<void(std::string_view)> log;    // diagnostics (stderr), never results
+};
+
+// Thrown by a workload for an expected failure ("array does not fit in memory",
+// "validation failed"); the run is recorded as failed with this message.
+class WorkloadError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+class Workload {
+public:
+    virtual ~Workload() = default;
+
+    // Optional. Cross-parameter checks at validation time, on the host, before
+    // anything runs. Each string is one error ("array_size and array_bytes are exclusive").
+    virtual std::vector<std::string> validate(const ParamValues& /*params*/) const { return {}; }
+
+    // Required. Runs the workload once and returns its metrics; throws WorkloadError on failure.
+    virtual WorkloadResult run(const WorkloadRunRequest& request) = 0;
+};
+
+}  // namespace platbench

@@ -1,0 +1,85 @@
+// Experiment files: parsed with yaml-cpp, validated completely before anything runs.
+//
+// Every problem is collected (not just the first) and reported as
+//   file:line:column: error: what is wrong
+//     hint: what was expected / the valid choices / did you mean ...
+#pragma once
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "platbench/params.hpp"
+#include "plugin/registry.hpp"
+
+namespace platbench {
+
+struct SourceLocation {
+    std::string file;
+    int line = 0;    // 1-based; 0 = unknown
+    int column = 0;  // 1-based; 0 = unknown
+};
+
+struct ConfigError {
+    SourceLocation where;
+    std::string message;
+    std::string hint;  // may be empty
+};
+
+// "file:line:column: error: message\n  hint: hint" for each error.
+std::string format_config_errors(const std::vector<ConfigError>& errors);
+
+class ConfigErrors : public std::runtime_error {
+public:
+    explicit ConfigErrors(std::vector<ConfigError> errors);
+    const std::vector<ConfigError>& errors() const { return errors_; }
+
+private:
+    std::vector<ConfigError> errors_;
+};
+
+// One parameter as written in the file: a single value, or a list (a matrix dimension).
+struct ParamSetting {
+    std::string name;
+    std::vector<ParamValue> values;   // parsed, in file order
+    std::vector<std::string> texts;   // as written, for readable cell names
+    bool is_list = false;             // a matrix dimension
+    SourceLocation where;
+};
+
+// One entry of `platforms:` or `workloads:`.
+struct PluginInstanceConfig {
+    std::string name;                  // unique within its list; defaults to the plugin name
+    const LoadedPlugin* plugin = nullptr;
+    std::vector<ParamSetting> settings;  // user-given only, in file order
+    SourceLocation where;
+};
+
+struct ExperimentConfig {
+    std::filesystem::path file;          // as given
+    std::string file_hash;               // hex SHA-256 of the file's bytes
+    std::string name;                    // `experiment:`
+    std::string description;             // optional
+    int repetitions = 3;
+    int warmup = 0;                      // warmup runs per cell, discarded from statistics
+    std::filesystem::path output_dir;    // relative paths resolve against the file's directory
+    double timeout_seconds = 600;        // per run
+    std::vector<std::filesystem::path> plugin_path;  // resolved against the file's directory
+    std::vector<PluginInstanceConfig> platforms;
+    std::vector<PluginInstanceConfig> workloads;
+};
+
+// Parses and validates `file`. Loads the directories of its `plugin_path` into
+// `registry` first (the registry should already hold the default search dirs).
+// Throws ConfigErrors with every problem found.
+ExperimentConfig load_experiment(const std::filesystem::path& file, PluginRegistry& registry);
+
+// The same, from text (tests); `display_name` is used in locations.
+ExperimentConfig load_experiment_text(const std::string& text, const std::string& display_name,
+                                      const std::filesystem::path& base_dir, PluginRegistry& registry);
+
+// Edit distance suggestion: the closest of `choices` to `word`, or "" when none is close.
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& choices);
+
+}  // namespace platbench

@@ -1,0 +1,43 @@
+// The experiment matrix: cartesian product of platform instances x workload
+// instances x every list-valued parameter, named deterministically the way
+// google/benchmark names ArgsProduct runs: "native/stream/threads:2/array_size:16M".
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "config/experiment.hpp"
+
+namespace platbench {
+
+struct Cell {
+    std::size_t index = 0;
+    std::string id;                          // deterministic, readable, unique
+    const PluginInstanceConfig* platform = nullptr;
+    const PluginInstanceConfig* workload = nullptr;
+    ParamValues platform_settings;           // effective: defaults written in
+    ParamValues workload_params;             // effective: defaults written in
+    std::string config_hash;                 // hex SHA-256 over plugins + every effective value
+};
+
+// Expands the matrix. Order: platforms outermost, then workloads, then the
+// dimensions in file order (platform dimensions first), last dimension fastest.
+std::vector<Cell> expand_matrix(const ExperimentConfig& config);
+
+// Number of cells without building them (for the "empty matrix" / size checks).
+std::size_t matrix_size(const ExperimentConfig& config);
+
+struct PlannedRun {
+    std::size_t cell = 0;      // index into the cells
+    int repetition = 0;        // 0-based within its kind (warmup or measured)
+    bool warmup = false;
+
+    // Stable key used to find completed runs on --resume.
+    std::string key(const Cell& c) const;
+};
+
+// Each cell's warmup runs, then its repetitions, cell after cell.
+std::vector<PlannedRun> plan_runs(const std::vector<Cell>& cells, const ExperimentConfig& config);
+
+}  // namespace platbench

@@ -1,0 +1,59 @@
+// The one line platbench-runner prints for its result, and its defensive parser.
+//
+// Format (a single line on stdout, anywhere among other output):
+//   @@platbench-result v1 <payload-bytes> <sha256-hex-of-payload> <json-payload>
+// The length and hash detect truncation and corruption (a VM's serial port, a
+// killed runner); everything else the runner or a guest prints is ignored.
+// Output is untrusted: sizes, types and counts are bounded; no input may crash the engine.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "platbench/environment.hpp"
+#include "platbench/platform.hpp"
+#include "platbench/workload.hpp"
+
+namespace platbench {
+
+inline constexpr const char* kResultMarker = "@@platbench-result";
+inline constexpr int kProtocolVersion = 1;
+
+// What the runner reports about one run.
+struct RunnerReport {
+    bool ok = false;                              // false: the workload failed; see error
+    std::string error;
+    std::string workload;
+    nlohmann::json params = nlohmann::json::object();       // effective parameters the runner used
+    std::vector<Metric> metrics;
+    std::vector<std::string> warnings;
+    std::map<std::string, std::string> info;
+    nlohmann::json environment = nlohmann::json::object();  // ObservedEnvironment as JSON
+    double duration_seconds = 0;                  // workload's own run() time
+};
+
+nlohmann::json to_json(const ObservedEnvironment& env);
+nlohmann::json to_json(const RunnerReport& report);
+
+// The full result line, newline-terminated.
+std::string encode_result_line(const RunnerReport& report);
+
+// Finds and checks the result line in `stdout_text`. Returns the report, or
+// nullopt with `failure` saying exactly what was wrong ("no result line",
+// "result line truncated: 812 of 1024 bytes", "bad hash", "invalid JSON at byte 17", ...).
+std::optional<RunnerReport> decode_runner_output(const std::string& stdout_text, std::string& failure);
+
+// Turns a platform outcome into a report or a failure reason that says what
+// happened: timeout, signal, exit code, garbage output; includes the tail of stderr.
+struct RunInterpretation {
+    std::optional<RunnerReport> report;   // set when the runner produced a valid result line
+    std::string status;                   // "ok" | "failed"
+    std::string reason;                   // for failed
+};
+RunInterpretation interpret_outcome(const PlatformRunOutcome& outcome);
+
+}  // namespace platbench
