@@ -63,7 +63,7 @@ struct ExperimentConfig {
     std::string description;             // optional
     int repetitions = 3;
     int warmup = 0;                      // warmup runs per cell, discarded from statistics
-    std::filesystem::path output_dir;    // relative paths resolve against the file's directory
+    std::filesystem::path output_dir;    // as written (relative to the working directory); default "results/<name>"
     double timeout_seconds = 600;        // per run
     std::vector<std::filesystem::path> plugin_path;  // resolved against the file's directory
     std::vector<PluginInstanceConfig> platforms;
