@@ -1,0 +1,130 @@
+// `platbench run FILE` and `platbench validate FILE`.
+#include <iostream>
+
+#include <boost/program_options.hpp>
+
+#include "cli_common.hpp"
+#include "config/experiment.hpp"
+#include "engine/engine.hpp"
+#include "engine/summary.hpp"
+#include "matrix/matrix.hpp"
+#include "store/result_store.hpp"
+
+namespace platbench::cli {
+namespace po = boost::program_options;
+
+namespace {
+
+struct RunArguments {
+    std::string file;
+    bool dry_run = false;
+    bool resume = false;
+    bool quiet = false;
+    std::string output;
+    std::vector<std::string> plugin_path;
+};
+
+std::string settings_text(const PluginInstanceConfig& instance, const ParamValues& values) {
+    std::string text;
+    for (const ParamSpec& spec : instance.plugin->descriptor->params) {
+        auto it = values.all().find(spec.name);
+        if (it == values.all().end()) continue;
+        text += (text.empty() ? "" : ", ") + spec.name + "=" + format_param_value(spec, it->second);
+    }
+    return text.empty() ? "(no settings)" : text;
+}
+
+void print_matrix(const ExperimentConfig& config, const std::vector<Cell>& cells, const std::string& output,
+                  std::ostream& out) {
+    const std::size_t runs_per_cell = static_cast<std::size_t>(config.repetitions + config.warmup);
+    out << "experiment '" << config.name << "' (" << config.file.string() << "): " << cells.size() << " cells x ("
+        << config.repetitions << " repetitions + " << config.warmup << " warmup) = " << cells.size() * runs_per_cell
+        << " runs; timeout " << config.timeout_seconds << " s per run; results in " << output << "\n";
+    for (const Cell& cell : cells) {
+        out << "  " << cell.id << "\n"
+            << "      platform " << cell.platform->plugin->name() << ": " << settings_text(*cell.platform, cell.platform_settings)
+            << "\n"
+            << "      workload " << cell.workload->plugin->name() << ": " << settings_text(*cell.workload, cell.workload_params)
+            << "\n";
+    }
+}
+
+po::options_description run_options(bool validate_only) {
+    po::options_description options(validate_only ? "platbench validate FILE [options]" : "platbench run FILE [options]");
+    options.add_options()("help,h", "show this help")(
+        "plugin-path", po::value<std::vector<std::string>>()->composing(), "also load plugins from this directory (repeatable)");
+    if (!validate_only) {
+        options.add_options()("dry-run,n", "validate and print the expanded matrix; run nothing")(
+            "resume", "continue the newest stored experiment of this name: run only the runs not stored yet")(
+            "output,o", po::value<std::string>(), "results directory (overrides the file's `output:`)")(
+            "quiet,q", "no progress display");
+    }
+    return options;
+}
+
+Parsed parse(const Args& args, bool validate_only, RunArguments& parsed) {
+    const po::options_description visible = run_options(validate_only);
+    po::options_description hidden;
+    hidden.add_options()("FILE", po::value<std::string>(), "experiment file");
+    po::positional_options_description positional;
+    positional.add("FILE", 1);
+    po::variables_map vm;
+    const Parsed outcome =
+        parse_command_line(args, validate_only ? "validate" : "run", visible, hidden, positional, "FILE", vm);
+    if (outcome != Parsed::Proceed) return outcome;
+    parsed.file = vm["FILE"].as<std::string>();
+    parsed.dry_run = vm.count("dry-run") != 0;
+    parsed.resume = vm.count("resume") != 0;
+    parsed.quiet = vm.count("quiet") != 0;
+    if (vm.count("output") != 0) parsed.output = vm["output"].as<std::string>();
+    if (vm.count("plugin-path") != 0) parsed.plugin_path = vm["plugin-path"].as<std::vector<std::string>>();
+    return Parsed::Proceed;
+}
+
+int report_outcome(const EngineReport& report) {
+    auto store = ResultStore::open_existing(report.database);
+    print_summary(summarize_runs(store->runs(report.experiment_id)), std::cout);
+    std::cout << report.ok << " ok, " << report.failed << " failed, " << report.skipped << " skipped";
+    if (report.already_done != 0) std::cout << ", " << report.already_done << " already stored";
+    std::cout << "; results: " << report.database.string() << " (experiment " << report.experiment_id << ")\n";
+    if (report.interrupted) {
+        std::cerr << "interrupted: completed runs are stored; continue with `platbench run <file> --resume`\n";
+        return kExitInterrupted;
+    }
+    return report.failed != 0 ? kExitRunsFailed : kExitOk;
+}
+
+}  // namespace
+
+int command_run(const Args& args, bool validate_only) {
+    RunArguments parsed;
+    const Parsed outcome = parse(args, validate_only, parsed);
+    if (outcome != Parsed::Proceed) return exit_code_for(outcome);
+    PluginRegistry registry;
+    load_plugins(registry, parsed.plugin_path);
+    ExperimentConfig config;
+    try {
+        config = load_experiment(parsed.file, registry);
+    } catch (const ConfigErrors& e) {
+        std::cerr << format_config_errors(e.errors());
+        std::cerr << e.errors().size() << (e.errors().size() == 1 ? " error" : " errors")
+                  << " in " << parsed.file << "; nothing was run\n";
+        return kExitUsage;
+    }
+    const std::string output = parsed.output.empty() ? config.output_dir.string() : parsed.output;
+    if (validate_only || parsed.dry_run) {
+        print_matrix(config, expand_matrix(config), output, std::cout);
+        std::cout << (validate_only ? "valid\n" : "dry run: nothing was run or written\n");
+        return kExitOk;
+    }
+    install_interrupt_handlers();
+    EngineOptions options;
+    options.resume = parsed.resume;
+    if (!parsed.output.empty()) options.output_dir = parsed.output;
+    options.interrupt = &interrupt_flag();
+    options.progress = parsed.quiet ? nullptr : &std::cerr;
+    options.progress_is_terminal = stderr_is_terminal();
+    return report_outcome(run_experiment(config, options));
+}
+
+}  // namespace platbench::cli

@@ -1,0 +1,37 @@
+// The end-of-run table: per cell and metric, n, mean, stddev, min, max over the
+// measured (non-warmup) runs that succeeded; failed and skipped runs are counted
+// beside it, never averaged in.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "store/result_store.hpp"
+
+namespace platbench {
+
+struct MetricSummaryRow {
+    std::string cell_id;
+    std::string metric;
+    std::string unit;
+    std::size_t n = 0;
+    double mean = 0, stddev = 0, min = 0, max = 0;
+};
+
+struct CellOutcomeCount {
+    std::string cell_id;
+    std::size_t ok = 0, failed = 0, skipped = 0;
+    std::string last_reason;  // of a failed or skipped run
+};
+
+struct ExperimentSummary {
+    std::vector<MetricSummaryRow> rows;
+    std::vector<CellOutcomeCount> cells;  // in order of first appearance
+};
+
+ExperimentSummary summarize_runs(const std::vector<RunRecord>& runs);
+void print_summary(const ExperimentSummary& summary, std::ostream& out);
+
+}  // namespace platbench

@@ -1,0 +1,4 @@
+// Has the version symbol, but no entry point.
+#include "fake_workload.hpp"
+extern "C" BOOST_SYMBOL_EXPORT const std::uint32_t platbench_abi_version;
+extern "C" BOOST_SYMBOL_EXPORT const std::uint32_t platbench_abi_version = platbench::kAbiVersion;

@@ -1,0 +1,5 @@
+// The entry point registers nothing.
+#include "fake_workload.hpp"
+extern "C" BOOST_SYMBOL_EXPORT const std::uint32_t platbench_abi_version;
+extern "C" BOOST_SYMBOL_EXPORT const std::uint32_t platbench_abi_version = platbench::kAbiVersion;
+extern "C" BOOST_SYMBOL_EXPORT const platbench::PluginDescriptor* platbench_plugin() { return nullptr; }
