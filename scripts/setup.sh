@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# One-command set-up for a fresh Debian 12 machine:
+#   scripts/setup.sh quick   install what is missing, build, run configs/quick.yaml
+#   scripts/setup.sh test    install what is missing, build, run the whole test suite
+#   scripts/setup.sh build   install what is missing and build
+# Needs root (or sudo) only to install packages. BUILD_DIR (default: build) and
+# JOBS (default: all CPUs) may be set in the environment.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+BUILD_DIR=${BUILD_DIR:-build}
+JOBS=${JOBS:-$(nproc)}
+
+# Everything comes from Debian's archive; nothing is downloaded at build time.
+BUILD_PACKAGES=(
+  g++ cmake ninja-build pkg-config
+  libboost-dev libboost-program-options-dev libboost-filesystem-dev
+  libyaml-cpp-dev libtbb-dev doctest-dev nlohmann-json3-dev libsqlite3-dev libssl-dev
+)
+TEST_PACKAGES=(python3 sqlite3)
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else log "need root to run: $*"; exit 1
+  fi
+}
+
+missing_packages() {
+  local pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || echo "$pkg"
+  done
+}
+
+install_packages() {
+  local missing
+  mapfile -t missing < <(missing_packages "$@")
+  if [ "${#missing[@]}" -eq 0 ]; then
+    log "all required packages are installed"
+    return
+  fi
+  log "installing: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+build() {
+  log "configuring and building in $BUILD_DIR"
+  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$BUILD_DIR" -j "$JOBS"
+}
+
+run_quick() {
+  log "running configs/quick.yaml"
+  "$BUILD_DIR/bin/platbench" run configs/quick.yaml
+}
+
+run_tests() {
+  log "running the test suite"
+  ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS"
+}
+
+case "${1:-}" in
+  quick) install_packages "${BUILD_PACKAGES[@]}"; build; run_quick ;;
+  test)  install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"; build; run_tests ;;
+  build) install_packages "${BUILD_PACKAGES[@]}"; build ;;
+  *) echo "usage: $0 quick|test|build" >&2; exit 2 ;;
+esac
