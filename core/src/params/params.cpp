@@ -215,10 +215,10 @@ std::string format_param_value(const ParamSpec& spec, const ParamValue& value) {
             return std::to_string(std::get<std::int64_t>(value));
         case ParamType::Real:
         case ParamType::Duration: {
-            std::ostringstream out;
-            out.precision(17);
-            out << std::get<double>(value);
-            return out.str();
+            // Shortest text that reads back to the same double: "0.31", not "0.30999999999999999".
+            char buffer[64];
+            auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, std::get<double>(value));
+            return ec == std::errc() ? std::string(buffer, end) : std::string("nan");
         }
         case ParamType::String:
         case ParamType::Choice:

@@ -1,0 +1,235 @@
+// The platbench command line, end to end: real executable, real runner, real plugins.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "command.hpp"
+#include "store/result_store.hpp"
+
+using test::contains;
+using test::run_cli;
+using test::scratch;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kQuick = std::string(PLATBENCH_SOURCE_DIR) + "/configs/quick.yaml";
+
+// An experiment with the echo test workload on a platform of choice.
+std::string echo_experiment(const std::string& name, int repetitions, const std::string& platforms,
+                            const std::string& echo_params, const std::string& timeout = "60s") {
+    return "experiment: " + name + "\nrepetitions: " + std::to_string(repetitions) + "\ntimeout: " + timeout +
+           "\nplugin_path: [" + PLATBENCH_TEST_PLUGIN_DIR + ", " + PLATBENCH_MOCK_PLUGIN_DIR + "]\n" +
+           "platforms:\n" + platforms + "workloads:\n  - plugin: echo\n" + echo_params;
+}
+
+std::vector<platbench::RunRecord> stored_runs(const fs::path& results) {
+    auto store = platbench::ResultStore::open_existing(results);
+    std::vector<platbench::RunRecord> all;
+    for (const auto& experiment : store->experiments()) {
+        auto runs = store->runs(experiment.id);
+        all.insert(all.end(), runs.begin(), runs.end());
+    }
+    return all;
+}
+
+}  // namespace
+
+TEST_CASE("help, version and unknown commands") {
+    const fs::path dir = scratch("help");
+    auto help = run_cli({"--help"}, dir);
+    CHECK(help.exit_code == 0);
+    CHECK(contains(help.out, "exit codes"));
+    CHECK(run_cli({"--version"}, dir).exit_code == 0);
+    auto unknown = run_cli({"frobnicate"}, dir);
+    CHECK(unknown.exit_code == 2);
+    CHECK(contains(unknown.err, "unknown command 'frobnicate'"));
+    for (const char* command : {"run", "validate", "plugins", "export", "clean"}) {
+        CHECK(run_cli({command, "--help"}, dir).exit_code == 0);
+    }
+    CHECK(run_cli({"run"}, dir).exit_code == 2);
+    CHECK(run_cli({"run", kQuick, "--no-such-option"}, dir).exit_code == 2);
+}
+
+TEST_CASE("plugins lists stream and native and shows a parameter table") {
+    const fs::path dir = scratch("plugins");
+    auto list = run_cli({"plugins"}, dir);
+    CHECK(list.exit_code == 0);
+    CHECK(contains(list.out, "native"));
+    CHECK(contains(list.out, "stream"));
+    auto stream = run_cli({"plugins", "stream"}, dir);
+    CHECK(stream.exit_code == 0);
+    CHECK(contains(stream.out, "array_size"));
+    CHECK(contains(stream.out, "nontemporal"));
+    auto markdown = run_cli({"plugins", "--format", "markdown"}, dir);
+    CHECK(contains(markdown.out, "| parameter | type | default |"));
+    CHECK(run_cli({"plugins", "nosuchplugin"}, dir).exit_code == 2);
+}
+
+TEST_CASE("validate and --dry-run print the matrix and write nothing") {
+    const fs::path dir = scratch("validate");
+    auto validate = run_cli({"validate", kQuick}, dir);
+    CHECK(validate.exit_code == 0);
+    CHECK(contains(validate.out, "native/stream"));
+    const fs::path output = dir / "results";
+    auto dry = run_cli({"run", kQuick, "--dry-run", "--output", output.string()}, dir);
+    CHECK(dry.exit_code == 0);
+    CHECK(contains(dry.out, "nothing was run"));
+    CHECK_FALSE(fs::exists(output));
+}
+
+TEST_CASE("a bad experiment file is refused with file:line:column and nothing is written") {
+    const fs::path dir = scratch("bad-config");
+    test::write_file(dir / "bad.yaml",
+                     "experiment: bad\nrepetitions: 3\nplatforms:\n  - plugin: native\nworkloads:\n"
+                     "  - plugin: stream\n    aray_size: 1M\n");
+    auto result = run_cli({"run", (dir / "bad.yaml").string(), "--output", (dir / "results").string()}, dir);
+    CHECK(result.exit_code == 2);
+    CHECK(contains(result.err, "bad.yaml:7:5"));
+    CHECK(contains(result.err, "array_size"));  // did you mean
+    CHECK(contains(result.err, "nothing was run"));
+    CHECK_FALSE(fs::exists(dir / "results"));
+}
+
+TEST_CASE("configs/quick.yaml runs end to end on the native platform and exports") {
+    const fs::path dir = scratch("quick");
+    const fs::path output = dir / "results";
+    auto run = run_cli({"run", kQuick, "--output", output.string()}, dir);
+    INFO(run.err);
+    REQUIRE(run.exit_code == 0);
+    CHECK(contains(run.out, "triad_best_rate"));
+    CHECK(contains(run.out, "0 failed"));
+
+    const auto runs = stored_runs(output);
+    std::size_t measured = 0, warmups = 0;
+    for (const auto& r : runs) {
+        CHECK(r.status == "ok");
+        CHECK(r.platform_plugin == "native");
+        CHECK(r.workload_plugin == "stream");
+        (r.warmup ? warmups : measured) += 1;
+        CHECK(r.metrics.size() == 16);
+        CHECK(r.observed_environment.value("online_cpus", 0) >= 1);
+        CHECK(r.workload_params.contains("ntimes"));  // defaults written in
+    }
+    CHECK(measured == 3);
+    CHECK(warmups == 1);
+
+    auto csv = run_cli({"export", output.string(), "--format", "csv"}, dir);
+    CHECK(csv.exit_code == 0);
+    CHECK(test::count(csv.out, ",triad_best_rate,") == 4);
+    auto json = run_cli({"export", output.string(), "--format", "json", "--output", (dir / "r.json").string()}, dir);
+    CHECK(json.exit_code == 0);
+    const auto exported = nlohmann::json::parse(test::read_file(dir / "r.json"));
+    REQUIRE(exported["experiments"].size() == 1);
+    CHECK(exported["experiments"][0]["host"].contains("cpu_model"));
+    CHECK(exported["experiments"][0]["runs"].size() == 4);
+}
+
+TEST_CASE("every kind of broken runner output becomes a failed run with a reason; the matrix goes on") {
+    const fs::path dir = scratch("scripted");
+    const std::string platforms =
+        "  - plugin: scripted\n    mode: [ok, garbage, truncated, crash, exit3, throw, unstarted, broken, declined]\n";
+    test::write_file(dir / "e.yaml", echo_experiment("scripted", 1, platforms, "    value: 1\n"));
+    auto run = run_cli({"run", (dir / "e.yaml").string(), "--output", (dir / "results").string()}, dir);
+    INFO(run.err);
+    CHECK(run.exit_code == 1);  // some runs failed
+    std::map<std::string, platbench::RunRecord> by_mode;
+    for (const auto& r : stored_runs(dir / "results")) by_mode[r.platform_settings["mode"]] = r;
+    REQUIRE(by_mode.size() == 9);
+    CHECK(by_mode["ok"].status == "ok");
+    CHECK(by_mode["ok"].metrics.size() == 1);
+    for (const char* mode : {"garbage", "truncated", "crash", "exit3", "throw", "unstarted", "broken"}) {
+        INFO(mode);
+        CHECK(by_mode[mode].status == "failed");
+        CHECK_FALSE(by_mode[mode].reason.empty());
+    }
+    CHECK(contains(by_mode["truncated"].reason, "truncated"));
+    CHECK(contains(by_mode["crash"].reason, "signal 11"));
+    CHECK(contains(by_mode["exit3"].reason, "no workload plugin named"));
+    CHECK(contains(by_mode["throw"].reason, "scripted exception"));
+    CHECK(by_mode["declined"].status == "skipped");
+    CHECK(contains(by_mode["declined"].reason, "scripted to decline"));
+}
+
+TEST_CASE("a hung run is stopped by the timeout, recorded as failed, and the matrix goes on") {
+    const fs::path dir = scratch("timeout");
+    test::write_file(dir / "e.yaml",
+                     echo_experiment("timeout", 1, "  - plugin: native\n", "    sleep: [30s, 0s]\n", "1s"));
+    const auto start = std::chrono::steady_clock::now();
+    auto run = run_cli({"run", (dir / "e.yaml").string(), "--output", (dir / "results").string()}, dir);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(25));
+    CHECK(run.exit_code == 1);
+    const auto runs = stored_runs(dir / "results");
+    REQUIRE(runs.size() == 2);
+    CHECK(runs[0].status == "failed");
+    CHECK(contains(runs[0].reason, "timed out"));
+    CHECK(runs[1].status == "ok");
+}
+
+TEST_CASE("SIGKILL loses no completed run, and --resume completes the rest without duplicates") {
+    const fs::path dir = scratch("kill-resume");
+    test::write_file(dir / "e.yaml", echo_experiment("resume", 12, "  - plugin: native\n", "    sleep: 200ms\n"));
+    const fs::path output = dir / "results";
+    test::Started first({PLATBENCH_CLI, "run", (dir / "e.yaml").string(), "--output", output.string()}, dir / "first");
+    // Kill it once a few runs are stored.
+    std::size_t stored_before_kill = 0;
+    for (int i = 0; i < 300 && stored_before_kill < 3; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        if (fs::exists(output / "results.db")) {
+            try { stored_before_kill = stored_runs(output).size(); } catch (const std::exception&) {}
+        }
+    }
+    first.signal(SIGKILL);
+    first.wait();
+    const auto after_kill = stored_runs(output);
+    CHECK(after_kill.size() >= 3);
+    CHECK(after_kill.size() < 12);
+    for (const auto& r : after_kill) {
+        CHECK(r.status == "ok");
+        CHECK(r.metrics.size() == 1);  // complete runs only
+    }
+
+    auto resumed = run_cli({"run", (dir / "e.yaml").string(), "--output", output.string(), "--resume"}, dir / "second");
+    INFO(resumed.err);
+    CHECK(resumed.exit_code == 0);
+    CHECK(contains(resumed.err, "resuming experiment"));
+    const auto all = stored_runs(output);
+    CHECK(all.size() == 12);
+    std::set<std::string> keys;
+    for (const auto& r : all) keys.insert(r.run_key);
+    CHECK(keys.size() == 12);
+    auto store = platbench::ResultStore::open_existing(output);
+    CHECK(store->experiments().size() == 1);
+
+    // Resuming a complete experiment runs nothing.
+    auto again = run_cli({"run", (dir / "e.yaml").string(), "--output", output.string(), "--resume"}, dir / "third");
+    CHECK(again.exit_code == 0);
+    CHECK(contains(again.out, "12 already stored"));
+    CHECK(stored_runs(output).size() == 12);
+}
+
+TEST_CASE("Ctrl-C stops cleanly: exit 130, completed runs kept, the running child is gone") {
+    const fs::path dir = scratch("interrupt");
+    test::write_file(dir / "e.yaml", echo_experiment("interrupt", 20, "  - plugin: native\n", "    sleep: 310ms\n"));
+    const fs::path output = dir / "results";
+    test::Started run({PLATBENCH_CLI, "run", (dir / "e.yaml").string(), "--output", output.string()}, dir / "run");
+    std::size_t stored = 0;
+    for (int i = 0; i < 300 && stored < 2; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        if (fs::exists(output / "results.db")) {
+            try { stored = stored_runs(output).size(); } catch (const std::exception&) {}
+        }
+    }
+    run.signal(SIGINT);
+    auto finished = run.wait();
+    CHECK(finished.exit_code == 130);
+    CHECK(contains(finished.err, "--resume"));
+    const auto runs = stored_runs(output);
+    CHECK(runs.size() >= 2);
+    CHECK(runs.size() < 20);
+    for (const auto& r : runs) CHECK(r.status == "ok");
+    // No runner of this test (the only one sleeping 0.31 s) is left running.
+    auto pgrep = test::Started({"/usr/bin/pgrep", "-f", "sleep=0.31"}, dir / "pgrep").wait();
+    CHECK(pgrep.exit_code == 1);
+}

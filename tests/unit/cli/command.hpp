@@ -1,0 +1,101 @@
+// Running the real platbench executable from tests, as a user would, without a shell.
+#pragma once
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace test {
+
+namespace fs = std::filesystem;
+
+struct Finished {
+    int exit_code = -1;
+    int signal = 0;
+    std::string out;
+    std::string err;
+};
+
+inline std::string read_file(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+inline void write_file(const fs::path& file, const std::string& text) {
+    fs::create_directories(file.parent_path());
+    std::ofstream(file, std::ios::binary) << text;
+}
+
+// A started child whose stdout/stderr go to files in `dir`.
+class Started {
+public:
+    Started(std::vector<std::string> argv, const fs::path& dir) : out_(dir / "stdout"), err_(dir / "stderr") {
+        fs::create_directories(dir);
+        std::vector<char*> args;
+        for (auto& a : argv) args.push_back(a.data());
+        args.push_back(nullptr);
+        pid_ = fork();
+        if (pid_ == 0) {
+            const int out = open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            const int err = open(err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            const int in = open("/dev/null", O_RDONLY);
+            dup2(in, 0);
+            dup2(out, 1);
+            dup2(err, 2);
+            execv(args[0], args.data());
+            _exit(127);
+        }
+    }
+
+    pid_t pid() const { return pid_; }
+    void signal(int sig) const { kill(pid_, sig); }
+
+    Finished wait() {
+        int status = 0;
+        waitpid(pid_, &status, 0);
+        Finished f;
+        if (WIFEXITED(status)) f.exit_code = WEXITSTATUS(status);
+        if (WIFSIGNALED(status)) f.signal = WTERMSIG(status);
+        f.out = read_file(out_);
+        f.err = read_file(err_);
+        return f;
+    }
+
+private:
+    pid_t pid_ = -1;
+    fs::path out_, err_;
+};
+
+inline Finished run_cli(std::vector<std::string> args, const fs::path& dir) {
+    args.insert(args.begin(), PLATBENCH_CLI);
+    return Started(args, dir).wait();
+}
+
+// A fresh scratch directory per test.
+inline fs::path scratch(const std::string& name) {
+    fs::path dir = fs::temp_directory_path() / ("platbench-cli-test-" + std::to_string(getpid())) / name;
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    return dir;
+}
+
+inline bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+inline std::size_t count(const std::string& text, const std::string& part) {
+    std::size_t n = 0;
+    for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size())) ++n;
+    return n;
+}
+
+}  // namespace test
