@@ -342,10 +342,13 @@ void supervise(pid_t pid, Capture (&streams)[2], const ChildRequest& request, Cl
             siginfo_t info{};
             const int waited = ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT);
             if ((waited == 0 && info.si_pid == pid) || (waited < 0 && errno == ECHILD)) {
-                // The exited leader still holds its pid, so its group id cannot have
-                // been reused: whatever it left running in the group ends with it.
-                ::kill(-pid, SIGKILL);
-                if (waited == 0) set_outcome_status(reap(pid), outcome);
+                // The exited leader, not yet reaped, still holds its pid, so its group
+                // id cannot have been reused: whatever it left running in the group
+                // ends with it. (ECHILD: SIGCHLD is ignored and the kernel reaped it.)
+                if (waited == 0) {
+                    ::kill(-pid, SIGKILL);
+                    set_outcome_status(reap(pid), outcome);
+                }
                 exited_at = Clock::now();
                 outcome.wall_seconds = std::chrono::duration<double>(*exited_at - start).count();
                 continue;  // read what is left before deciding anything

@@ -324,6 +324,43 @@ TEST_CASE("run_child reports a child killed by the memory limit") {
     CHECK(no_children_left());
 }
 
+TEST_CASE("run_child does not run the child when its cgroup cannot be made") {
+    const LimitSupport support = probe_limit_support();
+    if (!support.memory) {
+        MESSAGE("memory limits are not enforceable here, skipped: " << support.reason);
+        return;
+    }
+    // Another live run already owns the name.
+    const std::string name = unique_name("taken");
+    const fs::path dir = run_dir("memory", name);
+    REQUIRE(fs::create_directory(dir));
+    const pid_t owner = ::fork();
+    if (owner == 0) {
+        ::pause();
+        ::_exit(0);
+    }
+    REQUIRE(owner > 0);
+    std::ofstream(dir / "cgroup.procs") << owner << std::flush;
+
+    ChildRequest request = command({"/bin/sh", "-c", "echo ran"});
+    request.memory_limit_bytes = 64u << 20;
+    request.cgroup_name = name;
+    const ChildOutcome outcome = run_child(request);
+
+    ::kill(owner, SIGKILL);
+    ::waitpid(owner, nullptr, 0);
+    for (int attempt = 0; attempt < 100 && fs::exists(dir); ++attempt) {
+        ::rmdir(dir.c_str());
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    CHECK_FALSE(outcome.started);
+    CHECK(outcome.stdout_text.empty());
+    CHECK(outcome.failure.find("already exists and is in use") != std::string::npos);
+    CHECK(outcome.failure.rfind("cannot enforce the memory limit: ", 0) == 0);
+    CHECK_FALSE(fs::exists(dir));
+    CHECK(no_children_left());
+}
+
 TEST_CASE("run_child leaks no file descriptor, child or cgroup") {
     const LimitSupport support = probe_limit_support();
     const std::size_t before = open_fd_count();
