@@ -128,6 +128,7 @@ public:
     }
 
     std::int64_t create_experiment(const ExperimentRecord& record) override {
+        refuse_if_read_only("cannot create experiment '" + record.name + "'");
         sqlite::Transaction transaction(db_);
         sqlite::Statement insert(db_,
             "INSERT INTO experiments (name, file, file_hash, created_at, config_json, host_json, planned_runs) "
@@ -184,6 +185,7 @@ public:
             throw std::runtime_error(db_.file().string() + ": run '" + record.run_key + "' has status '" +
                                      record.status + "'; expected ok, failed or skipped");
         }
+        refuse_if_read_only("cannot store run '" + record.run_key + "'");
         // Run row and metrics commit together or not at all: a process killed
         // mid-way leaves no run without its metrics, and --resume redoes it.
         sqlite::Transaction transaction(db_);
@@ -217,6 +219,12 @@ private:
         bool is_empty() const { return application_id == 0 && user_version == 0 && table_count == 0; }
     };
 
+    void refuse_if_read_only(const std::string& what) const {
+        if (db_.read_only()) {
+            throw std::runtime_error(db_.file().string() + ": " + what + ": the database was opened read-only");
+        }
+    }
+
     Identity read_identity() {
         try {
             Identity identity;
@@ -237,16 +245,15 @@ private:
             throw std::runtime_error(file + ": empty database, not a platbench results database");
         }
         if (identity.application_id != kApplicationId) {
-            throw std::runtime_error(file + ": not a platbench results database (an SQLite database of " +
-                                     std::to_string(identity.table_count) +
-                                     " schema objects made by another program); choose another output directory");
+            throw std::runtime_error(file + ": not a platbench results database (an SQLite database of another "
+                                            "program); choose another output directory");
         }
         if (identity.user_version != kSchemaVersion) {
-            const char* hint = identity.user_version > kSchemaVersion ? "written by a newer platbench; upgrade platbench"
-                                                                      : "written by an older platbench";
-            throw std::runtime_error(file + ": results database schema version " +
-                                     std::to_string(identity.user_version) + " is " + hint +
-                                     " (this platbench reads version " + std::to_string(kSchemaVersion) + ")");
+            const char* origin = identity.user_version > kSchemaVersion ? "a newer platbench; upgrade platbench"
+                                                                        : "an older platbench";
+            throw std::runtime_error(file + ": results database has schema version " +
+                                     std::to_string(identity.user_version) + ", written by " + origin +
+                                     " (this one reads version " + std::to_string(kSchemaVersion) + ")");
         }
     }
 

@@ -19,6 +19,15 @@ std::string describe(const std::filesystem::path& file, std::string_view what, s
     return message;
 }
 
+// Messages quote the statement's start: enough to tell which one, short enough to read.
+std::string quoted_sql(std::string_view sql) {
+    constexpr std::size_t kShown = 60;
+    std::string text = "\"";
+    text += sql.substr(0, kShown);
+    text += sql.size() > kShown ? "...\"" : "\"";
+    return text;
+}
+
 }  // namespace
 
 Database::Database(const std::filesystem::path& file, OpenMode mode, int busy_timeout_ms) : file_(file) {
@@ -44,14 +53,14 @@ void Database::exec(std::string_view sql) {
     if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
         const std::string detail = error != nullptr ? error : sqlite3_errmsg(db_);
         sqlite3_free(error);
-        throw std::runtime_error(describe(file_, "cannot execute \"" + text + "\"", detail));
+        throw std::runtime_error(describe(file_, "cannot execute " + quoted_sql(text), detail));
     }
 }
 
 std::int64_t Database::query_int(std::string_view sql) {
     Statement statement(*this, sql);
     if (!statement.step()) {
-        fail("no result from \"" + std::string(sql) + "\"");
+        fail("no result from " + quoted_sql(sql));
     }
     return statement.integer(0);
 }
@@ -59,12 +68,14 @@ std::int64_t Database::query_int(std::string_view sql) {
 std::string Database::query_text(std::string_view sql) {
     Statement statement(*this, sql);
     if (!statement.step()) {
-        fail("no result from \"" + std::string(sql) + "\"");
+        fail("no result from " + quoted_sql(sql));
     }
     return statement.text(0);
 }
 
 std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+
+bool Database::read_only() const { return sqlite3_db_readonly(db_, "main") == 1; }
 
 void Database::fail(std::string_view what) const {
     throw std::runtime_error(describe(file_, what, sqlite3_errmsg(db_)));
@@ -74,7 +85,7 @@ int Database::extended_error_code() const { return sqlite3_extended_errcode(db_)
 
 Statement::Statement(Database& db, std::string_view sql) : db_(db), sql_(sql) {
     if (sqlite3_prepare_v2(db_.handle(), sql_.data(), static_cast<int>(sql_.size()), &stmt_, nullptr) != SQLITE_OK) {
-        db_.fail("cannot prepare \"" + sql_ + "\"");
+        db_.fail("cannot prepare " + quoted_sql(sql_));
     }
 }
 
@@ -83,28 +94,28 @@ Statement::~Statement() { sqlite3_finalize(stmt_); }
 Statement& Statement::bind(int index, std::string_view text) {
     // SQLITE_TRANSIENT: SQLite copies the bytes, so the caller's string may go away.
     if (sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8) != SQLITE_OK) {
-        db_.fail("cannot bind parameter " + std::to_string(index) + " of \"" + sql_ + "\"");
+        db_.fail("cannot bind parameter " + std::to_string(index) + " of " + quoted_sql(sql_));
     }
     return *this;
 }
 
 Statement& Statement::bind(int index, std::int64_t value) {
     if (sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK) {
-        db_.fail("cannot bind parameter " + std::to_string(index) + " of \"" + sql_ + "\"");
+        db_.fail("cannot bind parameter " + std::to_string(index) + " of " + quoted_sql(sql_));
     }
     return *this;
 }
 
 Statement& Statement::bind(int index, double value) {
     if (sqlite3_bind_double(stmt_, index, value) != SQLITE_OK) {
-        db_.fail("cannot bind parameter " + std::to_string(index) + " of \"" + sql_ + "\"");
+        db_.fail("cannot bind parameter " + std::to_string(index) + " of " + quoted_sql(sql_));
     }
     return *this;
 }
 
 Statement& Statement::bind_null(int index) {
     if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) {
-        db_.fail("cannot bind parameter " + std::to_string(index) + " of \"" + sql_ + "\"");
+        db_.fail("cannot bind parameter " + std::to_string(index) + " of " + quoted_sql(sql_));
     }
     return *this;
 }
@@ -117,7 +128,7 @@ bool Statement::step() {
     if (rc == SQLITE_DONE) {
         return false;
     }
-    db_.fail("cannot execute \"" + sql_ + "\"");
+    db_.fail("cannot execute " + quoted_sql(sql_));
 }
 
 void Statement::run() {

@@ -35,6 +35,7 @@ public:
     std::int64_t query_int(std::string_view sql);
     std::string query_text(std::string_view sql);
     std::int64_t last_insert_rowid() const;
+    bool read_only() const;
 
     // Throws "<file>: <what>: <SQLite's message>".
     [[noreturn]] void fail(std::string_view what) const;

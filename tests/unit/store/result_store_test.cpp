@@ -327,7 +327,7 @@ TEST_CASE("open_existing is read-only") {
     CHECK(store->runs(experiment_id).size() == 1);
     const std::string message = error_of([&] { store->store_run(make_run(experiment_id, "other")); });
     CHECK(message.find(store->path().string()) != std::string::npos);
-    CHECK(message.find("readonly") != std::string::npos);
+    CHECK(message.find("read-only") != std::string::npos);
     CHECK_THROWS_AS(store->create_experiment(make_experiment()), std::runtime_error);
     CHECK(store->stored_run_keys(experiment_id) == std::set<std::string>{"k"});
 }
