@@ -1,7 +1,223 @@
-// STUB: to be implemented.
 #include "host/host_info.hpp"
-#include <stdexcept>
+
+#include <charconv>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <vector>
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <boost/version.hpp>
+#include <openssl/crypto.h>
+#include <sqlite3.h>
+
 namespace platbench {
-nlohmann::json collect_host_info() { throw std::logic_error("not implemented"); }
-std::string utc_timestamp_now() { throw std::logic_error("not implemented"); }
+
+namespace {
+
+std::string_view trim(std::string_view text) {
+    constexpr std::string_view kSpace = " \t\r\n";
+    const auto first = text.find_first_not_of(kSpace);
+    if (first == std::string_view::npos) {
+        return {};
+    }
+    const auto last = text.find_last_not_of(kSpace);
+    return text.substr(first, last - first + 1);
+}
+
+std::vector<std::string_view> lines_of(std::string_view text) {
+    std::vector<std::string_view> lines;
+    while (!text.empty()) {
+        const auto end = text.find('\n');
+        lines.push_back(text.substr(0, end));
+        if (end == std::string_view::npos) {
+            break;
+        }
+        text.remove_prefix(end + 1);
+    }
+    return lines;
+}
+
+// "key<sep>value" with both sides trimmed; nullopt when the separator is missing.
+std::optional<std::pair<std::string_view, std::string_view>> split_pair(std::string_view line, char separator) {
+    const auto at = line.find(separator);
+    if (at == std::string_view::npos) {
+        return std::nullopt;
+    }
+    return std::pair{trim(line.substr(0, at)), trim(line.substr(at + 1))};
+}
+
+std::optional<std::string> read_small_file(const char* path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return std::nullopt;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) {
+        return std::nullopt;
+    }
+    return text.str();
+}
+
+// os-release values follow shell quoting: "Debian GNU/Linux 12", 'x', or bare,
+// with backslash escapes inside double quotes.
+std::string unquote_shell_value(std::string_view value) {
+    if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'') {
+        return std::string(value.substr(1, value.size() - 2));
+    }
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+        value = value.substr(1, value.size() - 2);
+    }
+    std::string result;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        if (value[i] == '\\' && i + 1 < value.size()) {
+            ++i;
+        }
+        result += value[i];
+    }
+    return result;
+}
+
+std::string compiler_description() {
+#if defined(__clang__)
+    return "clang " __clang_version__;
+#elif defined(__GNUC__)
+    return "g++ " __VERSION__;
+#else
+    return "unknown";
+#endif
+}
+
+std::string boost_version() {
+    std::string version = BOOST_LIB_VERSION;  // "1_74"
+    for (char& c : version) {
+        if (c == '_') {
+            c = '.';
+        }
+    }
+    return version;
+}
+
+std::string nlohmann_json_version() {
+    return std::to_string(NLOHMANN_JSON_VERSION_MAJOR) + "." + std::to_string(NLOHMANN_JSON_VERSION_MINOR) + "." +
+           std::to_string(NLOHMANN_JSON_VERSION_PATCH);
+}
+
+void add_kernel_facts(nlohmann::json& info) {
+    struct utsname names {};
+    if (uname(&names) != 0) {
+        return;
+    }
+    info["kernel"] = names.release;
+    info["architecture"] = names.machine;
+    info["hostname"] = names.nodename;
+}
+
+void add_file_facts(nlohmann::json& info) {
+    if (const auto cpuinfo = read_small_file("/proc/cpuinfo")) {
+        if (auto model = cpu_model_from_cpuinfo(*cpuinfo)) {
+            info["cpu_model"] = *model;
+        }
+    }
+    if (const auto meminfo = read_small_file("/proc/meminfo")) {
+        if (auto bytes = memory_total_bytes_from_meminfo(*meminfo)) {
+            info["memory_total_bytes"] = *bytes;
+        }
+    }
+    // /usr/lib/os-release is the fallback the os-release specification names.
+    for (const char* path : {"/etc/os-release", "/usr/lib/os-release"}) {
+        if (const auto os_release = read_small_file(path)) {
+            if (auto name = pretty_name_from_os_release(*os_release)) {
+                info["os"] = *name;
+                break;
+            }
+        }
+    }
+}
+
+}  // namespace
+
+std::optional<std::string> cpu_model_from_cpuinfo(std::string_view cpuinfo) {
+    // x86: "model name"; MIPS: "cpu model"; POWER: "cpu"; old ARM: "Processor".
+    for (const std::string_view wanted : {"model name", "cpu model", "cpu", "Processor"}) {
+        for (const std::string_view line : lines_of(cpuinfo)) {
+            const auto pair = split_pair(line, ':');
+            if (pair && pair->first == wanted && !pair->second.empty()) {
+                return std::string(pair->second);
+            }
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<std::uint64_t> memory_total_bytes_from_meminfo(std::string_view meminfo) {
+    for (const std::string_view line : lines_of(meminfo)) {
+        const auto pair = split_pair(line, ':');
+        if (!pair || pair->first != "MemTotal") {
+            continue;
+        }
+        const std::string_view text = pair->second;
+        std::uint64_t amount = 0;
+        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), amount);
+        if (error != std::errc{}) {
+            return std::nullopt;
+        }
+        const std::string_view unit = trim(std::string_view(end, static_cast<std::size_t>(text.data() + text.size() - end)));
+        const std::uint64_t scale = unit == "kB" ? 1024 : unit.empty() ? 1 : 0;
+        if (scale == 0 || amount > std::numeric_limits<std::uint64_t>::max() / scale) {
+            return std::nullopt;
+        }
+        return amount * scale;
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> pretty_name_from_os_release(std::string_view os_release) {
+    for (const std::string_view line : lines_of(os_release)) {
+        const auto pair = split_pair(line, '=');
+        if (pair && pair->first == "PRETTY_NAME") {
+            std::string name = unquote_shell_value(pair->second);
+            if (!name.empty()) {
+                return name;
+            }
+        }
+    }
+    return std::nullopt;
+}
+
+nlohmann::json collect_host_info() {
+    nlohmann::json info = nlohmann::json::object();
+    add_file_facts(info);
+    if (const long cores = sysconf(_SC_NPROCESSORS_ONLN); cores > 0) {
+        info["cpu_cores"] = cores;
+    }
+    add_kernel_facts(info);
+    info["platbench_version"] = PLATBENCH_VERSION;
+    info["compiler"] = compiler_description();
+    info["boost_version"] = boost_version();
+    info["sqlite_version"] = sqlite3_libversion();
+    info["openssl_version"] = OpenSSL_version(OPENSSL_VERSION);
+    info["nlohmann_json_version"] = nlohmann_json_version();
+    return info;
+}
+
+std::string format_utc_timestamp(std::chrono::system_clock::time_point time) {
+    const auto seconds = std::chrono::floor<std::chrono::seconds>(time);
+    const auto milliseconds = std::chrono::duration_cast<std::chrono::milliseconds>(time - seconds).count();
+    const std::time_t since_epoch = std::chrono::system_clock::to_time_t(seconds);
+    std::tm utc{};
+    gmtime_r(&since_epoch, &utc);
+    char text[96];  // room for any int in each field, which -Wformat-truncation checks
+    std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
+                  utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(milliseconds));
+    return text;
+}
+
+std::string utc_timestamp_now() { return format_utc_timestamp(std::chrono::system_clock::now()); }
+
 }  // namespace platbench

@@ -1,5 +1,7 @@
 // Descriptive statistics as small pure functions (google/benchmark's statistics.cc).
 // Failed runs never reach these; fewer than 2 samples give no spread (NaN).
+// A NaN sample (a metric stored as missing) makes every result NaN, as in
+// arithmetic, rather than being silently dropped: callers filter first.
 #pragma once
 
 #include <cstddef>

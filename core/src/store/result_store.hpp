@@ -1,6 +1,13 @@
 // Durable results: one SQLite database per output directory (WAL mode,
 // synchronous=FULL, one transaction per run), so a run killed with SIGKILL
 // loses nothing that completed and --resume duplicates nothing.
+//
+// Metric values that are not finite (NaN, +-inf) are stored as SQL NULL and
+// read back as NaN: the run and its other metrics stay on record, and no
+// consumer mistakes an infinity for a measurement. Exports show them as an
+// empty CSV field and as JSON null.
+//
+// Every error is a std::runtime_error whose message names the database file.
 #pragma once
 
 #include <cstdint>
@@ -75,11 +82,16 @@ public:
     // Keys of every run stored for the experiment, whatever its status.
     virtual std::set<std::string> stored_run_keys(std::int64_t experiment_id) = 0;
     // Stores one run and its metrics in a single transaction; returns its id.
+    // Throws, storing nothing, when the run key is already stored for the
+    // experiment, the experiment does not exist, or a metric name repeats.
     virtual std::int64_t store_run(const RunRecord& record) = 0;
     virtual std::vector<RunRecord> runs(std::int64_t experiment_id) = 0;
 
     virtual std::filesystem::path path() const = 0;
 };
+
+// The names stored in the metrics table's `better` column: "higher", "lower", "none".
+const char* better_name(Better better);
 
 // Export for pandas / spreadsheets: one row per (run, metric) in CSV; full records in JSON.
 enum class ExportFormat { Csv, Json };
