@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <sched.h>
+
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -141,6 +143,23 @@ TEST_CASE("one thread and two threads both work, and the count is reported") {
         CHECK(result.info.at("threads") == threads);
         CHECK(find_metric(result, "triad_best_rate")->value > 0);
     }
+}
+
+TEST_CASE("the calling thread gets its CPU affinity back after the run") {
+    cpu_set_t before, after;
+    REQUIRE(sched_getaffinity(0, sizeof(before), &before) == 0);
+    const platbench::WorkloadResult result = run_stream({{"array_size", "20000"}, {"ntimes", "2"}});
+    REQUIRE(sched_getaffinity(0, sizeof(after), &after) == 0);
+    CHECK(CPU_EQUAL(&before, &after));
+    CHECK(result.info.count("threads_pinned") == 1);
+}
+
+TEST_CASE("more threads than usable CPUs run, with a warning") {
+    const platbench::WorkloadResult result = run_stream({{"array_size", "20000"}, {"ntimes", "2"}, {"threads", "3"}});
+    CHECK(result.info.at("threads") == "3");
+    bool warned = false;
+    for (const std::string& w : result.warnings) warned = warned || w.find("oversubscription") != std::string::npos;
+    CHECK(warned);
 }
 
 TEST_CASE("array_bytes sets the array length in whole doubles") {
