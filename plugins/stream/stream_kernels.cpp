@@ -78,6 +78,8 @@ std::string_view isa_name(Isa isa) {
 
 bool isa_supported(Isa isa) {
     // libgcc's CPU detection also checks (XGETBV) that the OS saves the registers.
+    // Initialised explicitly: its constructor's order relative to a caller's is not guaranteed.
+    __builtin_cpu_init();
     switch (isa) {
         case Isa::Sse2: return true;
         case Isa::Avx2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
