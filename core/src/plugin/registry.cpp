@@ -101,6 +101,14 @@ std::unique_ptr<LoadedPlugin> load_plugin_file(const fs::path& file) {
         throw PluginLoadError(file.string() + ": platbench_plugin() failed with an unknown exception");
     }
     check_descriptor(plugin->descriptor, file);
+    // Accepted: never unload it (libvirt's RTLD_NODELETE rule). Objects it made, and
+    // libraries it pulled in with threads of their own (oneTBB's workers), must
+    // outlive any handle. Refused plugins above are unloaded as their handle closes.
+    dlerror();
+    if (dlopen(file.c_str(), RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE) == nullptr) {
+        const char* reason = dlerror();
+        throw PluginLoadError(file.string() + ": cannot pin the library in memory: " + (reason ? reason : "unknown"));
+    }
     return plugin;
 }
 
