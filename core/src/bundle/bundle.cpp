@@ -4,7 +4,7 @@
 // Cache layout under <cache_dir>/bundles/:
 //   <hash>/root/          the tree, exactly what the hash covers
 //   <hash>/bundle.json    manifest: files, their sources, the host (outside the hash)
-//   index.json            source fingerprint -> hash, so an unchanged bundle costs ~0 s
+//   index.json            input fingerprint -> hash and source stats: an unchanged bundle costs ~0 s
 //   .staging-<pid>-<rnd>/ a build in progress (removed on failure, or when its process is gone)
 #include "bundle/bundle.hpp"
 
@@ -99,36 +99,58 @@ std::vector<fs::path> list_plugins(const fs::path& plugin_dir) {
     return plugins;
 }
 
-Plan plan_bundle(const HostRunner& host_runner) {
+struct Inputs {
+    fs::path runner;
+    std::vector<fs::path> plugins;
+};
+
+Inputs find_inputs(const HostRunner& host_runner) {
     std::error_code ec;
     if (!fs::is_regular_file(host_runner.runner, ec))
         throw std::runtime_error("platbench-runner not found at " + host_runner.runner.string() +
                                  "; build it (target platbench-runner) or install platbench");
+    return {host_runner.runner, list_plugins(host_runner.plugin_dir)};
+}
+
+Plan plan_bundle(const Inputs& inputs) {
     Plan plan;
-    add_to_plan(plan, kRunnerPath, host_runner.runner);
-    add_dependencies(plan, host_runner.runner);
-    for (const fs::path& plugin : list_plugins(host_runner.plugin_dir)) {
+    add_to_plan(plan, kRunnerPath, inputs.runner);
+    add_dependencies(plan, inputs.runner);
+    for (const fs::path& plugin : inputs.plugins) {
         add_to_plan(plan, (fs::path(kPluginDir) / plugin.filename()).string(), plugin);
         add_dependencies(plan, plugin);
     }
     return plan;
 }
 
-// Cheap identity of the inputs: paths, sizes, mtimes, modes; no file is read.
-std::string source_fingerprint(const Plan& plan) {
-    Sha256 hash;
-    hash.update(kLayoutVersion);
-    for (const auto& [destination, source] : plan) {
-        const fs::path real = fs::canonical(source);
-        const auto mtime = fs::last_write_time(real).time_since_epoch().count();
-        const auto perms = static_cast<unsigned>(fs::status(real).permissions());
-        hash.update(destination + '\0' + real.string() + '\0' + std::to_string(fs::file_size(real)) + '\0' +
-                    std::to_string(mtime) + '\0' + std::to_string(perms) + '\n');
-    }
-    return hash.hex_digest();
+// ---- the quick check: has any source changed? --------------------------------
+//
+// Resolving libraries runs ldd (a process per file), so the cache is keyed on
+// the runner and plugins alone plus what steers the loader's search, and each
+// index entry lists every source file with its size and mtime: a hit costs a
+// stat per file and no process.
+
+// Real path, size, mtime and mode of a source file; no byte is read.
+std::string stat_line(const fs::path& source) {
+    const fs::path real = fs::canonical(source);
+    const auto mtime = fs::last_write_time(real).time_since_epoch().count();
+    const auto perms = static_cast<unsigned>(fs::status(real).permissions());
+    return real.string() + ' ' + std::to_string(fs::file_size(real)) + ' ' + std::to_string(mtime) + ' ' +
+           std::to_string(perms);
 }
 
-// ---- the index: fingerprint -> hash ----------------------------------------
+std::string input_fingerprint(const Inputs& inputs) {
+    Sha256 hash;
+    hash.update(std::string(kLayoutVersion) + '\n');
+    // Where the loader would find libraries: a change may pick other files.
+    const char* library_path = std::getenv("LD_LIBRARY_PATH");
+    hash.update(std::string("LD_LIBRARY_PATH=") + (library_path ? library_path : "") + '\n');
+    std::error_code ec;
+    if (fs::exists("/etc/ld.so.cache", ec)) hash.update(stat_line("/etc/ld.so.cache") + '\n');
+    hash.update(stat_line(inputs.runner) + '\n');
+    for (const fs::path& plugin : inputs.plugins) hash.update(plugin.filename().string() + ' ' + stat_line(plugin) + '\n');
+    return hash.hex_digest();
+}
 
 json read_index(const fs::path& index_file) {
     std::ifstream in(index_file);
@@ -147,27 +169,43 @@ void write_atomically(const fs::path& file, const std::string& text) {
     fs::rename(temporary, file);
 }
 
-void remember(const fs::path& bundles, const std::string& fingerprint, const std::string& hash) {
+bool is_published(const fs::path& bundles, const std::string& hash) {
+    std::error_code ec;
+    return hash.size() == 64 && hash.find_first_not_of("0123456789abcdef") == std::string::npos &&
+           fs::is_regular_file(bundles / hash / "root" / fs::path(kRunnerPath).relative_path(), ec);
+}
+
+// index.json: {"<input fingerprint>": {"hash": "<bundle hash>", "sources": {"<path>": "<stat line>"}}}
+void remember(const fs::path& bundles, const std::string& fingerprint, const std::string& hash, const Plan& plan) {
     const fs::path index_file = bundles / "index.json";
-    json index = read_index(index_file);
+    const json index = read_index(index_file);
     json kept = json::object();
-    for (const auto& [key, value] : index.items()) {  // forget bundles someone removed
-        std::error_code ec;
-        if (value.is_string() && fs::is_directory(bundles / value.get<std::string>() / "root", ec)) kept[key] = value;
+    for (const auto& [key, entry] : index.items()) {  // forget bundles someone removed
+        if (entry.is_object() && entry.value("hash", json()).is_string() && is_published(bundles, entry["hash"].get<std::string>()))
+            kept[key] = entry;
     }
-    kept[fingerprint] = hash;
+    json sources = json::object();
+    for (const auto& [destination, source] : plan) sources[source.string()] = stat_line(source);
+    kept[fingerprint] = {{"hash", hash}, {"sources", std::move(sources)}};
     write_atomically(index_file, kept.dump(2) + "\n");
 }
 
 std::optional<std::string> cached_hash(const fs::path& bundles, const std::string& fingerprint) {
-    const json index = read_index(bundles / "index.json");
-    auto it = index.find(fingerprint);
-    if (it == index.end() || !it->is_string()) return std::nullopt;
-    const std::string hash = it->get<std::string>();
-    std::error_code ec;
-    if (hash.size() != 64 || !fs::is_regular_file(bundles / hash / "root" / fs::path(kRunnerPath).relative_path(), ec))
+    try {
+        const json index = read_index(bundles / "index.json");
+        auto entry = index.find(fingerprint);
+        if (entry == index.end() || !entry->is_object()) return std::nullopt;
+        const json& hash = entry->value("hash", json());
+        const json& sources = entry->value("sources", json());
+        if (!hash.is_string() || !sources.is_object() || !is_published(bundles, hash.get<std::string>()))
+            return std::nullopt;
+        for (const auto& [source, expected] : sources.items()) {
+            if (!expected.is_string() || stat_line(source) != expected.get<std::string>()) return std::nullopt;
+        }
+        return hash.get<std::string>();
+    } catch (const std::exception&) {  // a source is gone or unreadable: build again
         return std::nullopt;
-    return hash;
+    }
 }
 
 // ---- staging ----------------------------------------------------------------
@@ -261,7 +299,7 @@ json manifest(const Plan& plan, const fs::path& root, const std::string& hash, c
                          {"mode", static_cast<unsigned>(fs::status(target).permissions()) & 07777u}});
     }
     return json{{"hash", hash},
-                {"source_fingerprint", fingerprint},
+                {"input_fingerprint", fingerprint},
                 {"layout", kLayoutVersion},
                 {"created", utc_now()},
                 {"host", host_facts()},
@@ -310,17 +348,18 @@ Bundle build_bundle(const HostRunner& host_runner, const fs::path& cache_dir, Bu
     info = {};
     const fs::path bundles = cache_dir / "bundles";
     try {
-        const Plan plan = plan_bundle(host_runner);
-        const std::string fingerprint = source_fingerprint(plan);
+        const Inputs inputs = find_inputs(host_runner);
+        const std::string fingerprint = input_fingerprint(inputs);
         if (std::optional<std::string> hash = cached_hash(bundles, fingerprint)) {
             info.reused = true;
             return bundle_at(bundles, *hash);
         }
+        const Plan plan = plan_bundle(inputs);
         fs::create_directories(bundles);
         remove_abandoned_staging(bundles);
         const std::string hash = stage_and_publish(bundles, plan, fingerprint, info);
         try {
-            remember(bundles, fingerprint, hash);
+            remember(bundles, fingerprint, hash, plan);
         } catch (const std::exception&) {
             // Without the index entry the next build re-copies and finds the same hash: slower, still right.
         }

@@ -30,35 +30,48 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
     return length;
 }
 
-// Printable text on one line: control characters and terminal escape sequences
-// are dropped, line breaks become " | ", invalid UTF-8 is dropped.
-std::string sanitise(std::string_view text) {
+// Keeps printable text and line breaks: control characters and terminal escape
+// sequences are dropped, tabs become spaces, invalid UTF-8 is dropped.
+std::string printable(std::string_view text) {
     std::string out;
     for (std::size_t i = 0; i < text.size();) {
         const unsigned char c = static_cast<unsigned char>(text[i]);
-        if (c == '\n') {
-            if (!out.empty() && out.back() != ' ') out += " | ";
-            ++i;
-        } else if (c == 0x1b && i + 1 < text.size() && text[i + 1] == '[') {
+        if (c == 0x1b && i + 1 < text.size() && text[i + 1] == '[') {
             i += 2;  // CSI: parameters, then one final byte in 0x40..0x7e
             while (i < text.size() && !(text[i] >= 0x40 && text[i] <= 0x7e)) ++i;
+            ++i;
+        } else if (c == '\n' || (c >= 0x20 && c < 0x7f)) {
+            out += static_cast<char>(c);
             ++i;
         } else if (c == '\t') {
             out += ' ';
             ++i;
-        } else if (c < 0x20 || c == 0x7f) {
-            ++i;
-        } else if (c < 0x80) {
-            out += static_cast<char>(c);
-            ++i;
-        } else if (std::size_t length = utf8_sequence_length(text, i)) {
+        } else if (std::size_t length = c >= 0x80 ? utf8_sequence_length(text, i) : 0) {
             out.append(text.substr(i, length));
             i += length;
         } else {
             ++i;
         }
     }
-    while (!out.empty() && (out.back() == ' ' || out.back() == '|')) out.pop_back();
+    return out;
+}
+
+// One printable line: each non-blank line trimmed, joined with " | ".
+std::string sanitise(std::string_view text) {
+    const std::string clean = printable(text);
+    std::string out;
+    std::size_t start = 0;
+    while (start <= clean.size()) {
+        std::size_t end = clean.find('\n', start);
+        if (end == std::string::npos) end = clean.size();
+        const std::string_view line = std::string_view(clean).substr(start, end - start);
+        const std::size_t first = line.find_first_not_of(' ');
+        if (first != std::string_view::npos) {
+            if (!out.empty()) out += " | ";
+            out.append(line.substr(first, line.find_last_not_of(' ') - first + 1));
+        }
+        start = end + 1;
+    }
     return out;
 }
 
