@@ -4,16 +4,27 @@
 // exactly these bytes, so every platform runs the same measuring binary.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 
 #include "platbench/platform.hpp"
 
 namespace platbench {
 
-// Builds (or reuses) the bundle under `cache_dir/bundles/<content-hash>/`.
+// Builds (or reuses) the bundle under `cache_dir/bundles/<content-hash>/`: the
+// tree in its root/ (Bundle::root), a manifest bundle.json beside it (outside the hash).
 // The tree is assembled in a staging directory, hashed, and renamed into place
 // atomically, so a concurrent or interrupted build never leaves a half tree.
+// A fingerprint of the source files (paths, sizes, mtimes) finds an unchanged
+// bundle without copying anything. Throws std::runtime_error saying what is missing.
 Bundle build_bundle(const HostRunner& host_runner, const std::filesystem::path& cache_dir);
+
+// What a build did, for diagnostics and tests.
+struct BundleBuildInfo {
+    bool reused = false;            // an identical bundle was already in the cache
+    std::size_t files_copied = 0;   // 0 when the quick fingerprint check found the bundle
+};
+Bundle build_bundle(const HostRunner& host_runner, const std::filesystem::path& cache_dir, BundleBuildInfo& info);
 
 // $PLATBENCH_CACHE_DIR, else $XDG_CACHE_HOME/platbench, else ~/.cache/platbench.
 std::filesystem::path default_cache_dir();

@@ -42,9 +42,14 @@ nlohmann::json to_json(const RunnerReport& report);
 // The full result line, newline-terminated.
 std::string encode_result_line(const RunnerReport& report);
 
-// Finds and checks the result line in `stdout_text`. Returns the report, or
-// nullopt with `failure` saying exactly what was wrong ("no result line",
-// "result line truncated: 812 of 1024 bytes", "bad hash", "invalid JSON at byte 17", ...).
+// Finds and checks the result line in `stdout_text`: the last line that starts
+// with the marker (an earlier intact copy is used when the last one is damaged).
+// Returns the report, or nullopt with `failure` saying exactly what was wrong
+// ("no result line ...", "result line truncated: got 812 of 1024 bytes",
+// "result line corrupted: checksum mismatch", "result is not valid JSON: ...",
+// "metrics[3].value is not a number", "metric x is not a finite number", ...).
+// Bounds: 16 MiB of output, 10000 metrics, 64 KiB per string, metric names
+// [a-z0-9_]+. Never throws.
 std::optional<RunnerReport> decode_runner_output(const std::string& stdout_text, std::string& failure);
 
 // Turns a platform outcome into a report or a failure reason that says what

@@ -1,0 +1,87 @@
+// workload "echo": a workload whose every behaviour a test can choose.
+//
+// It reports `value` as the metric echo_value, and on request fails with a
+// message, sleeps (honouring the stop flag), prints on stdout, returns a
+// non-finite metric, or aborts; so tests of the runner, the protocol and the
+// engine can produce each kind of outcome without a real benchmark.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <thread>
+
+#include "platbench/plugin.hpp"
+
+namespace {
+
+using namespace platbench;
+
+class EchoWorkload : public Workload {
+public:
+    WorkloadResult run(const WorkloadRunRequest& request) override {
+        const ParamValues& params = request.params;
+        if (params.has("print")) {
+            std::printf("%s\n", params.text("print").c_str());  // the runner must keep this off its result
+            std::fflush(stdout);
+        }
+        request.log("echo: value " + std::to_string(params.real("value")));
+        const bool stopped = sleep_unless_stopped(params.real("sleep"), request.stop_requested);
+        if (params.boolean("abort")) std::abort();
+        if (params.boolean("fail")) {
+            throw WorkloadError(params.has("message") ? params.text("message") : "echo failed as asked (fail=true)");
+        }
+        WorkloadResult result;
+        const double value = params.boolean("nan") ? std::numeric_limits<double>::quiet_NaN() : params.real("value");
+        result.metrics.push_back({"echo_value", value, "units", Better::Higher});
+        if (params.has("message")) result.info["message"] = params.text("message");
+        result.info["work_dir"] = request.work_dir.string();
+        result.info["usable_cpus"] = std::to_string(request.environment.usable_cpus());
+        if (stopped) result.warnings.push_back("echo: stopped before the sleep ended");
+        return result;
+    }
+
+private:
+    // Sleeps in small steps so a stop request ends the run promptly. True when stopped.
+    static bool sleep_unless_stopped(double seconds, const std::atomic<bool>& stop_requested) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+        while (std::chrono::steady_clock::now() < deadline) {
+            if (stop_requested.load()) return true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        return stop_requested.load();
+    }
+};
+
+ParamSpec param(std::string name, ParamType type, std::string default_value, std::string help) {
+    ParamSpec spec;
+    spec.name = std::move(name);
+    spec.type = type;
+    spec.default_value = std::move(default_value);
+    spec.help = std::move(help);
+    return spec;
+}
+
+PluginDescriptor make_echo_descriptor() {
+    PluginDescriptor d;
+    d.kind = PluginKind::Workload;
+    d.name = "echo";
+    d.description = "Test workload: reports the value it is given; can fail, sleep, print or abort on request";
+    ParamSpec sleep = param("sleep", ParamType::Duration, "0", "sleep this long before returning (ends early on SIGTERM)");
+    sleep.unit = "s";
+    sleep.max = 3600;
+    d.params = {
+        param("value", ParamType::Real, "1", "reported as the metric echo_value"),
+        param("fail", ParamType::Bool, "false", "throw WorkloadError(message)"),
+        sleep,
+        param("message", ParamType::String, "", "error message when fail=true, else reported as info"),
+        param("print", ParamType::String, "", "text the workload prints on its own stdout"),
+        param("nan", ParamType::Bool, "false", "report echo_value as NaN"),
+        param("abort", ParamType::Bool, "false", "call abort(): the runner dies of SIGABRT"),
+    };
+    d.create_workload = [] { return std::unique_ptr<Workload>(new EchoWorkload()); };
+    return d;
+}
+
+}  // namespace
+
+PLATBENCH_PLUGIN(make_echo_descriptor)

@@ -1,0 +1,283 @@
+// The bundle: contents, caching, content hash, and that the tree is self-contained.
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "../runner/child_capture.hpp"
+#include "bundle/bundle.hpp"
+#include "bundle/shared_libraries.hpp"
+#include "bundle/tree_hash.hpp"
+#include "platbench/environment.hpp"
+#include "protocol/runner_protocol.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// A private temporary directory, removed with everything in it.
+class TempDir {
+public:
+    TempDir() {
+        std::string pattern = (fs::temp_directory_path() / "platbench-bundle-test-XXXXXX").string();
+        if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+        path_ = pattern;
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path_, ec);
+    }
+    const fs::path& path() const { return path_; }
+
+private:
+    fs::path path_;
+};
+
+// A private copy of the build tree's runner, core library and echo plugin, laid
+// out like the build tree (bin/, lib/, tests/plugins/) so every RUNPATH still
+// resolves, and so a test may change any of them.
+platbench::HostRunner make_host_tree(const fs::path& base) {
+    const fs::path build_lib = fs::path(PLATBENCH_RUNNER).parent_path().parent_path() / "lib";
+    fs::create_directories(base / "bin");
+    fs::create_directories(base / "lib");
+    fs::create_directories(base / "tests" / "plugins");
+    fs::copy_file(PLATBENCH_RUNNER, base / "bin" / "platbench-runner");
+    fs::copy_file(build_lib / "libplatbench-core.so", base / "lib" / "libplatbench-core.so");
+    fs::copy_file(fs::path(PLATBENCH_TEST_PLUGIN_DIR) / "workload_echo.so", base / "tests" / "plugins" / "workload_echo.so");
+    return {base / "bin" / "platbench-runner", base / "tests" / "plugins"};
+}
+
+void append_to(const fs::path& file, const std::string& bytes) {
+    std::ofstream out(file, std::ios::app | std::ios::binary);
+    out << bytes;
+}
+
+std::string read_file(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+bool is_in_bundle(const platbench::Bundle& bundle, const std::string& path) {
+    return fs::is_regular_file(bundle.root / fs::path(path).relative_path());
+}
+
+struct Fixture {
+    TempDir temp;
+    fs::path cache = temp.path() / "cache";
+    platbench::HostRunner host = make_host_tree(temp.path() / "src");
+};
+
+// Running a workload needs observe_environment(), which may still be a
+// placeholder in a partial build.
+bool can_observe_environment() {
+    try {
+        platbench::observe_environment();
+        return true;
+    } catch (const std::logic_error&) {
+        return false;
+    }
+}
+
+// The loader the runner was linked against, as the loader itself reports it.
+fs::path host_loader() {
+    const auto deps = platbench::resolve_dependencies(PLATBENCH_RUNNER);
+    REQUIRE(deps.loader.has_value());
+    return *deps.loader;
+}
+
+}  // namespace
+
+TEST_CASE("ldd output is parsed defensively") {
+    const auto deps = platbench::parse_ldd_output(
+        "\tlinux-vdso.so.1 (0x00007ffc)\n"
+        "\tlibplatbench-core.so => /opt/pb/bin/../lib/libplatbench-core.so (0x00007f01)\n"
+        "\tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x00007f02)\n"
+        "\tlibgone.so.2 => not found\n"
+        "\t/opt/abs/libabs.so (0x00007f03)\n"
+        "\t/lib64/ld-linux-x86-64.so.2 (0x00007f04)\n"
+        "garbage without structure\n"
+        "\tstatically linked\n"
+        " => \n");
+    REQUIRE(deps.libraries.size() == 3);
+    CHECK(deps.libraries[0].name == "libplatbench-core.so");
+    CHECK(deps.libraries[0].path == "/opt/pb/bin/../lib/libplatbench-core.so");
+    CHECK(deps.libraries[1].path == "/lib/x86_64-linux-gnu/libc.so.6");
+    CHECK(deps.libraries[2].name == "libabs.so");
+    REQUIRE(deps.loader.has_value());
+    CHECK(*deps.loader == "/lib64/ld-linux-x86-64.so.2");
+    CHECK(deps.missing == std::vector<std::string>{"libgone.so.2"});
+    CHECK(platbench::parse_ldd_output("").libraries.empty());
+}
+
+TEST_CASE("the bundle holds the runner, the plugins, their libraries and the loader") {
+    Fixture f;
+    platbench::BundleBuildInfo info;
+    const platbench::Bundle bundle = platbench::build_bundle(f.host, f.cache, info);
+    CHECK_FALSE(info.reused);
+    CHECK(info.files_copied > 3);
+    CHECK(bundle.runner_path == "/usr/bin/platbench-runner");
+    CHECK(bundle.plugin_dir == "/usr/lib/platbench/plugins");
+    CHECK(bundle.content_hash.size() == 64);
+    CHECK(bundle.root == f.cache / "bundles" / bundle.content_hash / "root");
+
+    CHECK(read_file(bundle.root / "usr/bin/platbench-runner") == read_file(f.host.runner));
+    CHECK(is_in_bundle(bundle, "/usr/lib/platbench/plugins/workload_echo.so"));
+    CHECK(is_in_bundle(bundle, "/usr/lib/libplatbench-core.so"));
+    // System libraries at their host paths, as real files with the real bytes.
+    for (const platbench::SharedLibrary& library : platbench::resolve_dependencies(PLATBENCH_RUNNER).libraries) {
+        if (library.name == "libplatbench-core.so") continue;
+        CAPTURE(library.path);
+        CHECK(is_in_bundle(bundle, library.path.lexically_normal().string()));
+        CHECK(fs::file_size(bundle.root / library.path.lexically_normal().relative_path()) == fs::file_size(library.path));
+    }
+    const fs::path loader = host_loader();
+    CHECK(is_in_bundle(bundle, loader.string()));
+    CHECK(is_in_bundle(bundle, fs::canonical(loader).string()));
+    for (const char* dir : {"tmp", "proc", "sys", "dev", "etc", "work"}) CHECK(fs::is_directory(bundle.root / dir));
+    CHECK((fs::status(bundle.root / "tmp").permissions() & fs::perms::sticky_bit) != fs::perms::none);
+    // Nothing in the tree is a link: every platform copies plain files.
+    for (const auto& entry : fs::recursive_directory_iterator(bundle.root)) CHECK_FALSE(entry.is_symlink());
+
+    // The manifest lies beside the tree and the hash covers exactly the tree.
+    const json manifest = json::parse(read_file(bundle.root.parent_path() / "bundle.json"));
+    CHECK(manifest["hash"] == bundle.content_hash);
+    CHECK(manifest["files"].size() == info.files_copied);
+    CHECK(platbench::hash_tree(bundle.root) == bundle.content_hash);
+    // No staging directory is left behind.
+    for (const auto& entry : fs::directory_iterator(f.cache / "bundles"))
+        CHECK_FALSE(entry.path().filename().string().starts_with(".staging-"));
+}
+
+TEST_CASE("an unchanged bundle is reused without copying, with the same hash") {
+    Fixture f;
+    const platbench::Bundle first = platbench::build_bundle(f.host, f.cache);
+    platbench::BundleBuildInfo info;
+    const platbench::Bundle second = platbench::build_bundle(f.host, f.cache, info);
+    CHECK(info.reused);
+    CHECK(info.files_copied == 0);
+    CHECK(second.content_hash == first.content_hash);
+    CHECK(second.root == first.root);
+
+    // Without the index the tree is built again and comes out identical.
+    fs::remove(f.cache / "bundles" / "index.json");
+    const platbench::Bundle third = platbench::build_bundle(f.host, f.cache, info);
+    CHECK(info.reused);
+    CHECK(info.files_copied > 0);
+    CHECK(third.content_hash == first.content_hash);
+}
+
+TEST_CASE("a changed plugin gives a new bundle with a new hash") {
+    Fixture f;
+    const platbench::Bundle before = platbench::build_bundle(f.host, f.cache);
+    append_to(f.host.plugin_dir / "workload_echo.so", "changed");
+    platbench::BundleBuildInfo info;
+    const platbench::Bundle after = platbench::build_bundle(f.host, f.cache, info);
+    CHECK_FALSE(info.reused);
+    CHECK(after.content_hash != before.content_hash);
+    CHECK(fs::is_directory(before.root));  // the old one stays for runs still using it
+}
+
+TEST_CASE("a changed library, not only a changed plugin, gives a new bundle") {
+    Fixture f;
+    const platbench::Bundle before = platbench::build_bundle(f.host, f.cache);
+    append_to(f.host.runner.parent_path().parent_path() / "lib" / "libplatbench-core.so", "changed");
+    platbench::BundleBuildInfo info;
+    const platbench::Bundle after = platbench::build_bundle(f.host, f.cache, info);
+    CHECK_FALSE(info.reused);
+    CHECK(info.files_copied > 0);
+    CHECK(after.content_hash != before.content_hash);
+}
+
+TEST_CASE("missing inputs fail clearly and leave no staging directory") {
+    Fixture f;
+    platbench::HostRunner no_runner{f.temp.path() / "no-runner", f.host.plugin_dir};
+    CHECK_THROWS_WITH_AS(platbench::build_bundle(no_runner, f.cache), doctest::Contains("platbench-runner not found"),
+                         std::runtime_error);
+    platbench::HostRunner no_plugins{PLATBENCH_RUNNER, f.temp.path() / "empty"};
+    fs::create_directory(no_plugins.plugin_dir);
+    CHECK_THROWS_WITH_AS(platbench::build_bundle(no_plugins, f.cache), doctest::Contains("no plugins"),
+                         std::runtime_error);
+    // A file that is not ELF cannot be resolved: refused, naming it.
+    std::ofstream(f.host.plugin_dir / "workload_junk.so") << "not a library";
+    CHECK_THROWS_WITH_AS(platbench::build_bundle(f.host, f.cache), doctest::Contains("workload_junk.so"),
+                         std::runtime_error);
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(f.cache / "bundles", ec))
+        CHECK_FALSE(entry.path().filename().string().starts_with(".staging-"));
+}
+
+TEST_CASE("the runner runs from the bundle alone") {
+    Fixture f;
+    const platbench::Bundle bundle = platbench::build_bundle(f.host, f.cache);
+    const std::vector<std::string> describe = {"--plugin-dir", bundle.plugin_dir, "--describe", "echo"};
+
+    // Through the bundle's own loader and libraries: works without privileges.
+    const fs::path root = bundle.root;
+    const std::string library_path = (root / "usr/lib").string() + ":" + (root / "lib/x86_64-linux-gnu").string() +
+                                     ":" + (root / "usr/lib/x86_64-linux-gnu").string();
+    const std::string loader = (root / host_loader().relative_path()).string();
+    const auto via_loader = platbench::test::run_program(
+        {loader, "--library-path", library_path, (root / "usr/bin/platbench-runner").string(), "--version"});
+    CHECK(via_loader.exit_code == 0);
+    CHECK(via_loader.out.starts_with("platbench-runner"));
+
+    if (::geteuid() != 0) {
+        MESSAGE("chroot check not run: needs root");
+        return;
+    }
+    // chroot: nothing of the host is visible, so the tree alone must suffice.
+    const platbench::test::SpawnOptions in_bundle{root};
+    const auto version = platbench::test::run_program({bundle.runner_path, "--version"}, in_bundle);
+    CAPTURE(version.err);
+    CHECK(version.exit_code == 0);
+    CHECK(version.out.starts_with("platbench-runner"));
+
+    std::vector<std::string> args = {bundle.runner_path};
+    args.insert(args.end(), describe.begin(), describe.end());
+    const auto described = platbench::test::run_program(args, in_bundle);
+    CAPTURE(described.err);
+    CHECK(described.exit_code == 0);  // the plugin and libplatbench-core load inside the tree
+    CHECK(json::parse(described.out)["name"] == "echo");
+
+    if (!can_observe_environment()) {
+        MESSAGE("workload run in the bundle not checked: observe_environment() is not implemented in this build");
+        return;
+    }
+    const auto ran = platbench::test::run_program(
+        {bundle.runner_path, "--plugin-dir", bundle.plugin_dir, "--workload", "echo", "--param", "value=7",
+         "--work-dir", "/work"}, in_bundle);
+    CAPTURE(ran.err);
+    CHECK(ran.exit_code == 0);
+    std::string failure;
+    const auto report = platbench::decode_runner_output(ran.out, failure);
+    REQUIRE_MESSAGE(report.has_value(), failure);
+    CHECK(report->metrics.at(0).value == 7.0);
+}
+
+TEST_CASE("default_cache_dir follows PLATBENCH_CACHE_DIR, XDG_CACHE_HOME, HOME") {
+    auto saved = [](const char* name) -> std::optional<std::string> {
+        const char* value = std::getenv(name);
+        return value ? std::optional<std::string>(value) : std::nullopt;
+    };
+    const auto cache = saved("PLATBENCH_CACHE_DIR"), xdg = saved("XDG_CACHE_HOME"), home = saved("HOME");
+    ::setenv("PLATBENCH_CACHE_DIR", "/srv/pb-cache", 1);
+    ::setenv("XDG_CACHE_HOME", "/xdg", 1);
+    ::setenv("HOME", "/home/u", 1);
+    CHECK(platbench::default_cache_dir() == "/srv/pb-cache");
+    ::unsetenv("PLATBENCH_CACHE_DIR");
+    CHECK(platbench::default_cache_dir() == "/xdg/platbench");
+    ::setenv("XDG_CACHE_HOME", "", 1);
+    CHECK(platbench::default_cache_dir() == "/home/u/.cache/platbench");
+    auto restore = [](const char* name, const std::optional<std::string>& value) {
+        if (value) ::setenv(name, value->c_str(), 1); else ::unsetenv(name);
+    };
+    restore("PLATBENCH_CACHE_DIR", cache);
+    restore("XDG_CACHE_HOME", xdg);
+    restore("HOME", home);
+}
