@@ -38,22 +38,6 @@ Captured run_echo(const std::vector<std::string>& params, std::vector<std::strin
     return run_runner(args);
 }
 
-// Running a workload needs observe_environment(), which may still be a
-// placeholder in a partial build; those tests then report why they did not run.
-bool can_observe_environment() {
-    try {
-        platbench::observe_environment();
-        return true;
-    } catch (const std::logic_error&) {
-        return false;
-    }
-}
-#define SKIP_UNLESS_ENVIRONMENT_OBSERVABLE()                                                  \
-    if (!can_observe_environment()) {                                                         \
-        MESSAGE("not run: observe_environment() is not implemented in this build");           \
-        return;                                                                               \
-    }
-
 platbench::RunnerReport decode(const Captured& run) {
     std::string failure;
     auto report = platbench::decode_runner_output(run.out, failure);
@@ -139,7 +123,6 @@ TEST_CASE("runner exits 2 naming the valid parameters for an unknown or bad --pa
 }
 
 TEST_CASE("runner runs echo and prints exactly one valid result line") {
-    SKIP_UNLESS_ENVIRONMENT_OBSERVABLE();
     const fs::path work_dir = fs::temp_directory_path();
     const Captured run = run_echo({"value=3.5"}, {"--work-dir", work_dir.string()});
     CHECK(run.exit_code == 0);
@@ -161,7 +144,6 @@ TEST_CASE("runner runs echo and prints exactly one valid result line") {
 }
 
 TEST_CASE("runner reports a failing workload with ok=false and exit 1") {
-    SKIP_UNLESS_ENVIRONMENT_OBSERVABLE();
     const Captured run = run_echo({"fail=true", "message=disk full: free 2 GiB"});
     CHECK(run.exit_code == 1);
     const platbench::RunnerReport report = decode(run);
@@ -174,7 +156,6 @@ TEST_CASE("runner reports a failing workload with ok=false and exit 1") {
 }
 
 TEST_CASE("a workload's own stdout goes to stderr, never into the result stream") {
-    SKIP_UNLESS_ENVIRONMENT_OBSERVABLE();
     const Captured run = run_echo({"print=noise from the workload"});
     CHECK(run.exit_code == 0);
     CHECK(run.out.starts_with(platbench::kResultMarker));    // the printed line is not on stdout:
@@ -184,7 +165,6 @@ TEST_CASE("a workload's own stdout goes to stderr, never into the result stream"
 }
 
 TEST_CASE("runner --format json prints the report for humans") {
-    SKIP_UNLESS_ENVIRONMENT_OBSERVABLE();
     const Captured run = run_echo({"value=2"}, {"--format", "json"});
     CHECK(run.exit_code == 0);
     const json report = json::parse(run.out);
@@ -194,7 +174,6 @@ TEST_CASE("runner --format json prints the report for humans") {
 }
 
 TEST_CASE("a non-finite metric fails the run in the decoder, naming the metric") {
-    SKIP_UNLESS_ENVIRONMENT_OBSERVABLE();
     const Captured run = run_echo({"nan=true"});
     std::string failure;
     CHECK_FALSE(platbench::decode_runner_output(run.out, failure).has_value());
@@ -203,7 +182,6 @@ TEST_CASE("a non-finite metric fails the run in the decoder, naming the metric")
 }
 
 TEST_CASE("SIGTERM stops the workload and the run is reported as interrupted") {
-    SKIP_UNLESS_ENVIRONMENT_OBSERVABLE();
     platbench::test::Child child({kRunner, "--plugin-dir", kEchoDir, "--workload", "echo", "--param", "sleep=10m"});
     REQUIRE(child.wait_for_stderr("echo: value"));  // the workload is running
     ::kill(child.pid(), SIGTERM);
@@ -215,7 +193,6 @@ TEST_CASE("SIGTERM stops the workload and the run is reported as interrupted") {
 }
 
 TEST_CASE("a runner killed by a signal is reported with the signal's name") {
-    SKIP_UNLESS_ENVIRONMENT_OBSERVABLE();
     const Captured run = run_echo({"abort=true"});
     CHECK(run.term_signal == SIGABRT);
     const platbench::RunInterpretation outcome = platbench::interpret_outcome(as_outcome(run));
