@@ -30,6 +30,11 @@ enum class ParamType {
 // How a value compares: bigger numbers are better, smaller are better, or neither.
 enum class Better { Higher, Lower, None };
 
+// "higher" / "lower" / "none": the spelling in results, exports and the runner protocol.
+const char* better_name(Better better);
+// The inverse of better_name(); nullopt for any other text.
+std::optional<Better> parse_better(std::string_view text);
+
 struct ParamSpec {
     std::string name;
     ParamType type = ParamType::String;

@@ -228,6 +228,22 @@ std::string format_param_value(const ParamSpec& spec, const ParamValue& value) {
     return {};
 }
 
+const char* better_name(Better better) {
+    switch (better) {
+        case Better::Higher: return "higher";
+        case Better::Lower: return "lower";
+        case Better::None: return "none";
+    }
+    return "none";
+}
+
+std::optional<Better> parse_better(std::string_view text) {
+    for (Better better : {Better::Higher, Better::Lower, Better::None}) {
+        if (text == better_name(better)) return better;
+    }
+    return std::nullopt;
+}
+
 std::string describe_param_type(ParamType type) {
     switch (type) {
         case ParamType::Integer: return "integer";

@@ -192,10 +192,8 @@ bool is_metric_name(const std::string& name) {
     });
 }
 
-Better parse_better(const std::string& text, const std::string& where) {
-    if (text == "higher") return Better::Higher;
-    if (text == "lower") return Better::Lower;
-    if (text == "none") return Better::None;
+Better checked_better(const std::string& text, const std::string& where) {
+    if (auto better = parse_better(text)) return *better;
     schema_fail(where + ".better is '" + text.substr(0, 32) + "', expected higher, lower or none");
 }
 
@@ -212,7 +210,7 @@ Metric parse_metric(const json& item, std::size_t index) {
     metric.value = value.get<double>();
     if (!std::isfinite(metric.value)) schema_fail("metric " + metric.name + " is not a finite number");
     metric.unit = string_field(item, "unit", where + ".");
-    metric.better = parse_better(string_field(item, "better", where + "."), where);
+    metric.better = checked_better(string_field(item, "better", where + "."), where);
     return metric;
 }
 

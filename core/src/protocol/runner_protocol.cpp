@@ -10,15 +10,6 @@ namespace {
 
 using nlohmann::json;
 
-const char* better_name(Better better) {
-    switch (better) {
-        case Better::Higher: return "higher";
-        case Better::Lower: return "lower";
-        case Better::None: return "none";
-    }
-    return "none";
-}
-
 // A non-finite value has no JSON spelling; null makes the decoder fail the run
 // with the metric's name instead of silently storing a wrong number.
 json finite_or_null(double value) { return std::isfinite(value) ? json(value) : json(nullptr); }

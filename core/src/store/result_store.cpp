@@ -94,12 +94,6 @@ std::string to_json_text(const nlohmann::json& value) {
     return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-Better better_from_name(std::string_view name) {
-    if (name == "higher") return Better::Higher;
-    if (name == "lower") return Better::Lower;
-    return Better::None;
-}
-
 bool is_valid_status(std::string_view status) {
     return status == "ok" || status == "failed" || status == "skipped";
 }
@@ -373,7 +367,7 @@ private:
             metric.name = select.text(1);
             metric.value = real_or_nan(select, 2);
             metric.unit = select.text(3);
-            metric.better = better_from_name(select.text(4));
+            metric.better = parse_better(select.text(4)).value_or(Better::None);
             records[found->second].metrics.push_back(std::move(metric));
         }
     }
@@ -444,15 +438,6 @@ private:
 };
 
 }  // namespace
-
-const char* better_name(Better better) {
-    switch (better) {
-        case Better::Higher: return "higher";
-        case Better::Lower: return "lower";
-        case Better::None: return "none";
-    }
-    return "none";
-}
 
 std::unique_ptr<ResultStore> ResultStore::open(const std::filesystem::path& dir_or_file) {
     const std::filesystem::path file = database_file(dir_or_file);

@@ -90,9 +90,6 @@ public:
     virtual std::filesystem::path path() const = 0;
 };
 
-// The names stored in the metrics table's `better` column: "higher", "lower", "none".
-const char* better_name(Better better);
-
 // Export for pandas / spreadsheets: one row per (run, metric) in CSV; full records in JSON.
 enum class ExportFormat { Csv, Json };
 void export_results(ResultStore& store, std::optional<std::int64_t> experiment_id, ExportFormat format,

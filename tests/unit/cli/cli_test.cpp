@@ -34,6 +34,20 @@ std::vector<platbench::RunRecord> stored_runs(const fs::path& results) {
     return all;
 }
 
+// Polls the results database (read-only, as a second process would) until it holds `runs` runs.
+void wait_for_stored_runs(const fs::path& results, std::size_t runs) {
+    for (int attempt = 0; attempt < 600; ++attempt) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        if (!fs::exists(results / "results.db")) continue;
+        try {
+            if (stored_runs(results).size() >= runs) return;
+        } catch (const std::exception&) {
+            // The writer may be creating the schema right now; try again.
+        }
+    }
+    FAIL("the experiment never stored ", runs, " runs");
+}
+
 }  // namespace
 
 TEST_CASE("help, version and unknown commands") {
@@ -173,13 +187,7 @@ TEST_CASE("SIGKILL loses no completed run, and --resume completes the rest witho
     const fs::path output = dir / "results";
     test::Started first({PLATBENCH_CLI, "run", (dir / "e.yaml").string(), "--output", output.string()}, dir / "first");
     // Kill it once a few runs are stored.
-    std::size_t stored_before_kill = 0;
-    for (int i = 0; i < 300 && stored_before_kill < 3; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        if (fs::exists(output / "results.db")) {
-            try { stored_before_kill = stored_runs(output).size(); } catch (const std::exception&) {}
-        }
-    }
+    wait_for_stored_runs(output, 3);
     first.signal(SIGKILL);
     first.wait();
     const auto after_kill = stored_runs(output);
@@ -214,13 +222,7 @@ TEST_CASE("Ctrl-C stops cleanly: exit 130, completed runs kept, the running chil
     test::write_file(dir / "e.yaml", echo_experiment("interrupt", 20, "  - plugin: native\n", "    sleep: 310ms\n"));
     const fs::path output = dir / "results";
     test::Started run({PLATBENCH_CLI, "run", (dir / "e.yaml").string(), "--output", output.string()}, dir / "run");
-    std::size_t stored = 0;
-    for (int i = 0; i < 300 && stored < 2; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        if (fs::exists(output / "results.db")) {
-            try { stored = stored_runs(output).size(); } catch (const std::exception&) {}
-        }
-    }
+    wait_for_stored_runs(output, 2);
     run.signal(SIGINT);
     auto finished = run.wait();
     CHECK(finished.exit_code == 130);
