@@ -1,9 +1,517 @@
-// STUB: to be implemented.
+// Experiment files. The whole file is checked before anything runs and every
+// problem is collected, so a user fixes a file in one pass rather than one error
+// per attempt. The experiment's own keys are described by a ParamTable, so they
+// are parsed and reported exactly like plugin parameters.
 #include "config/experiment.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "matrix/combinations.hpp"
+#include "matrix/matrix.hpp"
+#include "util/hash.hpp"
+
 namespace platbench {
-std::string format_config_errors(const std::vector<ConfigError>&) { throw std::logic_error("not implemented"); }
-ConfigErrors::ConfigErrors(std::vector<ConfigError> errors) : std::runtime_error("configuration errors"), errors_(std::move(errors)) {}
-ExperimentConfig load_experiment(const std::filesystem::path&, PluginRegistry&) { throw std::logic_error("not implemented"); }
-ExperimentConfig load_experiment_text(const std::string&, const std::string&, const std::filesystem::path&, PluginRegistry&) { throw std::logic_error("not implemented"); }
-std::string did_you_mean(const std::string&, const std::vector<std::string>&) { throw std::logic_error("not implemented"); }
+namespace fs = std::filesystem;
+
+namespace {
+
+// More cells than this is almost certainly a mistake (a list where a value was meant).
+constexpr std::size_t kMaxCells = 1'000'000;
+// Plugin validate() hooks are asked about at most this many combinations per entry.
+constexpr std::size_t kMaxValidatedCombinations = 100'000;
+
+const char* kind_word(PluginKind kind) { return kind == PluginKind::Platform ? "platform" : "workload"; }
+const char* list_key(PluginKind kind) { return kind == PluginKind::Platform ? "platforms" : "workloads"; }
+
+ParamSpec key_spec(std::string name, ParamType type, std::string default_value, double min, double max,
+                   std::string help) {
+    ParamSpec spec;
+    spec.name = std::move(name);
+    spec.type = type;
+    spec.default_value = std::move(default_value);
+    spec.min = min;
+    spec.max = max;
+    spec.help = std::move(help);
+    return spec;
+}
+
+// The experiment file's scalar keys.
+const ParamTable& experiment_key_table() {
+    constexpr double kInf = std::numeric_limits<double>::infinity();
+    static const ParamTable table = {
+        key_spec("experiment", ParamType::String, "", -kInf, kInf, "name of the experiment: [A-Za-z0-9_.-]+"),
+        key_spec("description", ParamType::String, "", -kInf, kInf, "free text"),
+        key_spec("repetitions", ParamType::Integer, "3", 1, 1'000'000, "measured runs per cell"),
+        key_spec("warmup", ParamType::Integer, "0", 0, 1'000'000, "discarded runs per cell before the measured ones"),
+        key_spec("output", ParamType::String, "", -kInf, kInf, "results directory (default results/<experiment>)"),
+        key_spec("timeout", ParamType::Duration, "600", 0.001, kInf, "per-run time limit"),
+    };
+    return table;
+}
+
+// Every top-level key, in the order they are documented.
+const std::vector<std::string>& top_level_keys() {
+    static const std::vector<std::string> keys = {"experiment", "description", "repetitions", "warmup", "output",
+                                                  "timeout",    "plugin_path", "platforms",   "workloads"};
+    return keys;
+}
+
+bool is_plain_name(const std::string& text) {
+    if (text.empty()) return false;
+    return std::all_of(text.begin(), text.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+               c == '-';
+    });
+}
+
+std::string join(const std::vector<std::string>& words) {
+    std::string out;
+    for (const std::string& word : words) out += (out.empty() ? "" : ", ") + word;
+    return out.empty() ? "(none)" : out;
+}
+
+std::string unknown_word_hint(const std::string& word, const std::vector<std::string>& choices,
+                              const std::string& choices_title) {
+    const std::string close = did_you_mean(word, choices);
+    std::string hint = close.empty() ? "" : "did you mean '" + close + "'? ";
+    return hint + choices_title + ": " + join(choices);
+}
+
+// "threads (integer, threads): worker threads; default: all CPUs the runner may use"
+std::string value_hint(const ParamSpec& spec) {
+    std::string hint = spec.name + " (" + describe_param_type(spec.type) + (spec.unit.empty() ? "" : ", " + spec.unit) + ")";
+    if (!spec.help.empty()) hint += ": " + spec.help;
+    if (!spec.default_value.empty()) hint += "; default " + spec.default_value;
+    return hint;
+}
+
+std::string describe_node(const YAML::Node& node) {
+    if (node.IsSequence()) return "a list";
+    if (node.IsMap()) return "a mapping";
+    if (node.IsNull()) return "nothing";
+    return "'" + node.Scalar() + "'";
+}
+
+// Reads a file's text and the errors found in it.
+class Checker {
+public:
+    Checker(std::string display_name, fs::path base_dir, PluginRegistry& registry)
+        : file_(std::move(display_name)), base_dir_(std::move(base_dir)), registry_(registry) {}
+
+    ExperimentConfig check(const std::string& text) {
+        ExperimentConfig config;
+        YAML::Node root;
+        try {
+            root = YAML::Load(text);
+        } catch (const YAML::Exception& e) {
+            add(e.mark, "malformed YAML: " + e.msg, "");
+            finish();
+        }
+        if (!root.IsMap()) {
+            add(root.Mark(), root.IsNull() ? "the experiment file is empty"
+                                           : "expected a mapping of keys, found " + describe_node(root),
+                "an experiment file has the keys experiment:, platforms: and workloads: (see README)");
+            finish();
+        }
+        const auto keys = top_level_entries(root);
+        load_plugin_path(keys, config);
+        read_scalar_keys(keys, root, config);
+        config.platforms = read_instances(keys, root, PluginKind::Platform);
+        config.workloads = read_instances(keys, root, PluginKind::Workload);
+        check_matrix_size(root, config);
+        finish();
+        return config;
+    }
+
+private:
+    struct KeyValue {
+        YAML::Node key;
+        YAML::Node value;
+    };
+    using Entries = std::map<std::string, KeyValue>;
+
+    SourceLocation where(const YAML::Mark& mark) const {
+        if (mark.is_null()) return {file_, 0, 0};
+        return {file_, mark.line + 1, mark.column + 1};
+    }
+    void add(const YAML::Mark& mark, std::string message, std::string hint) {
+        errors_.push_back({where(mark), std::move(message), std::move(hint)});
+    }
+    void finish() {
+        if (errors_.empty()) return;
+        std::stable_sort(errors_.begin(), errors_.end(), [](const ConfigError& a, const ConfigError& b) {
+            return std::pair(a.where.line, a.where.column) < std::pair(b.where.line, b.where.column);
+        });
+        throw ConfigErrors(std::move(errors_));
+    }
+
+    // A mapping's entries by key, reporting duplicate and non-text keys;
+    // `known` (when given) are the only keys allowed.
+    Entries mapping_entries(const YAML::Node& map, const std::vector<std::string>* known, const std::string& what) {
+        Entries entries;
+        for (auto it = map.begin(); it != map.end(); ++it) {
+            if (!it->first.IsScalar()) {
+                add(it->first.Mark(), "a key must be a plain word, found " + describe_node(it->first), "");
+                continue;
+            }
+            const std::string name = it->first.Scalar();
+            if (auto earlier = entries.find(name); earlier != entries.end()) {
+                add(it->first.Mark(), "duplicate key '" + name + "'",
+                    "first given at line " + std::to_string(earlier->second.key.Mark().line + 1));
+                continue;
+            }
+            if (known != nullptr && std::find(known->begin(), known->end(), name) == known->end()) {
+                add(it->first.Mark(), "unknown key '" + name + "'" + what, unknown_word_hint(name, *known, "valid keys"));
+                continue;
+            }
+            entries.emplace(name, KeyValue{it->first, it->second});
+        }
+        return entries;
+    }
+
+    Entries top_level_entries(const YAML::Node& root) {
+        return mapping_entries(root, &top_level_keys(), " at the top level");
+    }
+
+    // The text of a single value, or an error saying why there is none.
+    std::optional<std::string> scalar_text(const std::string& name, const YAML::Node& value) {
+        if (value.IsScalar()) return value.Scalar();
+        if (value.IsNull()) {
+            add(value.Mark(), "'" + name + "' has no value", "");
+        } else {
+            add(value.Mark(), "'" + name + "' takes a single value, found " + describe_node(value), "");
+        }
+        return std::nullopt;
+    }
+
+    std::optional<ParamValue> parse_value(const ParamSpec& spec, const std::string& owner, const YAML::Node& value) {
+        const std::optional<std::string> text = scalar_text(spec.name, value);
+        if (!text) return std::nullopt;
+        ParseOutcome outcome = parse_param_value(spec, *text);
+        if (!outcome.value) {
+            add(value.Mark(), owner + "'" + spec.name + "': '" + *text + "': " + outcome.error, value_hint(spec));
+        }
+        return outcome.value;
+    }
+
+    // `plugin_path` goes first: the plugins it holds must be known before entries are checked.
+    void load_plugin_path(const Entries& keys, ExperimentConfig& config) {
+        auto it = keys.find("plugin_path");
+        if (it == keys.end()) return;
+        std::vector<YAML::Node> items;
+        if (it->second.value.IsSequence()) {
+            for (const YAML::Node& item : it->second.value) items.push_back(item);
+        } else {
+            items.push_back(it->second.value);
+        }
+        for (const YAML::Node& item : items) {
+            const std::optional<std::string> text = scalar_text("plugin_path", item);
+            if (!text) continue;
+            const fs::path dir = fs::path(*text).is_absolute() ? fs::path(*text) : base_dir_ / *text;
+            std::error_code ec;
+            if (!fs::is_directory(dir, ec)) {
+                add(item.Mark(), "plugin_path: no directory '" + dir.string() + "'",
+                    "relative paths are taken from the experiment file's directory");
+                continue;
+            }
+            config.plugin_path.push_back(dir);
+            const std::size_t problems_before = registry_.problems().size();
+            registry_.load_directory(dir);
+            for (std::size_t i = problems_before; i < registry_.problems().size(); ++i) {
+                const PluginProblem& problem = registry_.problems()[i];
+                add(item.Mark(), "plugin_path: refused " + problem.file.string() + ": " + problem.message, "");
+            }
+        }
+    }
+
+    void read_scalar_keys(const Entries& keys, const YAML::Node& root, ExperimentConfig& config) {
+        ParamValues values;
+        for (const ParamSpec& spec : experiment_key_table()) {
+            auto it = keys.find(spec.name);
+            if (it == keys.end()) continue;
+            if (auto value = parse_value(spec, "", it->second.value)) values.set(spec.name, *value);
+        }
+        apply_defaults(experiment_key_table(), values);
+        if (values.has("experiment")) {
+            config.name = values.text("experiment");
+            if (!is_plain_name(config.name)) {
+                add(keys.at("experiment").value.Mark(), "experiment name '" + config.name + "' is not a plain name",
+                    "use letters, digits, '_', '.' and '-' only: it names the results");
+                config.name.clear();
+            }
+        } else if (keys.count("experiment") == 0) {
+            add(root.Mark(), "missing required key 'experiment'", "name the experiment, e.g. 'experiment: quick'");
+        }
+        if (values.has("description")) config.description = values.text("description");
+        config.repetitions = static_cast<int>(values.integer("repetitions"));
+        config.warmup = static_cast<int>(values.integer("warmup"));
+        config.timeout_seconds = values.real("timeout");
+        config.output_dir = values.has("output") ? fs::path(values.text("output")) : fs::path("results") / config.name;
+    }
+
+    std::vector<PluginInstanceConfig> read_instances(const Entries& keys, const YAML::Node& root, PluginKind kind) {
+        std::vector<PluginInstanceConfig> instances;
+        const std::string key = list_key(kind);
+        auto it = keys.find(key);
+        if (it == keys.end()) {
+            add(root.Mark(), "missing required key '" + key + "'",
+                std::string("a list of entries such as '- plugin: ") + (kind == PluginKind::Platform ? "native" : "stream") +
+                    "'; available: " + join(registry_.names(kind)));
+            return instances;
+        }
+        const YAML::Node& list = it->second.value;
+        if (!list.IsSequence()) {
+            add(list.Mark(), "'" + key + "' must be a list of entries, found " + describe_node(list),
+                "write each entry as '- plugin: NAME' on its own line");
+            return instances;
+        }
+        if (list.size() == 0) {
+            add(list.Mark(), "'" + key + "' is empty: the matrix would have no cells",
+                std::string("give at least one ") + kind_word(kind) + "; available: " + join(registry_.names(kind)));
+            return instances;
+        }
+        std::map<std::string, int> first_line_of_name;
+        for (const YAML::Node& item : list) {
+            std::optional<PluginInstanceConfig> instance = read_instance(item, kind);
+            if (!instance) continue;
+            auto [earlier, inserted] = first_line_of_name.emplace(instance->name, instance->where.line);
+            if (!inserted) {
+                add(item.Mark(), std::string("duplicate ") + kind_word(kind) + " name '" + instance->name + "'",
+                    "the first is at line " + std::to_string(earlier->second) +
+                        "; give each entry of the same plugin a distinct 'name:'");
+                continue;
+            }
+            instances.push_back(std::move(*instance));
+        }
+        return instances;
+    }
+
+    const LoadedPlugin* find_plugin(const YAML::Node& value, PluginKind kind) {
+        const std::optional<std::string> name = scalar_text("plugin", value);
+        if (!name) return nullptr;
+        if (const LoadedPlugin* plugin = registry_.find(kind, *name)) return plugin;
+        const PluginKind other = kind == PluginKind::Platform ? PluginKind::Workload : PluginKind::Platform;
+        std::string hint;
+        if (registry_.find(other, *name) != nullptr) {
+            hint = "'" + *name + "' is a " + kind_word(other) + " plugin: put it under '" + list_key(other) + ":'; ";
+        }
+        hint += unknown_word_hint(*name, registry_.names(kind), std::string("available ") + kind_word(kind) + " plugins");
+        if (!registry_.problems().empty()) {
+            hint += "; " + std::to_string(registry_.problems().size()) +
+                    " plugin file(s) were refused, `platbench plugins` says why";
+        }
+        add(value.Mark(), std::string("unknown ") + kind_word(kind) + " plugin '" + *name + "'", hint);
+        return nullptr;
+    }
+
+    std::optional<PluginInstanceConfig> read_instance(const YAML::Node& item, PluginKind kind) {
+        if (!item.IsMap()) {
+            add(item.Mark(), std::string("a ") + kind_word(kind) + " entry must be a mapping, found " + describe_node(item),
+                "write '- plugin: NAME' followed by its settings, indented");
+            return std::nullopt;
+        }
+        const Entries entries = mapping_entries(item, nullptr, "");
+        auto plugin_entry = entries.find("plugin");
+        if (plugin_entry == entries.end()) {
+            add(item.Mark(), std::string("this ") + kind_word(kind) + " entry has no 'plugin:'",
+                std::string("available ") + kind_word(kind) + " plugins: " + join(registry_.names(kind)));
+            return std::nullopt;
+        }
+        PluginInstanceConfig instance;
+        instance.where = where(item.Mark());
+        instance.plugin = find_plugin(plugin_entry->second.value, kind);
+        if (instance.plugin == nullptr) return std::nullopt;
+        instance.name = instance.plugin->name();
+        if (auto name_entry = entries.find("name"); name_entry != entries.end()) {
+            if (auto text = scalar_text("name", name_entry->second.value)) {
+                if (is_plain_name(*text)) {
+                    instance.name = *text;
+                } else {
+                    add(name_entry->second.value.Mark(), "name '" + *text + "' is not a plain name",
+                        "use letters, digits, '_', '.' and '-' only: it names the cells");
+                }
+            }
+        }
+        // Settings in file order (the map above is sorted by name).
+        for (auto it = item.begin(); it != item.end(); ++it) {
+            if (!it->first.IsScalar()) continue;
+            const std::string name = it->first.Scalar();
+            if (name == "plugin" || name == "name") continue;
+            auto entry = entries.find(name);
+            if (entry == entries.end() || entry->second.key.Mark().pos != it->first.Mark().pos) continue;  // duplicate
+            if (auto setting = read_setting(instance, it->first, it->second)) instance.settings.push_back(std::move(*setting));
+        }
+        check_with_plugin(instance, item);
+        return instance;
+    }
+
+    std::optional<ParamSetting> read_setting(const PluginInstanceConfig& instance, const YAML::Node& key,
+                                             const YAML::Node& value) {
+        const std::string name = key.Scalar();
+        const ParamTable& table = instance.plugin->descriptor->params;
+        auto spec = std::find_if(table.begin(), table.end(), [&](const ParamSpec& s) { return s.name == name; });
+        const std::string owner = std::string(kind_word(instance.plugin->kind())) + " '" + instance.plugin->name() + "'";
+        if (spec == table.end()) {
+            std::vector<std::string> choices = {"plugin", "name"};
+            for (const ParamSpec& s : table) choices.push_back(s.name);
+            add(key.Mark(), "unknown parameter '" + name + "' for " + owner,
+                unknown_word_hint(name, choices, "parameters of " + instance.plugin->name()));
+            return std::nullopt;
+        }
+        ParamSetting setting;
+        setting.name = name;
+        setting.where = where(key.Mark());
+        setting.is_list = value.IsSequence();
+        std::vector<YAML::Node> items;
+        if (setting.is_list) {
+            for (const YAML::Node& item : value) items.push_back(item);
+            if (items.empty()) {
+                add(value.Mark(), "'" + name + "' is an empty list: the matrix would have no cells",
+                    "a list is a matrix dimension and needs at least one value");
+                return std::nullopt;
+            }
+        } else {
+            items.push_back(value);
+        }
+        bool all_parsed = true;
+        std::set<std::string> seen;
+        for (const YAML::Node& item : items) {
+            std::optional<ParamValue> parsed = parse_value(*spec, owner + " ", item);
+            if (!parsed) {
+                all_parsed = false;
+                continue;
+            }
+            if (!seen.insert(format_param_value(*spec, *parsed)).second) {
+                add(item.Mark(), "duplicate value '" + item.Scalar() + "' in the list '" + name + "'",
+                    "each value of a matrix dimension must differ, or its cells would collide");
+                all_parsed = false;
+                continue;
+            }
+            setting.values.push_back(std::move(*parsed));
+            setting.texts.push_back(item.Scalar());
+        }
+        if (!all_parsed) return std::nullopt;
+        return setting;
+    }
+
+    // Asks the plugin's validate() about every combination of the entry's own values.
+    void check_with_plugin(const PluginInstanceConfig& instance, const YAML::Node& item) {
+        std::set<std::string> reported;
+        try {
+            std::function<std::vector<std::string>(const ParamValues&)> validate;
+            std::unique_ptr<Workload> workload;
+            std::unique_ptr<Platform> platform;
+            const PluginDescriptor& descriptor = *instance.plugin->descriptor;
+            if (descriptor.kind == PluginKind::Workload) {
+                workload = descriptor.create_workload();
+                validate = [&](const ParamValues& values) { return workload->validate(values); };
+            } else {
+                platform = descriptor.create_platform();
+                validate = [&](const ParamValues& values) { return platform->validate(values); };
+            }
+            for_each_combination(instance, kMaxValidatedCombinations, [&](const ParamValues& values, const std::string& label) {
+                for (const std::string& message : validate(values)) {
+                    if (!reported.insert(message).second) continue;
+                    add(item.Mark(), std::string(kind_word(descriptor.kind)) + " '" + instance.name + "': " + message,
+                        label.empty() ? "" : "with " + label);
+                }
+            });
+        } catch (const std::exception& e) {
+            add(item.Mark(), "plugin '" + instance.plugin->name() + "' failed to check its settings: " + e.what(), "");
+        }
+    }
+
+    void check_matrix_size(const YAML::Node& root, const ExperimentConfig& config) {
+        if (!errors_.empty()) return;  // sizes of a broken file mean little
+        const std::size_t cells = matrix_size(config);
+        if (cells > kMaxCells) {
+            add(root.Mark(), "the matrix has " + std::to_string(cells) + " cells, more than " + std::to_string(kMaxCells),
+                "was a list given where a single value was meant?");
+        }
+    }
+
+    std::string file_;
+    fs::path base_dir_;
+    PluginRegistry& registry_;
+    std::vector<ConfigError> errors_;
+};
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+    std::vector<std::size_t> previous(b.size() + 1), current(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) previous[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        current[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
+                              std::tolower(static_cast<unsigned char>(b[j - 1]));
+            current[j] = std::min({previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (same ? 0 : 1)});
+        }
+        std::swap(previous, current);
+    }
+    return previous[b.size()];
+}
+
+}  // namespace
+
+std::string format_config_errors(const std::vector<ConfigError>& errors) {
+    std::ostringstream out;
+    for (const ConfigError& error : errors) {
+        out << error.where.file;
+        if (error.where.line > 0) out << ":" << error.where.line << ":" << error.where.column;
+        out << ": error: " << error.message << "\n";
+        if (!error.hint.empty()) out << "  hint: " << error.hint << "\n";
+    }
+    return out.str();
+}
+
+ConfigErrors::ConfigErrors(std::vector<ConfigError> errors)
+    : std::runtime_error(format_config_errors(errors)), errors_(std::move(errors)) {}
+
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& choices) {
+    std::string best;
+    std::size_t best_distance = std::numeric_limits<std::size_t>::max();
+    for (const std::string& choice : choices) {
+        const std::size_t distance = edit_distance(word, choice);
+        if (distance < best_distance) {
+            best_distance = distance;
+            best = choice;
+        }
+    }
+    // Close enough to be a typo: a couple of edits, or a third of the word.
+    const std::size_t allowed = std::max<std::size_t>(2, word.size() / 3);
+    return best_distance <= allowed && best_distance < word.size() ? best : "";
+}
+
+ExperimentConfig load_experiment_text(const std::string& text, const std::string& display_name,
+                                      const fs::path& base_dir, PluginRegistry& registry) {
+    Checker checker(display_name, base_dir, registry);
+    ExperimentConfig config = checker.check(text);
+    config.file = display_name;
+    config.file_hash = sha256_hex(text);
+    return config;
+}
+
+ExperimentConfig load_experiment(const fs::path& file, PluginRegistry& registry) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        throw ConfigErrors({{{file.string(), 0, 0}, "cannot read the experiment file", "check the path and permissions"}});
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) throw ConfigErrors({{{file.string(), 0, 0}, "error reading the experiment file", ""}});
+    const fs::path base_dir = fs::absolute(file).parent_path();
+    ExperimentConfig config = load_experiment_text(text.str(), file.string(), base_dir, registry);
+    config.file = file;
+    return config;
+}
+
 }  // namespace platbench

@@ -140,7 +140,7 @@ TEST_CASE("configs/quick.yaml runs end to end on the native platform and exports
     CHECK(exported["experiments"][0]["runs"].size() == 4);
 }
 
-TEST_CASE("every kind of broken runner output becomes a failed run with a reason; the matrix goes on") {
+TEST_CASE("every kind of broken runner output becomes a failed run with a reason, and the matrix goes on") {
     const fs::path dir = scratch("scripted");
     const std::string platforms =
         "  - plugin: scripted\n    mode: [ok, garbage, truncated, crash, exit3, throw, unstarted, broken, declined]\n";
