@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -329,11 +330,19 @@ void supervise(pid_t pid, Capture (&streams)[2], const ChildRequest& request, Cl
     const Clock::time_point deadline = deadline_after(request.timeout, start);
     std::optional<Clock::time_point> kill_at;    // SIGTERM sent: SIGKILL from then on
     std::optional<Clock::time_point> exited_at;  // reaped
+    // Readable when the child exits, so its end is seen at once rather than at
+    // the next poll interval (the child closes its pipes just before it exits).
+    // Kernels before 5.3 have no pidfd: the poll interval bounds the delay there.
+    Fd exit_fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
     for (;;) {
-        pollfd fds[2];
+        if (exited_at && std::none_of(std::begin(streams), std::end(streams),
+                                      [](const Capture& s) { return s.fd.valid(); }))
+            return;  // reaped and everything read
+        pollfd fds[3];
         nfds_t count = 0;
         for (Capture& stream : streams)
             if (stream.fd.valid()) fds[count++] = pollfd{stream.fd.get(), POLLIN, 0};
+        if (exit_fd.valid() && !exited_at) fds[count++] = pollfd{exit_fd.get(), POLLIN, 0};
         if (::poll(count > 0 ? fds : nullptr, count, kPollIntervalMs) > 0)
             for (Capture& stream : streams) stream.drain();
         const Clock::time_point now = Clock::now();
@@ -355,9 +364,7 @@ void supervise(pid_t pid, Capture (&streams)[2], const ChildRequest& request, Cl
             }
         }
         if (exited_at) {
-            const bool all_closed = std::none_of(std::begin(streams), std::end(streams),
-                                                 [](const Capture& s) { return s.fd.valid(); });
-            if (all_closed || now - *exited_at > kDrainGrace) return;
+            if (now - *exited_at > kDrainGrace) return;
             continue;
         }
         if (kill_at) {
