@@ -81,6 +81,15 @@ TEST_CASE("plugins lists stream and native and shows a parameter table") {
     CHECK(run_cli({"plugins", "nosuchplugin"}, dir).exit_code == 2);
 }
 
+TEST_CASE("docs/plugins.md is what `platbench plugins --format markdown` prints") {
+    // The parameter tables are the single source: regenerate the file with
+    //   build/bin/platbench plugins --format markdown > docs/plugins.md
+    ::unsetenv("PLATBENCH_PLUGIN_PATH");  // the shipped plugins only
+    auto markdown = run_cli({"plugins", "--format", "markdown"}, scratch("docs"));
+    REQUIRE(markdown.exit_code == 0);
+    CHECK(markdown.out == test::read_file(fs::path(PLATBENCH_SOURCE_DIR) / "docs" / "plugins.md"));
+}
+
 TEST_CASE("validate and --dry-run print the matrix and write nothing") {
     const fs::path dir = scratch("validate");
     auto validate = run_cli({"validate", kQuick}, dir);
