@@ -29,6 +29,13 @@ constexpr std::size_t kMaxCells = 1'000'000;
 // Plugin validate() hooks are asked about at most this many combinations per entry.
 constexpr std::size_t kMaxValidatedCombinations = 100'000;
 
+// Errors about the file as a whole point at its start.
+const YAML::Mark kStartOfFile = [] {
+    YAML::Mark mark;
+    mark.pos = mark.line = mark.column = 0;
+    return mark;
+}();
+
 const char* kind_word(PluginKind kind) { return kind == PluginKind::Platform ? "platform" : "workload"; }
 const char* list_key(PluginKind kind) { return kind == PluginKind::Platform ? "platforms" : "workloads"; }
 
@@ -117,17 +124,17 @@ public:
             finish();
         }
         if (!root.IsMap()) {
-            add(root.Mark(), root.IsNull() ? "the experiment file is empty"
+            add(root.IsNull() ? kStartOfFile : root.Mark(), root.IsNull() ? "the experiment file is empty"
                                            : "expected a mapping of keys, found " + describe_node(root),
                 "an experiment file has the keys experiment:, platforms: and workloads: (see README)");
             finish();
         }
         const auto keys = top_level_entries(root);
         load_plugin_path(keys, config);
-        read_scalar_keys(keys, root, config);
-        config.platforms = read_instances(keys, root, PluginKind::Platform);
-        config.workloads = read_instances(keys, root, PluginKind::Workload);
-        check_matrix_size(root, config);
+        read_scalar_keys(keys, config);
+        config.platforms = read_instances(keys, PluginKind::Platform);
+        config.workloads = read_instances(keys, PluginKind::Workload);
+        check_matrix_size(config);
         finish();
         return config;
     }
@@ -182,19 +189,22 @@ private:
         return mapping_entries(root, &top_level_keys(), " at the top level");
     }
 
-    // The text of a single value, or an error saying why there is none.
-    std::optional<std::string> scalar_text(const std::string& name, const YAML::Node& value) {
+    // The text of a single value, or an error saying why there is none. A missing
+    // value has no position of its own (yaml-cpp gives the next token's), so it is
+    // reported at its key.
+    std::optional<std::string> scalar_text(const std::string& name, const YAML::Node& value, const YAML::Mark& key) {
         if (value.IsScalar()) return value.Scalar();
         if (value.IsNull()) {
-            add(value.Mark(), "'" + name + "' has no value", "");
+            add(key, "'" + name + "' has no value", "");
         } else {
             add(value.Mark(), "'" + name + "' takes a single value, found " + describe_node(value), "");
         }
         return std::nullopt;
     }
 
-    std::optional<ParamValue> parse_value(const ParamSpec& spec, const std::string& owner, const YAML::Node& value) {
-        const std::optional<std::string> text = scalar_text(spec.name, value);
+    std::optional<ParamValue> parse_value(const ParamSpec& spec, const std::string& owner, const YAML::Node& value,
+                                          const YAML::Mark& key) {
+        const std::optional<std::string> text = scalar_text(spec.name, value, key);
         if (!text) return std::nullopt;
         ParseOutcome outcome = parse_param_value(spec, *text);
         if (!outcome.value) {
@@ -214,7 +224,7 @@ private:
             items.push_back(it->second.value);
         }
         for (const YAML::Node& item : items) {
-            const std::optional<std::string> text = scalar_text("plugin_path", item);
+            const std::optional<std::string> text = scalar_text("plugin_path", item, it->second.key.Mark());
             if (!text) continue;
             const fs::path dir = fs::path(*text).is_absolute() ? fs::path(*text) : base_dir_ / *text;
             std::error_code ec;
@@ -233,12 +243,12 @@ private:
         }
     }
 
-    void read_scalar_keys(const Entries& keys, const YAML::Node& root, ExperimentConfig& config) {
+    void read_scalar_keys(const Entries& keys, ExperimentConfig& config) {
         ParamValues values;
         for (const ParamSpec& spec : experiment_key_table()) {
             auto it = keys.find(spec.name);
             if (it == keys.end()) continue;
-            if (auto value = parse_value(spec, "", it->second.value)) values.set(spec.name, *value);
+            if (auto value = parse_value(spec, "", it->second.value, it->second.key.Mark())) values.set(spec.name, *value);
         }
         apply_defaults(experiment_key_table(), values);
         if (values.has("experiment")) {
@@ -249,7 +259,7 @@ private:
                 config.name.clear();
             }
         } else if (keys.count("experiment") == 0) {
-            add(root.Mark(), "missing required key 'experiment'", "name the experiment, e.g. 'experiment: quick'");
+            add(kStartOfFile, "missing required key 'experiment'", "name the experiment, e.g. 'experiment: quick'");
         }
         if (values.has("description")) config.description = values.text("description");
         config.repetitions = static_cast<int>(values.integer("repetitions"));
@@ -258,12 +268,12 @@ private:
         config.output_dir = values.has("output") ? fs::path(values.text("output")) : fs::path("results") / config.name;
     }
 
-    std::vector<PluginInstanceConfig> read_instances(const Entries& keys, const YAML::Node& root, PluginKind kind) {
+    std::vector<PluginInstanceConfig> read_instances(const Entries& keys, PluginKind kind) {
         std::vector<PluginInstanceConfig> instances;
         const std::string key = list_key(kind);
         auto it = keys.find(key);
         if (it == keys.end()) {
-            add(root.Mark(), "missing required key '" + key + "'",
+            add(kStartOfFile, "missing required key '" + key + "'",
                 std::string("a list of entries such as '- plugin: ") + (kind == PluginKind::Platform ? "native" : "stream") +
                     "'; available: " + join(registry_.names(kind)));
             return instances;
@@ -295,8 +305,9 @@ private:
         return instances;
     }
 
-    const LoadedPlugin* find_plugin(const YAML::Node& value, PluginKind kind) {
-        const std::optional<std::string> name = scalar_text("plugin", value);
+    const LoadedPlugin* find_plugin(const KeyValue& entry, PluginKind kind) {
+        const YAML::Node& value = entry.value;
+        const std::optional<std::string> name = scalar_text("plugin", value, entry.key.Mark());
         if (!name) return nullptr;
         if (const LoadedPlugin* plugin = registry_.find(kind, *name)) return plugin;
         const PluginKind other = kind == PluginKind::Platform ? PluginKind::Workload : PluginKind::Platform;
@@ -328,17 +339,21 @@ private:
         }
         PluginInstanceConfig instance;
         instance.where = where(item.Mark());
-        instance.plugin = find_plugin(plugin_entry->second.value, kind);
+        instance.plugin = find_plugin(plugin_entry->second, kind);
         if (instance.plugin == nullptr) return std::nullopt;
         instance.name = instance.plugin->name();
+        bool name_ok = true;
         if (auto name_entry = entries.find("name"); name_entry != entries.end()) {
-            if (auto text = scalar_text("name", name_entry->second.value)) {
+            if (auto text = scalar_text("name", name_entry->second.value, name_entry->second.key.Mark())) {
                 if (is_plain_name(*text)) {
                     instance.name = *text;
                 } else {
                     add(name_entry->second.value.Mark(), "name '" + *text + "' is not a plain name",
                         "use letters, digits, '_', '.' and '-' only: it names the cells");
+                    name_ok = false;
                 }
+            } else {
+                name_ok = false;
             }
         }
         // Settings in file order (the map above is sorted by name).
@@ -351,6 +366,7 @@ private:
             if (auto setting = read_setting(instance, it->first, it->second)) instance.settings.push_back(std::move(*setting));
         }
         check_with_plugin(instance, item);
+        if (!name_ok) return std::nullopt;  // reported; a stand-in name would only add a false duplicate
         return instance;
     }
 
@@ -385,7 +401,7 @@ private:
         bool all_parsed = true;
         std::set<std::string> seen;
         for (const YAML::Node& item : items) {
-            std::optional<ParamValue> parsed = parse_value(*spec, owner + " ", item);
+            std::optional<ParamValue> parsed = parse_value(*spec, owner + " ", item, key.Mark());
             if (!parsed) {
                 all_parsed = false;
                 continue;
@@ -430,11 +446,11 @@ private:
         }
     }
 
-    void check_matrix_size(const YAML::Node& root, const ExperimentConfig& config) {
+    void check_matrix_size(const ExperimentConfig& config) {
         if (!errors_.empty()) return;  // sizes of a broken file mean little
         const std::size_t cells = matrix_size(config);
         if (cells > kMaxCells) {
-            add(root.Mark(), "the matrix has " + std::to_string(cells) + " cells, more than " + std::to_string(kMaxCells),
+            add(kStartOfFile, "the matrix has " + std::to_string(cells) + " cells, more than " + std::to_string(kMaxCells),
                 "was a list given where a single value was meant?");
         }
     }

@@ -40,15 +40,17 @@ std::string cell_id(const PluginInstanceConfig& platform, const Combination& pla
 }  // namespace
 
 std::vector<Cell> expand_matrix(const ExperimentConfig& config) {
-    std::vector<std::vector<Combination>> workload_combinations;
+    std::vector<std::vector<Combination>> platform_combinations, workload_combinations;
+    for (const PluginInstanceConfig& platform : config.platforms) platform_combinations.push_back(combinations(platform));
     for (const PluginInstanceConfig& workload : config.workloads) workload_combinations.push_back(combinations(workload));
 
     std::vector<Cell> cells;
     cells.reserve(matrix_size(config));
-    for (const PluginInstanceConfig& platform : config.platforms) {
-        for (const Combination& platform_combination : combinations(platform)) {
-            for (std::size_t w = 0; w < config.workloads.size(); ++w) {
-                const PluginInstanceConfig& workload = config.workloads[w];
+    for (std::size_t p = 0; p < config.platforms.size(); ++p) {
+        for (std::size_t w = 0; w < config.workloads.size(); ++w) {
+            const PluginInstanceConfig& platform = config.platforms[p];
+            const PluginInstanceConfig& workload = config.workloads[w];
+            for (const Combination& platform_combination : platform_combinations[p]) {
                 for (const Combination& workload_combination : workload_combinations[w]) {
                     Cell cell;
                     cell.index = cells.size();
