@@ -14,13 +14,13 @@
 #   BUILD_DIR    platbench build tree (default ./build)
 #   -n ELEMENTS  doubles per array (default 40000000: 320 MB per array, well past
 #                the caches of most machines; raise it on CPUs with huge L3)
-#   -r PAIRS     A/B pairs per kernel (default 3)
+#   -r PAIRS     A/B pairs per kernel (default 7: single pairs vary by several per cent)
 #   -t THREADS   threads for both (default: all CPUs this shell may use)
 #   -L           run likwid-bench only (checks that side without the runner)
 set -euo pipefail
 
 elements=40000000
-pairs=3
+pairs=7
 threads=""
 likwid_only=0
 

@@ -45,16 +45,23 @@ ExperimentSummary summarize_runs(const std::vector<RunRecord>& runs) {
 
 namespace {
 
-std::string number(double value) {
+// Decimals that give the row's mean four significant digits (at least one
+// decimal, at most nine), so mean, stddev, min and max of a row line up:
+// "0.007400  0.000078" rather than "0.0074  7.776e-05".
+int row_decimals(double mean) {
+    const double magnitude = std::fabs(mean);
+    if (magnitude == 0 || !std::isfinite(magnitude)) return 1;
+    const int digits_before_point = static_cast<int>(std::floor(std::log10(magnitude))) + 1;
+    return std::clamp(4 - digits_before_point, 1, 9);
+}
+
+std::string number(double value, int decimals) {
     if (std::isnan(value)) return "-";
-    char buffer[32];
-    const double magnitude = std::fabs(value);
-    if (magnitude != 0 && (magnitude < 1e-3 || magnitude >= 1e9)) {
+    char buffer[64];
+    if (std::fabs(value) >= 1e15) {
         std::snprintf(buffer, sizeof buffer, "%.4g", value);
-    } else if (magnitude >= 100) {
-        std::snprintf(buffer, sizeof buffer, "%.1f", value);
     } else {
-        std::snprintf(buffer, sizeof buffer, "%.4f", value);
+        std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
     }
     return buffer;
 }
@@ -80,8 +87,9 @@ void print_table(const std::vector<std::vector<std::string>>& table, std::ostrea
 void print_summary(const ExperimentSummary& summary, std::ostream& out) {
     std::vector<std::vector<std::string>> table{{"cell", "metric", "unit", "n", "mean", "stddev", "min", "max"}};
     for (const MetricSummaryRow& row : summary.rows) {
-        table.push_back({row.cell_id, row.metric, row.unit, std::to_string(row.n), number(row.mean),
-                         number(row.stddev), number(row.min), number(row.max)});
+        const int decimals = row_decimals(row.mean);
+        table.push_back({row.cell_id, row.metric, row.unit, std::to_string(row.n), number(row.mean, decimals),
+                         number(row.stddev, decimals), number(row.min, decimals), number(row.max, decimals)});
     }
     if (table.size() > 1) print_table(table, out);
     for (const CellOutcomeCount& cell : summary.cells) {
