@@ -1,0 +1,164 @@
+#include "io_job.hpp"
+
+#include <limits>
+
+namespace platbench::io_job {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+ParamSpec spec(std::string name, ParamType type, std::string default_value, std::string unit, double min, double max,
+               std::string help, std::vector<std::string> choices = {}) {
+    ParamSpec s;
+    s.name = std::move(name);
+    s.type = type;
+    s.default_value = std::move(default_value);
+    s.unit = std::move(unit);
+    s.min = min;
+    s.max = max;
+    s.choices = std::move(choices);
+    s.help = std::move(help);
+    return s;
+}
+
+template <class Enum, std::size_t N>
+Enum from_name(const std::string& text, const char* const (&names)[N]) {
+    for (std::size_t i = 0; i < N; ++i) {
+        if (text == names[i]) return static_cast<Enum>(i);
+    }
+    return static_cast<Enum>(0);  // unreachable: the table only lets the choices through
+}
+
+const char* const kPatternNames[] = {"read", "write", "randread", "randwrite", "randrw"};
+const char* const kEngineNames[] = {"psync", "libaio", "io_uring"};
+
+}  // namespace
+
+const char* pattern_name(Pattern pattern) { return kPatternNames[static_cast<int>(pattern)]; }
+const char* engine_name(Engine engine) { return kEngineNames[static_cast<int>(engine)]; }
+
+ParamTable job_params() {
+    return {
+        spec("pattern", ParamType::Choice, "randread", "", -kInf, kInf,
+             "access pattern: sequential or random reads and writes; randrw mixes them by rwmixread",
+             {"read", "write", "randread", "randwrite", "randrw"}),
+        spec("rwmixread", ParamType::Integer, "50", "%", 0, 100, "share of reads in randrw, in percent"),
+        spec("block_size", ParamType::Size, "4KiB", "bytes", 512, 64.0 * 1024 * 1024, "bytes per I/O"),
+        spec("file_size", ParamType::Size, "256MiB", "bytes", 4096, kInf,
+             "bytes per job: its own file, or its region of the device"),
+        spec("jobs", ParamType::Integer, "1", "threads", 1, 256, "jobs running at once, each on its own file or region"),
+        spec("iodepth", ParamType::Integer, "1", "I/Os", 1, 4096, "I/Os in flight per job (psync: 1)"),
+        spec("engine", ParamType::Choice, "psync", "", -kInf, kInf,
+             "psync: pread/pwrite; libaio: Linux native AIO; io_uring: liburing", {"psync", "libaio", "io_uring"}),
+        spec("direct", ParamType::Bool, "true", "", -kInf, kInf, "O_DIRECT: bypass the page cache"),
+        spec("fsync", ParamType::Integer, "0", "writes", 0, 1e9, "fsync after every N writes (0: never)"),
+        spec("fdatasync", ParamType::Integer, "0", "writes", 0, 1e9, "fdatasync after every N writes (0: never)"),
+        spec("runtime", ParamType::Duration, "", "s", 0.001, kInf,
+             "time-based: run this long, looping over the file (default: size-based, each job moves file_size once)"),
+        spec("ramp_time", ParamType::Duration, "0", "s", 0, kInf, "run this long first without counting"),
+        spec("seed", ParamType::Integer, "1", "", 0, 9.2e18, "seed of the random offsets and of the data written"),
+        spec("directory", ParamType::String, "", "", -kInf, kInf,
+             "directory for the job files, laid out before and removed after the run (default: the run's work directory)"),
+        spec("device", ParamType::String, "", "", -kInf, kInf,
+             "a block device to use instead of files (must not be mounted; its data is overwritten by writes)"),
+        spec("verify", ParamType::Bool, "false", "", -kInf, kInf,
+             "check every block read against the data written (a correctness check, not a measurement)"),
+    };
+}
+
+Job parse_job(const ParamValues& params) {
+    Job job;
+    job.pattern = from_name<Pattern>(params.text("pattern"), kPatternNames);
+    job.rwmixread = static_cast<int>(params.integer("rwmixread"));
+    job.block_size = static_cast<std::uint64_t>(params.integer("block_size"));
+    job.file_size = static_cast<std::uint64_t>(params.integer("file_size"));
+    job.jobs = static_cast<int>(params.integer("jobs"));
+    job.iodepth = static_cast<int>(params.integer("iodepth"));
+    job.engine = from_name<Engine>(params.text("engine"), kEngineNames);
+    job.direct = params.boolean("direct");
+    job.fsync_every = static_cast<int>(params.integer("fsync"));
+    job.fdatasync_every = static_cast<int>(params.integer("fdatasync"));
+    if (params.has("runtime")) job.runtime_seconds = params.real("runtime");
+    job.ramp_seconds = params.real("ramp_time");
+    job.seed = static_cast<std::uint64_t>(params.integer("seed"));
+    if (params.has("directory")) job.directory = params.text("directory");
+    if (params.has("device")) job.device = params.text("device");
+    job.verify = params.boolean("verify");
+    return job;
+}
+
+std::vector<std::string> job_errors(const ParamValues& params) {
+    std::vector<std::string> errors;
+    const Job job = parse_job(params);
+    if (job.file_size < job.block_size) {
+        errors.push_back("file_size (" + std::to_string(job.file_size) + " bytes) is smaller than block_size (" +
+                         std::to_string(job.block_size) + " bytes): a job needs room for at least one block");
+    }
+    if (job.engine == Engine::Psync && job.iodepth > 1) {
+        errors.push_back("engine psync is synchronous, so iodepth " + std::to_string(job.iodepth) +
+                         " cannot be reached: use engine libaio or io_uring, or iodepth 1");
+    }
+    if (job.engine == Engine::Libaio && !job.direct) {
+        errors.push_back("engine libaio is only asynchronous with direct I/O: with direct: false every I/O "
+                         "completes inside io_submit; use direct: true, or engine io_uring or psync");
+    }
+    if (!job.directory.empty() && !job.device.empty()) {
+        errors.push_back("directory and device both name the target: give only one of them");
+    }
+    if (job.ramp_seconds > 0 && !job.time_based()) {
+        errors.push_back("ramp_time needs a time-based job: set runtime as well");
+    }
+    if (job.verify && job.pattern != Pattern::Write && job.pattern != Pattern::Read) {
+        errors.push_back("verify checks sequential jobs only: use pattern write (then read), not " +
+                         std::string(pattern_name(job.pattern)));
+    }
+    if (job.fsync_every > 0 && job.fdatasync_every > 0) {
+        errors.push_back("fsync and fdatasync are both set: give only one of them");
+    }
+    if ((job.fsync_every > 0 || job.fdatasync_every > 0) && !job.writes()) {
+        errors.push_back("fsync/fdatasync apply to writes, and pattern " + std::string(pattern_name(job.pattern)) +
+                         " writes nothing");
+    }
+    return errors;
+}
+
+void append_direction_metrics(const std::string& direction, const DirectionFigures& f, std::vector<Metric>& metrics) {
+    const double seconds = f.seconds > 0 ? f.seconds : std::numeric_limits<double>::quiet_NaN();
+    auto add = [&](const std::string& figure, double value, const char* unit, Better better) {
+        metrics.push_back({direction + "_" + figure, value, unit, better});
+    };
+    add("iops", static_cast<double>(f.ios) / seconds, "IOPS", Better::Higher);
+    add("bw_mib", static_cast<double>(f.bytes) / seconds / (1024.0 * 1024.0), "MiB/s", Better::Higher);
+    add("bw_mb", static_cast<double>(f.bytes) / seconds / 1e6, "MB/s", Better::Higher);
+    add("bytes", static_cast<double>(f.bytes), "bytes", Better::None);
+    add("ios", static_cast<double>(f.ios), "I/Os", Better::None);
+    add("lat_mean", f.lat_mean_us, "us", Better::Lower);
+    add("lat_stddev", f.lat_stddev_us, "us", Better::Lower);
+    add("lat_min", f.lat_min_us, "us", Better::Lower);
+    add("lat_max", f.lat_max_us, "us", Better::Lower);
+    add("lat_p50", f.lat_p50_us, "us", Better::Lower);
+    add("lat_p90", f.lat_p90_us, "us", Better::Lower);
+    add("lat_p99", f.lat_p99_us, "us", Better::Lower);
+    add("lat_p99_9", f.lat_p999_us, "us", Better::Lower);
+}
+
+void append_job_metrics(double runtime_seconds, double cpu_user_seconds, double cpu_system_seconds,
+                        std::uint64_t total_ios, std::vector<Metric>& metrics) {
+    metrics.push_back({"runtime_s", runtime_seconds, "s", Better::None});
+    metrics.push_back({"cpu_usr_s", cpu_user_seconds, "s", Better::Lower});
+    metrics.push_back({"cpu_sys_s", cpu_system_seconds, "s", Better::Lower});
+    const double per_io = total_ios == 0 ? std::numeric_limits<double>::quiet_NaN()
+                                         : (cpu_user_seconds + cpu_system_seconds) / static_cast<double>(total_ios) * 1e6;
+    metrics.push_back({"cpu_per_io_us", per_io, "us", Better::Lower});
+}
+
+std::string page_cache_warning(const Job& job, std::uint64_t usable_memory_bytes) {
+    if (job.direct || !job.device.empty()) return "";
+    const std::uint64_t data = job.file_size * static_cast<std::uint64_t>(job.jobs);
+    if (usable_memory_bytes == 0 || data >= 2 * usable_memory_bytes) return "";
+    return "direct I/O is off and the data (" + std::to_string(data) + " bytes) is smaller than twice the memory the "
+           "runner sees (" + std::to_string(usable_memory_bytes) + " bytes): the page cache may serve much of it, so "
+           "these figures may measure memory rather than the storage";
+}
+
+}  // namespace platbench::io_job
