@@ -16,7 +16,10 @@ BUILD_PACKAGES=(
   g++ cmake ninja-build pkg-config
   libboost-dev libboost-program-options-dev libboost-filesystem-dev
   libyaml-cpp-dev libtbb-dev doctest-dev nlohmann-json3-dev libsqlite3-dev libssl-dev
+  liburing-dev libaio-dev
 )
+# fio: the `fio` workload runs it (and the block I/O tests compare against it).
+RUN_PACKAGES=(fio)
 TEST_PACKAGES=(python3 sqlite3)
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -64,8 +67,8 @@ run_tests() {
 }
 
 case "${1:-}" in
-  quick) install_packages "${BUILD_PACKAGES[@]}"; build; run_quick ;;
-  test)  install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"; build; run_tests ;;
+  quick) install_packages "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}"; build; run_quick ;;
+  test)  install_packages "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"; build; run_tests ;;
   build) install_packages "${BUILD_PACKAGES[@]}"; build ;;
   *) echo "usage: $0 quick|test|build" >&2; exit 2 ;;
 esac
