@@ -108,7 +108,7 @@ std::string describe_node(const YAML::Node& node) {
     return "'" + node.Scalar() + "'";
 }
 
-// Reads a file's text and the errors found in it.
+// Checks one experiment file's text, collecting every error before giving up.
 class Checker {
 public:
     Checker(std::string display_name, fs::path base_dir, PluginRegistry& registry)
@@ -357,15 +357,21 @@ private:
             }
         }
         // Settings in file order (the map above is sorted by name).
+        bool settings_ok = true;
         for (auto it = item.begin(); it != item.end(); ++it) {
             if (!it->first.IsScalar()) continue;
             const std::string name = it->first.Scalar();
             if (name == "plugin" || name == "name") continue;
             auto entry = entries.find(name);
             if (entry == entries.end() || entry->second.key.Mark().pos != it->first.Mark().pos) continue;  // duplicate
-            if (auto setting = read_setting(instance, it->first, it->second)) instance.settings.push_back(std::move(*setting));
+            if (auto setting = read_setting(instance, it->first, it->second)) {
+                instance.settings.push_back(std::move(*setting));
+            } else {
+                settings_ok = false;
+            }
         }
-        check_with_plugin(instance, item);
+        // The plugin's own checks only make sense on settings that all parsed.
+        if (settings_ok) check_with_plugin(instance, item);
         if (!name_ok) return std::nullopt;  // reported; a stand-in name would only add a false duplicate
         return instance;
     }
