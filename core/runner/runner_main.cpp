@@ -100,6 +100,7 @@ json describe(const LoadedPlugin& plugin) {
                 {"kind", "workload"},
                 {"description", d.description},
                 {"uses_work_dir", (d.flags & kWorkloadUsesWorkDir) != 0},
+                {"programs", d.programs},
                 {"params", std::move(params)}};
 }
 
@@ -169,6 +170,10 @@ RunnerReport run_workload(const LoadedPlugin& plugin, const ParamValues& params,
             report.ok = false;
             report.error = "interrupted: the runner was asked to stop (SIGTERM/SIGINT)";
         }
+    } catch (const WorkloadUnavailable& e) {
+        report.ok = false;
+        report.unavailable = true;  // the engine records the run as skipped
+        report.error = clamp(e.what());
     } catch (const WorkloadError& e) {
         report.ok = false;
         report.error = clamp(e.what());

@@ -14,6 +14,7 @@ namespace platbench::runner {
 // Exit statuses the engine and scripts can rely on.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitWorkloadFailed = 1;   // the result line is still printed, with ok=false
+                                                // (and unavailable=true when the run is to be skipped)
 inline constexpr int kExitUsage = 2;            // bad command line or parameter
 inline constexpr int kExitPluginMissing = 3;    // plugin not found or failed to load
 

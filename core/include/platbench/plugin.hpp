@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/config.hpp>  // BOOST_SYMBOL_EXPORT
 
@@ -22,7 +23,8 @@
 
 namespace platbench {
 
-inline constexpr std::uint32_t kAbiVersion = 1;
+// 2: PluginDescriptor::programs.
+inline constexpr std::uint32_t kAbiVersion = 2;
 
 inline constexpr const char* kAbiVersionSymbol = "platbench_abi_version";
 inline constexpr const char* kDescriptorSymbol = "platbench_plugin";
@@ -49,6 +51,12 @@ struct PluginDescriptor {
     // Exactly one factory, matching kind, must be set.
     std::unique_ptr<Workload> (*create_workload)() = nullptr;
     std::unique_ptr<Platform> (*create_platform)() = nullptr;
+    // Workload: external programs run() executes ("fio"), by file name. The bundle
+    // ships each one (found on PATH when the bundle is built) with its shared
+    // libraries at /usr/bin/<name>, so it runs inside every platform; one missing
+    // on the host is left out with a note, and run() should then throw
+    // WorkloadUnavailable so the run is skipped, not failed.
+    std::vector<std::string> programs;
 };
 
 }  // namespace platbench

@@ -49,6 +49,15 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// Thrown by a workload that cannot run on this host at all, through no fault of
+// its own or of the platform ("fio is not installed on this host: apt install fio"):
+// the run is recorded as skipped with this message, like a declined platform.
+// The message should say what to do next.
+class WorkloadUnavailable : public WorkloadError {
+public:
+    using WorkloadError::WorkloadError;
+};
+
 class Workload {
 public:
     virtual ~Workload() = default;
@@ -57,7 +66,8 @@ public:
     // anything runs. Each string is one error ("array_size and array_bytes are exclusive").
     virtual std::vector<std::string> validate(const ParamValues& /*params*/) const { return {}; }
 
-    // Required. Runs the workload once and returns its metrics; throws WorkloadError on failure.
+    // Required. Runs the workload once and returns its metrics; throws WorkloadError on failure,
+    // WorkloadUnavailable when it cannot run on this host at all (the run is skipped).
     virtual WorkloadResult run(const WorkloadRunRequest& request) = 0;
 };
 

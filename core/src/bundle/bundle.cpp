@@ -19,6 +19,8 @@
 #include <ctime>
 #include <fstream>
 #include <map>
+#include <memory>
+#include <optional>
 #include <random>
 #include <stdexcept>
 
@@ -26,6 +28,7 @@
 
 #include "bundle/shared_libraries.hpp"
 #include "bundle/tree_hash.hpp"
+#include "plugin/registry.hpp"
 #include "util/hash.hpp"
 
 namespace platbench {
@@ -36,13 +39,16 @@ namespace {
 
 constexpr const char* kRunnerPath = "/usr/bin/platbench-runner";
 constexpr const char* kPluginDir = "/usr/lib/platbench/plugins";
+// Programs the workload plugins declare (PluginDescriptor::programs) go beside the
+// runner, where the plugins look for them first.
+constexpr const char* kProgramDir = "/usr/bin";
 // Libraries found outside the loader's default directories (the build tree's
 // libplatbench-core.so, /usr/local/lib, ...) go to /usr/lib: the runner's RUNPATH
 // ($ORIGIN/../lib) and the plugins' ($ORIGIN/../..) both resolve there, and it is
 // a default directory of the loader besides, so no ld.so.cache is needed.
 constexpr const char* kPrivateLibDir = "/usr/lib";
 // Changes whenever the layout or the rules above change, so old fingerprints miss.
-constexpr const char* kLayoutVersion = "platbench-bundle-layout 1";
+constexpr const char* kLayoutVersion = "platbench-bundle-layout 2";  // 2: declared programs
 constexpr const char* kStagingPrefix = ".staging-";
 
 // Destination inside the bundle ("/usr/lib/libc.so.6") -> host source file.
@@ -99,17 +105,83 @@ std::vector<fs::path> list_plugins(const fs::path& plugin_dir) {
     return plugins;
 }
 
+// One program a plugin declared, and where PATH finds it on this host.
+struct Program {
+    std::string name;                  // "fio"
+    std::optional<fs::path> source;    // absent: not on PATH, left out of the bundle
+    std::string declared_by;           // plugin file name, for the note
+};
+
 struct Inputs {
     fs::path runner;
     std::vector<fs::path> plugins;
+    std::vector<Program> programs;     // sorted by name, each once
+    std::vector<std::string> notes;
 };
+
+// A program is named by its file name only: it lands at /usr/bin/<name>.
+bool is_program_name(const std::string& name) {
+    return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos &&
+           name.find('\0') == std::string::npos;
+}
+
+std::optional<fs::path> find_on_path(const std::string& name) {
+    const char* path = std::getenv("PATH");
+    const std::string dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
+    std::size_t start = 0;
+    while (start <= dirs.size()) {
+        std::size_t end = dirs.find(':', start);
+        if (end == std::string::npos) end = dirs.size();
+        const fs::path candidate = fs::path(dirs.substr(start, end - start)) / name;
+        std::error_code ec;
+        if (end > start && fs::is_regular_file(candidate, ec) && ::access(candidate.c_str(), X_OK) == 0)
+            return candidate;
+        start = end + 1;
+    }
+    return std::nullopt;
+}
+
+// The programs the plugins declare, read from their descriptors. A file that
+// does not load as a plugin declares nothing (the registry reports it where it
+// matters); the library resolution below still refuses a file that is not ELF.
+std::vector<Program> declared_programs(const std::vector<fs::path>& plugins, std::vector<std::string>& notes) {
+    std::map<std::string, Program> programs;
+    for (const fs::path& plugin : plugins) {
+        std::unique_ptr<LoadedPlugin> loaded;
+        try {
+            loaded = load_plugin_file(plugin);
+        } catch (const PluginLoadError&) {
+            continue;
+        }
+        for (const std::string& name : loaded->descriptor->programs) {
+            if (!is_program_name(name)) {
+                notes.push_back(plugin.filename().string() + " declares the program '" + name +
+                                "': not a file name, left out of the bundle");
+                continue;
+            }
+            if (programs.count(name) == 0) programs[name] = {name, find_on_path(name), plugin.filename().string()};
+        }
+    }
+    std::vector<Program> out;
+    for (auto& [name, program] : programs) {
+        if (!program.source) {
+            notes.push_back("program '" + name + "' (needed by " + program.declared_by +
+                            ") is not on PATH: left out of the bundle, so its runs are skipped in containers and "
+                            "VMs; install it and run again to include it");
+        }
+        out.push_back(std::move(program));
+    }
+    return out;
+}
 
 Inputs find_inputs(const HostRunner& host_runner) {
     std::error_code ec;
     if (!fs::is_regular_file(host_runner.runner, ec))
         throw std::runtime_error("platbench-runner not found at " + host_runner.runner.string() +
                                  "; build it (target platbench-runner) or install platbench");
-    return {host_runner.runner, list_plugins(host_runner.plugin_dir)};
+    Inputs inputs{host_runner.runner, list_plugins(host_runner.plugin_dir), {}, {}};
+    inputs.programs = declared_programs(inputs.plugins, inputs.notes);
+    return inputs;
 }
 
 Plan plan_bundle(const Inputs& inputs) {
@@ -119,6 +191,11 @@ Plan plan_bundle(const Inputs& inputs) {
     for (const fs::path& plugin : inputs.plugins) {
         add_to_plan(plan, (fs::path(kPluginDir) / plugin.filename()).string(), plugin);
         add_dependencies(plan, plugin);
+    }
+    for (const Program& program : inputs.programs) {
+        if (!program.source) continue;
+        add_to_plan(plan, (fs::path(kProgramDir) / program.name).string(), *program.source);
+        add_dependencies(plan, *program.source);  // the same resolution as the runner's, so the same rules
     }
     return plan;
 }
@@ -149,6 +226,9 @@ std::string input_fingerprint(const Inputs& inputs) {
     if (fs::exists("/etc/ld.so.cache", ec)) hash.update(stat_line("/etc/ld.so.cache") + '\n');
     hash.update(stat_line(inputs.runner) + '\n');
     for (const fs::path& plugin : inputs.plugins) hash.update(plugin.filename().string() + ' ' + stat_line(plugin) + '\n');
+    // Where PATH finds each program, or that it is missing: installing one later must miss the cache.
+    for (const Program& program : inputs.programs)
+        hash.update("program " + program.name + ' ' + (program.source ? stat_line(*program.source) : "missing") + '\n');
     return hash.hex_digest();
 }
 
@@ -289,7 +369,8 @@ json host_facts() {
     return json{{"hostname", names.nodename}, {"kernel", names.release}, {"machine", names.machine}};
 }
 
-json manifest(const Plan& plan, const fs::path& root, const std::string& hash, const std::string& fingerprint) {
+json manifest(const Plan& plan, const Inputs& inputs, const fs::path& root, const std::string& hash,
+              const std::string& fingerprint) {
     json files = json::array();
     for (const auto& [destination, source] : plan) {
         const fs::path target = root / fs::path(destination).relative_path();
@@ -298,8 +379,12 @@ json manifest(const Plan& plan, const fs::path& root, const std::string& hash, c
                          {"size", fs::file_size(target)},
                          {"mode", static_cast<unsigned>(fs::status(target).permissions()) & 07777u}});
     }
+    json programs = json::object();  // name -> path in the tree, or null when it was left out
+    for (const Program& program : inputs.programs)
+        programs[program.name] = program.source ? json((fs::path(kProgramDir) / program.name).string()) : json(nullptr);
     return json{{"hash", hash},
                 {"input_fingerprint", fingerprint},
+                {"programs", std::move(programs)},
                 {"layout", kLayoutVersion},
                 {"created", utc_now()},
                 {"host", host_facts()},
@@ -313,8 +398,8 @@ Bundle bundle_at(const fs::path& bundles, const std::string& hash) {
 }
 
 // Copies, hashes and publishes a new tree; returns its hash.
-std::string stage_and_publish(const fs::path& bundles, const Plan& plan, const std::string& fingerprint,
-                              BundleBuildInfo& info) {
+std::string stage_and_publish(const fs::path& bundles, const Plan& plan, const Inputs& inputs,
+                              const std::string& fingerprint, BundleBuildInfo& info) {
     StagingDir staging(bundles);
     const fs::path root = staging.path() / "root";
     make_skeleton(root);
@@ -323,7 +408,7 @@ std::string stage_and_publish(const fs::path& bundles, const Plan& plan, const s
         ++info.files_copied;
     }
     const std::string hash = hash_tree(root);
-    write_atomically(staging.path() / "bundle.json", manifest(plan, root, hash, fingerprint).dump(2) + "\n");
+    write_atomically(staging.path() / "bundle.json", manifest(plan, inputs, root, hash, fingerprint).dump(2) + "\n");
 
     const fs::path final_dir = bundles / hash;
     std::error_code ec;
@@ -349,6 +434,7 @@ Bundle build_bundle(const HostRunner& host_runner, const fs::path& cache_dir, Bu
     const fs::path bundles = cache_dir / "bundles";
     try {
         const Inputs inputs = find_inputs(host_runner);
+        info.notes = inputs.notes;
         const std::string fingerprint = input_fingerprint(inputs);
         if (std::optional<std::string> hash = cached_hash(bundles, fingerprint)) {
             info.reused = true;
@@ -357,7 +443,7 @@ Bundle build_bundle(const HostRunner& host_runner, const fs::path& cache_dir, Bu
         const Plan plan = plan_bundle(inputs);
         fs::create_directories(bundles);
         remove_abandoned_staging(bundles);
-        const std::string hash = stage_and_publish(bundles, plan, fingerprint, info);
+        const std::string hash = stage_and_publish(bundles, plan, inputs, fingerprint, info);
         try {
             remember(bundles, fingerprint, hash, plan);
         } catch (const std::exception&) {

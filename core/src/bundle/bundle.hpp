@@ -1,4 +1,5 @@
-// The bundle: platbench-runner + workload plugins + every shared library they
+// The bundle: platbench-runner + workload plugins + the programs they declare
+// (PluginDescriptor::programs, at /usr/bin/<name>) + every shared library these
 // need (resolved like the dynamic loader does) + the loader itself, laid out as a
 // root-filesystem tree. Docker images, VM initramfs and SIF images are made from
 // exactly these bytes, so every platform runs the same measuring binary.
@@ -6,6 +7,8 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "platbench/platform.hpp"
 
@@ -23,6 +26,9 @@ Bundle build_bundle(const HostRunner& host_runner, const std::filesystem::path& 
 struct BundleBuildInfo {
     bool reused = false;            // an identical bundle was already in the cache
     std::size_t files_copied = 0;   // 0 when the quick fingerprint check found the bundle
+    // Worth telling the user, on every build or reuse: a declared program that
+    // is not on PATH and was left out ("program 'fio' ... is not on PATH ...").
+    std::vector<std::string> notes;
 };
 Bundle build_bundle(const HostRunner& host_runner, const std::filesystem::path& cache_dir, BundleBuildInfo& info);
 

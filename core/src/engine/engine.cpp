@@ -156,7 +156,9 @@ private:
         if (!bundle_ && bundle_error_.empty()) {
             try {
                 progress_.note("building the runner bundle (cached after the first time)...");
-                bundle_ = build_bundle(host_runner_for(cell), default_cache_dir());
+                BundleBuildInfo info;
+                bundle_ = build_bundle(host_runner_for(cell), default_cache_dir(), info);
+                for (const std::string& note : info.notes) progress_.note("note: " + note);
             } catch (const std::exception& e) {
                 bundle_error_ = std::string("cannot build the runner bundle: ") + e.what();
             }

@@ -128,6 +128,12 @@ RunInterpretation interpret_outcome(const PlatformRunOutcome& outcome) {
     std::string decode_failure;
     std::optional<RunnerReport> report = decode_runner_output(outcome.stdout_text, decode_failure);
     if (report) {
+        if (!report->ok && report->unavailable) {
+            // Not the workload's fault nor the platform's: like a declined platform.
+            std::string reason = "workload not available: " +
+                                 (report->error.empty() ? std::string("no reason given") : sanitise(report->error));
+            return {std::move(report), "skipped", std::move(reason)};
+        }
         if (!report->ok) {
             std::string error = report->error.empty() ? "workload failed without saying why" : sanitise(report->error);
             return failed(std::move(error), std::move(report));

@@ -271,6 +271,11 @@ RunnerReport parse_report(const json& root) {
     if (!ok.is_boolean()) schema_fail("ok is not a boolean");
     report.ok = ok.get<bool>();
     report.error = string_field(root, "error");
+    if (auto unavailable = root.find("unavailable"); unavailable != root.end()) {
+        if (!unavailable->is_boolean()) schema_fail("unavailable is not a boolean");
+        report.unavailable = unavailable->get<bool>();
+        if (report.unavailable && report.ok) schema_fail("unavailable is true although ok is true");
+    }
     report.workload = string_field(root, "workload");
     report.params = parse_params(root);
     report.metrics = parse_metrics(root);

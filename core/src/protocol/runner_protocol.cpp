@@ -49,7 +49,7 @@ json to_json(const RunnerReport& report) {
                            {"unit", metric.unit},
                            {"better", better_name(metric.better)}});
     }
-    return json{
+    json out{
         {"protocol", kProtocolVersion},
         {"ok", report.ok},
         {"error", report.error},
@@ -61,6 +61,9 @@ json to_json(const RunnerReport& report) {
         {"environment", report.environment.is_object() ? report.environment : json::object()},
         {"duration_seconds", finite_or_null(report.duration_seconds)},
     };
+    // Only when set: a report without it reads the same to every decoder.
+    if (report.unavailable) out["unavailable"] = true;
+    return out;
 }
 
 std::string encode_result_line(const RunnerReport& report) {

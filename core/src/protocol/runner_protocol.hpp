@@ -27,6 +27,11 @@ inline constexpr int kProtocolVersion = 1;
 struct RunnerReport {
     bool ok = false;                              // false: the workload failed; see error
     std::string error;
+    // With ok=false: the workload cannot run on this host at all (it threw
+    // WorkloadUnavailable: "fio is not installed ..."); the run is skipped, not
+    // failed. Optional in the JSON ("unavailable": true), absent means false, so
+    // older runners stay readable and the protocol version is unchanged.
+    bool unavailable = false;
     std::string workload;
     nlohmann::json params = nlohmann::json::object();       // effective parameters the runner used
     std::vector<Metric> metrics;
@@ -54,10 +59,11 @@ std::optional<RunnerReport> decode_runner_output(const std::string& stdout_text,
 
 // Turns a platform outcome into a report or a failure reason that says what
 // happened: timeout, signal, exit code, garbage output; includes the tail of stderr.
+// A report with unavailable=true becomes "skipped" with the workload's reason.
 struct RunInterpretation {
     std::optional<RunnerReport> report;   // set when the runner produced a valid result line
-    std::string status;                   // "ok" | "failed"
-    std::string reason;                   // for failed
+    std::string status;                   // "ok" | "failed" | "skipped"
+    std::string reason;                   // for failed and skipped
 };
 RunInterpretation interpret_outcome(const PlatformRunOutcome& outcome);
 

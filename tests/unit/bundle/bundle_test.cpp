@@ -1,6 +1,8 @@
 // The bundle: contents, caching, content hash, and that the tree is self-contained.
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -265,4 +267,146 @@ TEST_CASE("default_cache_dir follows PLATBENCH_CACHE_DIR, XDG_CACHE_HOME, HOME")
     restore("PLATBENCH_CACHE_DIR", cache);
     restore("XDG_CACHE_HOME", xdg);
     restore("HOME", home);
+}
+
+// ---- programs the plugins declare (PluginDescriptor::programs) ----------------
+
+namespace {
+
+// A host tree laid out like an install (bin/, lib/, lib/platbench/plugins/) with
+// the fio plugin, whose RUNPATH ($ORIGIN/../..) finds lib/libplatbench-core.so.
+platbench::HostRunner make_fio_host_tree(const fs::path& base) {
+    const fs::path build_lib = fs::path(PLATBENCH_RUNNER).parent_path().parent_path() / "lib";
+    fs::create_directories(base / "bin");
+    fs::create_directories(base / "lib" / "platbench" / "plugins");
+    fs::copy_file(PLATBENCH_RUNNER, base / "bin" / "platbench-runner");
+    fs::copy_file(build_lib / "libplatbench-core.so", base / "lib" / "libplatbench-core.so");
+    fs::copy_file(fs::path(PLATBENCH_PLUGIN_DIR) / "workload_fio.so", base / "lib" / "platbench" / "plugins" / "workload_fio.so");
+    return {base / "bin" / "platbench-runner", base / "lib" / "platbench" / "plugins"};
+}
+
+std::optional<fs::path> fio_on_path() {
+    const char* path = std::getenv("PATH");
+    std::string dirs = path != nullptr ? path : "";
+    for (std::size_t start = 0; start <= dirs.size();) {
+        std::size_t end = dirs.find(':', start);
+        if (end == std::string::npos) end = dirs.size();
+        const fs::path candidate = fs::path(dirs.substr(start, end - start)) / "fio";
+        if (end > start && fs::is_regular_file(candidate) && ::access(candidate.c_str(), X_OK) == 0) return candidate;
+        start = end + 1;
+    }
+    return std::nullopt;
+}
+
+// Where the bundle puts a library: its host path in the loader's default directories, else /usr/lib.
+std::string bundled_library_path(const platbench::SharedLibrary& library) {
+    const fs::path dir = library.path.parent_path().lexically_normal();
+    const std::string text = dir.string();
+    const std::string parent = dir.parent_path().string();
+    const bool default_dir = text == "/lib" || text == "/usr/lib" || text == "/lib64" || text == "/usr/lib64" ||
+                             ((parent == "/lib" || parent == "/usr/lib") && text.find("-linux-") != std::string::npos);
+    return default_dir ? (dir / library.path.filename()).string() : "/usr/lib/" + library.name;
+}
+
+class ScopedPath {
+public:
+    explicit ScopedPath(const std::string& value) {
+        if (const char* old = std::getenv("PATH")) old_ = old;
+        ::setenv("PATH", value.c_str(), 1);
+    }
+    ~ScopedPath() { ::setenv("PATH", old_.c_str(), 1); }
+
+private:
+    std::string old_;
+};
+
+}  // namespace
+
+TEST_CASE("a declared program is bundled at /usr/bin with its libraries, and runs from the tree") {
+    const std::optional<fs::path> fio = fio_on_path();
+    if (!fio) {
+        MESSAGE("not run: fio is not installed (apt install fio)");
+        return;
+    }
+    TempDir temp;
+    const platbench::HostRunner host = make_fio_host_tree(temp.path() / "src");
+    platbench::BundleBuildInfo info;
+    const platbench::Bundle bundle = platbench::build_bundle(host, temp.path() / "cache", info);
+    CHECK(info.notes.empty());
+    CHECK(read_file(bundle.root / "usr/bin/fio") == read_file(*fio));
+    CHECK(is_in_bundle(bundle, "/usr/lib/platbench/plugins/workload_fio.so"));
+    for (const platbench::SharedLibrary& library : platbench::resolve_dependencies(*fio).libraries) {
+        CAPTURE(library.path);
+        CHECK(is_in_bundle(bundle, bundled_library_path(library)));
+    }
+    const json manifest = json::parse(read_file(bundle.root.parent_path() / "bundle.json"));
+    CHECK(manifest["programs"] == json{{"fio", "/usr/bin/fio"}});
+    CHECK(platbench::hash_tree(bundle.root) == bundle.content_hash);  // the program is inside the hash
+
+    // fio from the tree, through the bundle's loader and libraries alone.
+    const fs::path root = bundle.root;
+    const std::string library_path = (root / "usr/lib").string() + ":" + (root / "lib/x86_64-linux-gnu").string() +
+                                     ":" + (root / "usr/lib/x86_64-linux-gnu").string();
+    const std::string loader = (root / host_loader().relative_path()).string();
+    const auto version = platbench::test::run_program(
+        {loader, "--inhibit-cache", "--library-path", library_path, (root / "usr/bin/fio").string(), "--version"});
+    CAPTURE(version.err);
+    CHECK(version.exit_code == 0);
+    CHECK(version.out.starts_with("fio-"));
+
+    if (::geteuid() != 0) {
+        MESSAGE("chroot check not run: needs root");
+        return;
+    }
+    // chroot: the bundled runner finds the bundled fio beside it and measures. Every
+    // platform gives the tree a /dev with /dev/null (run_child needs it); a bare chroot has none.
+    REQUIRE(::mknod((root / "dev/null").c_str(), S_IFCHR | 0666, ::makedev(1, 3)) == 0);
+    struct RemoveDevNull {
+        fs::path file;
+        ~RemoveDevNull() {
+            std::error_code ec;
+            fs::remove(file, ec);
+        }
+    } remove_dev_null{root / "dev/null"};
+    const auto ran = platbench::test::run_program(
+        {bundle.runner_path, "--plugin-dir", bundle.plugin_dir, "--workload", "fio", "--param", "file_size=1MiB",
+         "--param", "direct=false", "--work-dir", "/work"},
+        platbench::test::SpawnOptions{root});
+    CAPTURE(ran.err);
+    std::string failure;
+    const auto report = platbench::decode_runner_output(ran.out, failure);
+    REQUIRE_MESSAGE(report.has_value(), failure);
+    CHECK_MESSAGE(report->ok, report->error);
+    CHECK(report->info.count("fio_path") == 1);
+    if (report->info.count("fio_path") == 1) CHECK(report->info.at("fio_path") == "/usr/bin/fio");
+    CHECK(fs::is_empty(root / "work"));
+}
+
+TEST_CASE("a declared program missing on PATH is left out with a note; installing it gives a new bundle") {
+    if (!fio_on_path()) {
+        MESSAGE("not run: fio is not installed (apt install fio)");
+        return;
+    }
+    TempDir temp;
+    const platbench::HostRunner host = make_fio_host_tree(temp.path() / "src");
+    fs::create_directory(temp.path() / "empty-bin");
+    platbench::BundleBuildInfo info;
+    std::optional<platbench::Bundle> without;
+    {
+        const ScopedPath no_fio((temp.path() / "empty-bin").string());
+        without = platbench::build_bundle(host, temp.path() / "cache", info);
+    }
+    REQUIRE(info.notes.size() == 1);
+    CHECK(info.notes[0].find("program 'fio' (needed by workload_fio.so) is not on PATH") != std::string::npos);
+    CHECK_FALSE(fs::exists(without->root / "usr/bin/fio"));
+    CHECK(is_in_bundle(*without, "/usr/lib/platbench/plugins/workload_fio.so"));
+    const json manifest = json::parse(read_file(without->root.parent_path() / "bundle.json"));
+    CHECK(manifest["programs"]["fio"].is_null());
+
+    // fio "installed" since (back on PATH): the cached bundle must not be reused.
+    const platbench::Bundle with = platbench::build_bundle(host, temp.path() / "cache", info);
+    CHECK(info.notes.empty());
+    CHECK_FALSE(info.reused);
+    CHECK(with.content_hash != without->content_hash);
+    CHECK(is_in_bundle(with, "/usr/bin/fio"));
 }

@@ -120,3 +120,19 @@ TEST_CASE("stderr with invalid UTF-8 is cleaned, valid UTF-8 kept") {
     const auto result = platbench::interpret_outcome(exited(2, "", "Fehler: Datei \xc3\xa4 \xff\xfe kaputt\n"));
     CHECK(result.reason == "runner exited with status 2: Fehler: Datei \xc3\xa4  kaputt");
 }
+
+TEST_CASE("an unavailable workload is skipped with its reason, whatever the exit status") {
+    platbench::RunnerReport missing = report(false, "fio is not installed on this host: apt install fio");
+    missing.unavailable = true;
+    for (int code : {0, 1}) {
+        const auto result = platbench::interpret_outcome(exited(code, platbench::encode_result_line(missing)));
+        CHECK(result.status == "skipped");
+        CHECK(result.reason == "workload not available: fio is not installed on this host: apt install fio");
+        REQUIRE(result.report.has_value());
+        CHECK(result.report->metrics.empty());
+    }
+    // A runner killed or timed out is still a failure: nothing says the workload is unavailable.
+    PlatformRunOutcome killed = exited(-1, platbench::encode_result_line(missing));
+    killed.term_signal = SIGKILL;
+    CHECK(platbench::interpret_outcome(killed).status == "failed");
+}

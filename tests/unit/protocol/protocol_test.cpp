@@ -273,3 +273,24 @@ TEST_CASE("a non-finite metric or duration is encoded as null and refused by the
     report.metrics[0].value = std::nan("");
     CHECK(decode_failure(platbench::encode_result_line(report)) == "metric triad_best_rate is not a finite number");
 }
+
+TEST_CASE("an unavailable workload's report round-trips; the field is optional and checked") {
+    RunnerReport unavailable;
+    unavailable.ok = false;
+    unavailable.unavailable = true;
+    unavailable.error = "fio is not installed on this host: apt install fio";
+    unavailable.workload = "fio";
+    const json j = platbench::to_json(unavailable);
+    CHECK(j["unavailable"] == true);
+    const RunnerReport decoded = decode_ok(platbench::encode_result_line(unavailable));
+    check_same(decoded, unavailable);
+    CHECK(decoded.unavailable);
+
+    // Written only when set, so every other report reads exactly as before.
+    CHECK_FALSE(platbench::to_json(sample_report()).contains("unavailable"));
+    CHECK_FALSE(decode_ok(platbench::encode_result_line(sample_report())).unavailable);
+    CHECK(decode_failure(framed_with([](json& j) { j["unavailable"] = "yes"; })) == "unavailable is not a boolean");
+    CHECK(decode_failure(framed_with([](json& j) { j["unavailable"] = true; })) ==
+          "unavailable is true although ok is true");
+    CHECK_FALSE(decode_ok(framed_with([](json& j) { j["unavailable"] = false; })).unavailable);
+}

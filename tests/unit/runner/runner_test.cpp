@@ -4,8 +4,10 @@
 
 #include <signal.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -198,4 +200,76 @@ TEST_CASE("a runner killed by a signal is reported with the signal's name") {
     const platbench::RunInterpretation outcome = platbench::interpret_outcome(as_outcome(run));
     CHECK(outcome.status == "failed");
     CHECK(outcome.reason.starts_with("runner killed by signal 6 (SIGABRT)"));
+}
+
+// The fio workload as the runner runs it: a missing fio is a skip, SIGTERM stops fio.
+namespace {
+
+class ScratchDir {
+public:
+    ScratchDir() {
+        std::string pattern = "/var/tmp/platbench-runner-test-XXXXXX";
+        if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+        path_ = pattern;
+    }
+    ~ScratchDir() {
+        std::error_code ec;
+        fs::remove_all(path_, ec);
+    }
+    const fs::path& path() const { return path_; }
+
+private:
+    fs::path path_;
+};
+
+std::vector<std::string> fio_args(const fs::path& work_dir, const std::vector<std::string>& params) {
+    std::vector<std::string> args = {kRunner, "--plugin-dir", PLATBENCH_PLUGIN_DIR, "--workload", "fio",
+                                     "--work-dir", work_dir.string()};
+    for (const std::string& param : params) {
+        args.push_back("--param");
+        args.push_back(param);
+    }
+    return args;
+}
+
+}  // namespace
+
+TEST_CASE("runner --describe lists the programs a workload runs") {
+    const Captured run = run_runner({"--plugin-dir", PLATBENCH_PLUGIN_DIR, "--describe", "fio"});
+    REQUIRE(run.exit_code == 0);
+    CHECK(json::parse(run.out)["programs"] == json{"fio"});
+    const Captured echo = run_runner({"--plugin-dir", kEchoDir, "--describe", "echo"});
+    CHECK(json::parse(echo.out)["programs"] == json::array());
+}
+
+TEST_CASE("a workload that is unavailable here is reported as such and the run is skipped") {
+    ScratchDir dir;
+    const char* old_path = std::getenv("PATH");
+    const std::string saved = old_path != nullptr ? old_path : "";
+    ::setenv("PATH", dir.path().c_str(), 1);  // the runner inherits a PATH without fio
+    const Captured run = run_program(fio_args(dir.path(), {"file_size=1MiB"}));
+    ::setenv("PATH", saved.c_str(), 1);
+    CHECK(run.exit_code == 1);
+    const platbench::RunnerReport report = decode(run);
+    CHECK_FALSE(report.ok);
+    CHECK(report.unavailable);
+    CHECK(report.error.find("fio is not installed on this host: apt install fio") != std::string::npos);
+    const platbench::RunInterpretation outcome = platbench::interpret_outcome(as_outcome(run));
+    CHECK(outcome.status == "skipped");
+    CHECK(outcome.reason.starts_with("workload not available: fio is not installed on this host"));
+}
+
+TEST_CASE("SIGTERM of the runner stops fio, and fio's files are removed") {
+    ScratchDir dir;
+    platbench::test::Child child(fio_args(dir.path(), {"file_size=1MiB", "runtime=60s"}));
+    REQUIRE(child.wait_for_stderr("--output-format=json"));  // the command line is logged just before fio starts
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // fio is laying out or doing I/O by now
+    ::kill(child.pid(), SIGTERM);
+    const Captured run = child.finish();
+    CHECK(run.exit_code == 1);
+    const platbench::RunnerReport report = decode(run);
+    CHECK_FALSE(report.ok);
+    CHECK_FALSE(report.unavailable);
+    CHECK(report.error.find("interrupted") != std::string::npos);
+    CHECK(fs::is_empty(dir.path()));
 }
