@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -101,6 +102,7 @@ struct ExecPlan {
     cpu_set_t* affinity = nullptr;
     std::size_t affinity_size = 0;
     std::string working_directory;
+    pid_t parent = 0;  // the process that runs the child, for the death signal below
 
     ExecPlan() = default;
     ExecPlan(const ExecPlan&) = delete;
@@ -241,6 +243,12 @@ struct ChildFds {
 
 [[noreturn]] void exec_in_child(const ExecPlan& plan, const ChildFds& fds) {
     ::setpgid(0, 0);
+    // The child is in its own process group, so a kill of ours misses it: have
+    // the kernel kill it when we die (a runner killed with SIGKILL takes the fio
+    // it started along). The signal comes when the forking thread ends, and
+    // run_child() waits for the child on that thread. If we died already, stop.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != plan.parent) ::_exit(127);
     reset_signals();
     if (!move_fd(fds.stdin_fd, 0) || !move_fd(fds.stdout_fd, 1) || !move_fd(fds.stderr_fd, 2)) ::_exit(127);
     if (fds.gate_fd >= 0) {
@@ -411,6 +419,7 @@ ChildOutcome run_child(const ChildRequest& request) {
     }
 
     const Clock::time_point start = Clock::now();
+    plan.parent = ::getpid();
     const pid_t pid = ::fork();
     if (pid < 0) {
         outcome.failure = std::string("cannot fork: ") + std::strerror(errno);

@@ -175,6 +175,29 @@ TEST_CASE("run_child ends what the child left running in its group when it exits
     CHECK(process_gone(background));
 }
 
+TEST_CASE("a child dies with the process that runs it, even one killed with SIGKILL") {
+    // A stand-in for the runner: a forked copy of this test that starts a child
+    // through run_child() and is then killed outright, as a hung runner would be.
+    const fs::path pid_file = fs::temp_directory_path() / unique_name("orphan-pid");
+    fs::remove(pid_file);
+    const pid_t runner = ::fork();
+    REQUIRE(runner >= 0);
+    if (runner == 0) {
+        run_child(shell("echo $$ > '" + pid_file.string() + "'; exec sleep 60"));
+        ::_exit(0);
+    }
+    pid_t child = 0;
+    for (int attempt = 0; attempt < 250 && child <= 0; ++attempt) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        child = std::atoi(read_text(pid_file).c_str());
+    }
+    REQUIRE(child > 0);
+    ::kill(runner, SIGKILL);
+    ::waitpid(runner, nullptr, 0);
+    CHECK(process_gone(child));
+    fs::remove(pid_file);
+}
+
 TEST_CASE("run_child explains an exec failure") {
     const ChildOutcome missing = run_child(command({"/nonexistent/platbench-runner"}));
     CHECK_FALSE(missing.started);
