@@ -1,0 +1,84 @@
+// One job: a thread with its own file (or region of a device), engine, buffers
+// and statistics. Nothing is shared with other jobs while I/O runs, so the hot
+// loop takes no lock and allocates nothing.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "block_data.hpp"
+#include "io_engine.hpp"
+#include "io_job.hpp"
+#include "latency_histogram.hpp"
+
+namespace platbench::blockio {
+
+// Where one job does its I/O.
+struct JobTarget {
+    int fd = -1;
+    std::string name;          // for messages: the file or "device:region"
+    std::uint64_t base = 0;    // first byte of the job's region
+    std::uint64_t blocks = 0;  // whole blocks in the region
+    bool lay_out = false;      // write every block before measuring
+    bool sync_layout = false;  // fsync after the layout (files; a device gets no page-cache pages to flush)
+};
+
+// What one job measured (the measured part only: no layout, ramp or verify pass).
+struct JobFigures {
+    LatencyHistogram latency[2];  // [0] reads, [1] writes
+    std::uint64_t ios[2] = {0, 0};
+    std::uint64_t bytes[2] = {0, 0};
+    double seconds = 0;
+    double cpu_user_seconds = 0;
+    double cpu_system_seconds = 0;
+};
+
+// Stops the job: the runner's flag (SIGTERM/SIGINT) or another job's failure.
+struct StopFlags {
+    const std::atomic<bool>* requested = nullptr;
+    std::atomic<bool>* abort = nullptr;
+    bool any() const {
+        return requested->load(std::memory_order_relaxed) || abort->load(std::memory_order_relaxed);
+    }
+};
+
+class JobWorker {
+public:
+    JobWorker(const io_job::Job& job, int index, JobTarget target, StopFlags stop);
+    ~JobWorker();  // closes the engine before the buffers it may still point into
+    JobWorker(const JobWorker&) = delete;
+    JobWorker& operator=(const JobWorker&) = delete;
+
+    // Writes every block of the region with its expected data. Returns false when stopped.
+    bool lay_out();
+    // The measured I/O, then the verify pass if the job asks for one. Returns false when stopped.
+    bool run(JobFigures& figures);
+
+private:
+    struct Phase;
+    bool run_phase(const Phase& phase, JobFigures* figures);
+    bool drain(int& in_flight, const Phase& phase, std::uint64_t measure_start, JobFigures* figures);
+    void complete(const Completion* done, int count, std::uint64_t now, const Phase& phase,
+                  std::uint64_t measure_start, JobFigures* figures);
+    void next_io(IoUnit& unit, const Phase& phase);
+    void sync_file();
+    [[noreturn]] void fail_io(const IoUnit& unit, long result) const;
+    void check_block(const IoUnit& unit) const;
+
+    const io_job::Job job_;
+    const int index_;
+    JobTarget target_;
+    StopFlags stop_;
+    Random offsets_;
+    std::uint64_t next_sequential_ = 0;
+    void* buffers_ = nullptr;  // iodepth blocks, 4 KiB aligned for O_DIRECT
+    std::vector<IoUnit> units_;
+    std::vector<IoUnit*> free_units_;
+    std::vector<Completion> completions_;
+    std::unique_ptr<IoEngine> engine_;
+};
+
+}  // namespace platbench::blockio
