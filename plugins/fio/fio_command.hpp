@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "../common/io_job.hpp"  // relative, so the unit tests compile this file too
+#include "io_job.hpp"
 
 namespace platbench::fio {
 

@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../../../plugins/fio/fio_command.hpp"
+#include "fio_command.hpp"
 
 namespace {
 

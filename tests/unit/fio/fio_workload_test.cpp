@@ -15,7 +15,7 @@
 #include <string>
 #include <thread>
 
-#include "../../../plugins/common/io_job.hpp"
+#include "io_job.hpp"
 #include "platbench/params.hpp"
 #include "platbench/plugin.hpp"
 #include "plugin/registry.hpp"
