@@ -1,8 +1,10 @@
 // The platbench command line, end to end: real executable, real runner, real plugins.
 #include <doctest/doctest.h>
 
-#include <nlohmann/json.hpp>
+#include <map>
 #include <set>
+
+#include <nlohmann/json.hpp>
 
 #include "command.hpp"
 #include "store/result_store.hpp"
@@ -122,31 +124,39 @@ TEST_CASE("configs/quick.yaml runs end to end on the native platform and exports
     INFO(run.err);
     REQUIRE(run.exit_code == 0);
     CHECK(contains(run.out, "triad_best_rate"));
-    CHECK(contains(run.out, "0 failed"));
+    CHECK(contains(run.out, "read_iops"));
+    CHECK(contains(run.out, "write_bw_mib"));
+    CHECK(contains(run.out, "0 failed, 0 skipped"));
 
+    // stream: one cell; blockio and fio: randread and write cells each. 3 measured + 1 warmup per cell.
+    const std::map<std::string, std::size_t> metrics_per_run = {{"stream", 16}, {"blockio", 17}, {"fio", 17}};
+    std::map<std::string, std::size_t> measured, warmups;
     const auto runs = stored_runs(output);
-    std::size_t measured = 0, warmups = 0;
     for (const auto& r : runs) {
+        INFO(r.cell_id, ": ", r.reason);
         CHECK(r.status == "ok");
         CHECK(r.platform_plugin == "native");
-        CHECK(r.workload_plugin == "stream");
-        (r.warmup ? warmups : measured) += 1;
-        CHECK(r.metrics.size() == 16);
+        REQUIRE(metrics_per_run.count(r.workload_plugin) == 1);
+        (r.warmup ? warmups : measured)[r.workload_plugin] += 1;
+        CHECK(r.metrics.size() == metrics_per_run.at(r.workload_plugin));
         CHECK(r.observed_environment.value("online_cpus", 0) >= 1);
-        CHECK(r.workload_params.contains("ntimes"));  // defaults written in
     }
-    CHECK(measured == 3);
-    CHECK(warmups == 1);
+    CHECK(measured == std::map<std::string, std::size_t>{{"stream", 3}, {"blockio", 6}, {"fio", 6}});
+    CHECK(warmups == std::map<std::string, std::size_t>{{"stream", 1}, {"blockio", 2}, {"fio", 2}});
+    for (const auto& r : runs) {
+        if (r.workload_plugin == "stream") CHECK(r.workload_params.contains("ntimes"));  // defaults written in
+    }
 
     auto csv = run_cli({"export", output.string(), "--format", "csv"}, dir);
     CHECK(csv.exit_code == 0);
     CHECK(test::count(csv.out, ",triad_best_rate,") == 4);
+    CHECK(test::count(csv.out, ",read_iops,") == 8);
     auto json = run_cli({"export", output.string(), "--format", "json", "--output", (dir / "r.json").string()}, dir);
     CHECK(json.exit_code == 0);
     const auto exported = nlohmann::json::parse(test::read_file(dir / "r.json"));
     REQUIRE(exported["experiments"].size() == 1);
     CHECK(exported["experiments"][0]["host"].contains("cpu_model"));
-    CHECK(exported["experiments"][0]["runs"].size() == 4);
+    CHECK(exported["experiments"][0]["runs"].size() == 20);
 }
 
 TEST_CASE("every kind of broken runner output becomes a failed run with a reason, and the matrix goes on") {

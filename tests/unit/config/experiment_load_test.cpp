@@ -601,9 +601,11 @@ TEST_CASE("configs/quick.yaml loads") {
     CHECK_FALSE(config.description.empty());
     CHECK(is_hex_sha256(config.file_hash));
     REQUIRE(config.platforms.size() == 1);
-    REQUIRE(config.workloads.size() == 1);
+    REQUIRE(config.workloads.size() == 3);
     CHECK(config.platforms[0].name == "native");
     CHECK(config.workloads[0].name == "stream");
+    CHECK(config.workloads[1].name == "blockio");
+    CHECK(config.workloads[2].name == "fio");
     const ParamSetting* array_size = setting(config.workloads[0], "array_size");
     REQUIRE(array_size != nullptr);
     CHECK(as_int(array_size->values.at(0)) == 10000000);

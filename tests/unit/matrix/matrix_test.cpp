@@ -105,19 +105,28 @@ const char* const kStream = "  - plugin: stream\n";
 // ---------------------------------------------------------------------------
 // Cells: order and names.
 
-TEST_CASE("configs/quick.yaml is one cell, native/stream") {
+TEST_CASE("configs/quick.yaml: stream, then blockio and fio, each over two patterns") {
     const auto loaded = load_file(kRepoConfigs / "quick.yaml");
     const auto cells = platbench::expand_matrix(loaded->config);
-    REQUIRE(cells.size() == 1);
-    CHECK(platbench::matrix_size(loaded->config) == 1);
-    const Cell& cell = cells[0];
-    CHECK(cell.index == 0);
-    CHECK(cell.id == "native/stream");
-    CHECK(cell.platform == &loaded->config.platforms[0]);
-    CHECK(cell.workload == &loaded->config.workloads[0]);
-    CHECK(cell.workload_params.integer("array_size") == 10000000);
-    CHECK(cell.workload_params.integer("ntimes") == 10);
-    CHECK(is_hex_sha256(cell.config_hash));
+    REQUIRE(cells.size() == 5);
+    CHECK(platbench::matrix_size(loaded->config) == 5);
+    const std::vector<std::string> ids = {"native/stream", "native/blockio/pattern:randread",
+                                          "native/blockio/pattern:write", "native/fio/pattern:randread",
+                                          "native/fio/pattern:write"};
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        CHECK(cells[i].index == i);
+        CHECK(cells[i].id == ids[i]);
+        CHECK(cells[i].platform == &loaded->config.platforms[0]);
+        CHECK(is_hex_sha256(cells[i].config_hash));
+    }
+    const Cell& stream = cells[0];
+    CHECK(stream.workload == &loaded->config.workloads[0]);
+    CHECK(stream.workload_params.integer("array_size") == 10000000);
+    CHECK(stream.workload_params.integer("ntimes") == 10);
+    // The same job for both I/O workloads: equal effective parameters, cell by cell.
+    CHECK(cells[1].workload_params.all() == cells[3].workload_params.all());
+    CHECK(cells[2].workload_params.all() == cells[4].workload_params.all());
+    CHECK(cells[1].workload_params.integer("file_size") == 64 * 1024 * 1024);
 }
 
 TEST_CASE("configs/stream-scaling.yaml: four cells named by their list values, the last dimension fastest") {
@@ -535,13 +544,15 @@ TEST_CASE("plan_runs: without warmup, only the measured runs") {
     }
 }
 
-TEST_CASE("plan_runs: configs/quick.yaml plans 1 warmup and 3 measured runs") {
+TEST_CASE("plan_runs: configs/quick.yaml plans 1 warmup and 3 measured runs per cell") {
     const auto loaded = load_file(kRepoConfigs / "quick.yaml");
     const auto cells = platbench::expand_matrix(loaded->config);
     const auto plan = platbench::plan_runs(cells, loaded->config);
-    REQUIRE(plan.size() == 4);
-    CHECK(plan[0].warmup);
-    CHECK(std::none_of(plan.begin() + 1, plan.end(), [](const PlannedRun& r) { return r.warmup; }));
+    REQUIRE(plan.size() == 4 * cells.size());
+    for (std::size_t i = 0; i < plan.size(); ++i) {
+        CHECK(plan[i].cell == i / 4);
+        CHECK(plan[i].warmup == (i % 4 == 0));
+    }
 }
 
 TEST_CASE("run keys: unique across the plan and containing the cell id") {
@@ -562,7 +573,7 @@ TEST_CASE("run keys: unique across the plan and containing the cell id") {
 TEST_CASE("run keys: a warmup run and the measured run of the same number differ") {
     const auto loaded = load_file(kRepoConfigs / "quick.yaml");
     const auto cells = platbench::expand_matrix(loaded->config);
-    REQUIRE(cells.size() == 1);
+    REQUIRE_FALSE(cells.empty());
     const PlannedRun warm{0, 0, true};
     const PlannedRun measured{0, 0, false};
     const PlannedRun second{0, 1, false};
