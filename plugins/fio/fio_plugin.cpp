@@ -37,17 +37,7 @@ std::optional<fs::path> find_fio() {
     std::error_code ec;
     const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
     if (!ec && is_executable(exe.parent_path() / kProgram)) return exe.parent_path() / kProgram;
-    const char* path = std::getenv("PATH");
-    const std::string dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
-    std::size_t start = 0;
-    while (start <= dirs.size()) {
-        std::size_t end = dirs.find(':', start);
-        if (end == std::string::npos) end = dirs.size();
-        if (end > start && is_executable(fs::path(dirs.substr(start, end - start)) / kProgram))
-            return fs::path(dirs.substr(start, end - start)) / kProgram;
-        start = end + 1;
-    }
-    return std::nullopt;
+    return find_program(kProgram);
 }
 
 std::vector<std::string> fio_errors(const ParamValues& params) {

@@ -41,6 +41,10 @@ struct ChildOutcome {
     double wall_seconds = 0;
 };
 
+// The executable `name` would run as: `name` itself when it holds a '/', else the
+// first executable regular file of that name in $PATH (empty entries skipped).
+std::optional<std::filesystem::path> find_program(const std::string& name);
+
 // Runs the child to completion (or timeout / cancel) and reaps it; the whole
 // process group is killed on timeout. Never throws for child failures.
 ChildOutcome run_child(const ChildRequest& request);

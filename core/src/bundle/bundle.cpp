@@ -28,6 +28,7 @@
 
 #include "bundle/shared_libraries.hpp"
 #include "bundle/tree_hash.hpp"
+#include "platbench/process.hpp"
 #include "plugin/registry.hpp"
 #include "util/hash.hpp"
 
@@ -125,22 +126,6 @@ bool is_program_name(const std::string& name) {
            name.find('\0') == std::string::npos;
 }
 
-std::optional<fs::path> find_on_path(const std::string& name) {
-    const char* path = std::getenv("PATH");
-    const std::string dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
-    std::size_t start = 0;
-    while (start <= dirs.size()) {
-        std::size_t end = dirs.find(':', start);
-        if (end == std::string::npos) end = dirs.size();
-        const fs::path candidate = fs::path(dirs.substr(start, end - start)) / name;
-        std::error_code ec;
-        if (end > start && fs::is_regular_file(candidate, ec) && ::access(candidate.c_str(), X_OK) == 0)
-            return candidate;
-        start = end + 1;
-    }
-    return std::nullopt;
-}
-
 // The programs the plugins declare, read from their descriptors. A file that
 // does not load as a plugin declares nothing (the registry reports it where it
 // matters); the library resolution below still refuses a file that is not ELF.
@@ -159,7 +144,7 @@ std::vector<Program> declared_programs(const std::vector<fs::path>& plugins, std
                                 "': not a file name, left out of the bundle");
                 continue;
             }
-            if (programs.count(name) == 0) programs[name] = {name, find_on_path(name), plugin.filename().string()};
+            if (programs.count(name) == 0) programs[name] = {name, find_program(name), plugin.filename().string()};
         }
     }
     std::vector<Program> out;

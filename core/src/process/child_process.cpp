@@ -119,19 +119,9 @@ bool is_executable_file(const fs::path& path) {
 
 // execvp's lookup, done before fork: it allocates.
 std::optional<std::string> resolve_executable(const std::string& name, std::string& error) {
-    if (name.find('/') != std::string::npos) return name;
+    if (auto path = find_program(name)) return path->string();
     const char* env_path = std::getenv("PATH");
-    const std::string search = env_path != nullptr ? env_path : "/usr/local/bin:/usr/bin:/bin";
-    std::size_t start = 0;
-    while (start <= search.size()) {
-        std::size_t end = search.find(':', start);
-        if (end == std::string::npos) end = search.size();
-        const std::string dir = search.substr(start, end - start);
-        const fs::path candidate = fs::path(dir.empty() ? "." : dir) / name;
-        if (is_executable_file(candidate)) return candidate.string();
-        start = end + 1;
-    }
-    error = "cannot execute " + name + ": not found in PATH (" + search + ")";
+    error = "cannot execute " + name + ": not found in PATH (" + (env_path != nullptr ? env_path : "") + ")";
     return std::nullopt;
 }
 
@@ -391,6 +381,24 @@ void supervise(pid_t pid, Capture (&streams)[2], const ChildRequest& request, Cl
 void make_nonblocking(const Fd& fd) { ::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) | O_NONBLOCK); }
 
 }  // namespace
+
+std::optional<fs::path> find_program(const std::string& name) {
+    if (name.empty()) return std::nullopt;
+    if (name.find('/') != std::string::npos) return fs::path(name);
+    const char* env_path = std::getenv("PATH");
+    const std::string search = env_path != nullptr ? env_path : "/usr/local/bin:/usr/bin:/bin";
+    std::size_t start = 0;
+    while (start <= search.size()) {
+        std::size_t end = search.find(':', start);
+        if (end == std::string::npos) end = search.size();
+        if (end > start) {
+            const fs::path candidate = fs::path(search.substr(start, end - start)) / name;
+            if (is_executable_file(candidate)) return candidate;
+        }
+        start = end + 1;
+    }
+    return std::nullopt;
+}
 
 ChildOutcome run_child(const ChildRequest& request) {
     ChildOutcome outcome;
