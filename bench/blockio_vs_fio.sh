@@ -9,16 +9,20 @@
 #   cpu/io   CPU time (user + system) per I/O; fio: (usr_cpu + sys_cpu)% x job_runtime / total I/Os
 # Targets: rate >= 0.97, lat within 5% (<= 1.05), cpu/io <= 1.00.
 #
-# fio's file is laid out once, before the first case; blockio lays out its own
-# file (a job file named after its pid) before each run, outside what it measures.
-# Both runs start with a 1 s ramp that is not counted.
+# One 1 GiB file in DIR is laid out once. As root (with losetup), it is attached
+# as a loop device with direct I/O and both tools run on that device: the same
+# bytes, nothing laid out between runs. Otherwise fio runs on the file and blockio
+# lays out its own job file beside it before each run (outside what it measures).
+# The order alternates (fio first in odd pairs, blockio first in even pairs), and
+# both runs start with a ramp that is not counted.
 # Both use uniformly random offsets (fio: norandommap, no random map).
 #
-# Usage: bench/blockio_vs_fio.sh [-r PAIRS] [-t SECONDS] [BUILD_DIR] [DIR]
+# Usage: bench/blockio_vs_fio.sh [-r PAIRS] [-t SECONDS] [-c TEXT] [BUILD_DIR] [DIR]
 #   BUILD_DIR    platbench build tree (default ./build)
 #   DIR          directory for the files, on the storage to measure (default /var/tmp)
 #   -r PAIRS     A/B pairs per case (default 3)
 #   -t SECONDS   runtime of each run (default 5)
+#   -c TEXT      only the cases whose name contains TEXT (e.g. -c randrw)
 set -euo pipefail
 
 pairs=3
@@ -29,10 +33,12 @@ ramp=1
 die() { echo "blockio_vs_fio: $*" >&2; exit 1; }
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
 
-while getopts "r:t:h" opt; do
+only=""
+while getopts "r:t:c:h" opt; do
     case "$opt" in
         r) pairs=$OPTARG ;;
         t) seconds=$OPTARG ;;
+        c) only=$OPTARG ;;
         h) usage; exit 0 ;;
         *) usage >&2; exit 2 ;;
     esac
@@ -52,7 +58,12 @@ plugins="$build/lib/platbench/plugins"
 [[ -d $dir ]] || die "$dir is not a directory"
 
 work=$(mktemp -d "$dir/blockio-vs-fio.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+loop=""
+cleanup() {
+    [[ -n $loop ]] && losetup -d "$loop"
+    rm -rf "$work"
+}
+trap cleanup EXIT
 fio_file="$work/fio.dat"
 
 # name|pattern|block size|iodepth|engine|rwmixread|rate measure (iops|bw)
@@ -69,10 +80,22 @@ cases=(
 fio --name=layout --filename="$fio_file" --size=1g --rw=write --bs=1m --direct=1 --ioengine=psync \
     --output-format=terse >/dev/null || die "fio could not lay out $fio_file"
 
+# fio_target: what fio opens; blockio_target: the blockio parameter naming the same place.
+fio_target=$fio_file
+blockio_target="directory=$work"
+if [[ $(id -u) -eq 0 ]] && command -v losetup >/dev/null && loop=$(losetup --find --show --direct-io=on "$fio_file"); then
+    fio_target=$loop
+    blockio_target="device=$loop"
+    echo "both on $loop (loop device over $fio_file, direct I/O)"
+else
+    loop=""
+    echo "fio on $fio_file, blockio on its own file in $work (run as root for one shared loop device)"
+fi
+
 # Prints "rate lat_mean_us cpu_per_io_us" of one fio run.
 run_fio() {
     local pattern=$1 bs=$2 depth=$3 engine=$4 mix=$5 measure=$6
-    fio --name=job --filename="$fio_file" --size=1g --rw="$pattern" --rwmixread="$mix" --bs="$bs" \
+    fio --name=job --filename="$fio_target" --size=1g --rw="$pattern" --rwmixread="$mix" --bs="$bs" \
         --iodepth="$depth" --ioengine="$engine" --direct=1 --time_based --runtime="$seconds" --ramp_time="$ramp" \
         --norandommap --randrepeat=0 --output-format=json |
         python3 -c '
@@ -91,7 +114,7 @@ run_blockio() {
     local pattern=$1 bs=$2 depth=$3 engine=$4 mix=$5 measure=$6
     local size=${bs%[km]} unit=${bs: -1}
     local -a params=(pattern="$pattern" block_size="$size${unit^^}iB" iodepth="$depth" engine="$engine"
-                     file_size=1GiB direct=true runtime="$seconds" ramp_time="$ramp" directory="$work")
+                     file_size=1GiB direct=true runtime="$seconds" ramp_time="$ramp" "$blockio_target")
     [[ $pattern == randrw ]] && params+=(rwmixread="$mix")
     local -a args=()
     for p in "${params[@]}"; do args+=(--param "$p"); done
@@ -113,10 +136,16 @@ print(rate, lat, m["cpu_per_io_us"])' "$measure"
 printf '%-32s %-5s %14s %14s %8s %8s %8s\n' case pair fio_rate blockio_rate rate lat cpu/io
 for spec in "${cases[@]}"; do
     IFS='|' read -r name pattern bs depth engine mix measure <<<"$spec"
+    [[ $name == *"$only"* ]] || continue
     ratios=()
     for ((pair = 1; pair <= pairs; ++pair)); do
-        read -r f_rate f_lat f_cpu < <(run_fio "$pattern" "$bs" "$depth" "$engine" "$mix" "$measure")
-        read -r b_rate b_lat b_cpu < <(run_blockio "$pattern" "$bs" "$depth" "$engine" "$mix" "$measure")
+        if ((pair % 2 == 1)); then
+            read -r f_rate f_lat f_cpu < <(run_fio "$pattern" "$bs" "$depth" "$engine" "$mix" "$measure")
+            read -r b_rate b_lat b_cpu < <(run_blockio "$pattern" "$bs" "$depth" "$engine" "$mix" "$measure")
+        else
+            read -r b_rate b_lat b_cpu < <(run_blockio "$pattern" "$bs" "$depth" "$engine" "$mix" "$measure")
+            read -r f_rate f_lat f_cpu < <(run_fio "$pattern" "$bs" "$depth" "$engine" "$mix" "$measure")
+        fi
         ratio=$(python3 -c 'import sys; a = list(map(float, sys.argv[1:]))
 print("%.3f %.3f %.3f" % (a[3] / a[0], a[4] / a[1], a[5] / a[2]))' \
             "$f_rate" "$f_lat" "$f_cpu" "$b_rate" "$b_lat" "$b_cpu")
