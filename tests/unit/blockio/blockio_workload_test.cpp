@@ -18,6 +18,7 @@
 #include "platbench/plugin.hpp"
 #include "plugin/registry.hpp"
 #include "target_checks.hpp"
+#include "effective_params.hpp"
 
 namespace blockio = platbench::blockio;
 using Params = std::map<std::string, std::string>;
@@ -32,16 +33,7 @@ const platbench::LoadedPlugin& blockio_plugin() {
 
 // The effective settings the engine would hand over: user values, then the table's defaults.
 platbench::ParamValues params_with(const Params& given) {
-    platbench::ParamValues values;
-    for (const platbench::ParamSpec& spec : blockio_plugin().descriptor->params) {
-        auto it = given.find(spec.name);
-        if (it == given.end()) continue;
-        platbench::ParseOutcome parsed = platbench::parse_param_value(spec, it->second);
-        REQUIRE_MESSAGE(parsed.value.has_value(), spec.name << ": " << parsed.error);
-        values.set(spec.name, *parsed.value);
-    }
-    platbench::apply_defaults(blockio_plugin().descriptor->params, values);
-    return values;
+    return ::test::effective_params(blockio_plugin().descriptor->params, given);
 }
 
 platbench::ObservedEnvironment environment() {

@@ -17,29 +17,14 @@
 #include "bundle/tree_hash.hpp"
 #include "platbench/environment.hpp"
 #include "protocol/runner_protocol.hpp"
+#include "temp_dir.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
+using ::test::TempDir;
 using nlohmann::json;
 
-// A private temporary directory, removed with everything in it.
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "platbench-bundle-test-XXXXXX").string();
-        if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-        path_ = pattern;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
 
 // A private copy of the build tree's runner, core library and echo plugin, laid
 // out like the build tree (bin/, lib/, tests/plugins/) so every RUNPATH still

@@ -8,6 +8,7 @@
 
 #include "command.hpp"
 #include "store/result_store.hpp"
+#include "stored_runs.hpp"
 
 using test::contains;
 using test::run_cli;
@@ -26,15 +27,7 @@ std::string echo_experiment(const std::string& name, int repetitions, const std:
            "platforms:\n" + platforms + "workloads:\n  - plugin: echo\n" + echo_params;
 }
 
-std::vector<platbench::RunRecord> stored_runs(const fs::path& results) {
-    auto store = platbench::ResultStore::open_existing(results);
-    std::vector<platbench::RunRecord> all;
-    for (const auto& experiment : store->experiments()) {
-        auto runs = store->runs(experiment.id);
-        all.insert(all.end(), runs.begin(), runs.end());
-    }
-    return all;
-}
+using ::test::stored_runs;
 
 // Polls the results database (read-only, as a second process would) until it holds `runs` runs.
 void wait_for_stored_runs(const fs::path& results, std::size_t runs) {

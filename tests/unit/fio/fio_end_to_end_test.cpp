@@ -7,6 +7,7 @@
 
 #include "../cli/command.hpp"
 #include "store/result_store.hpp"
+#include "stored_runs.hpp"
 
 namespace {
 
@@ -18,15 +19,7 @@ std::string fio_experiment(const std::string& name) {
            "workloads:\n  - plugin: fio\n    file_size: 1MiB\n    pattern: randread\n";
 }
 
-std::vector<platbench::RunRecord> stored_runs(const fs::path& results) {
-    auto store = platbench::ResultStore::open_existing(results);
-    std::vector<platbench::RunRecord> all;
-    for (const auto& experiment : store->experiments()) {
-        auto runs = store->runs(experiment.id);
-        all.insert(all.end(), runs.begin(), runs.end());
-    }
-    return all;
-}
+using ::test::stored_runs;
 
 }  // namespace
 

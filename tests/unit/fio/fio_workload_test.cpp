@@ -19,6 +19,8 @@
 #include "platbench/params.hpp"
 #include "platbench/plugin.hpp"
 #include "plugin/registry.hpp"
+#include "effective_params.hpp"
+#include "temp_dir.hpp"
 
 namespace {
 
@@ -31,35 +33,13 @@ const platbench::LoadedPlugin& fio_plugin() {
 }
 
 platbench::ParamValues params_with(const std::map<std::string, std::string>& given) {
-    platbench::ParamValues values;
-    for (const platbench::ParamSpec& spec : fio_plugin().descriptor->params) {
-        auto it = given.find(spec.name);
-        if (it == given.end()) continue;
-        platbench::ParseOutcome parsed = platbench::parse_param_value(spec, it->second);
-        REQUIRE_MESSAGE(parsed.value.has_value(), spec.name << ": " << parsed.error);
-        values.set(spec.name, *parsed.value);
-    }
-    platbench::apply_defaults(fio_plugin().descriptor->params, values);
-    return values;
+    return ::test::effective_params(fio_plugin().descriptor->params, given);
 }
 
 // A private directory under /var/tmp (disk-backed, unlike a tmpfs /tmp), removed afterwards.
-class WorkDir {
+class WorkDir : public ::test::TempDir {
 public:
-    WorkDir() {
-        std::string pattern = "/var/tmp/platbench-fio-test-XXXXXX";
-        if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-        path_ = pattern;
-    }
-    ~WorkDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    const fs::path& path() const { return path_; }
-    bool empty() const { return fs::is_empty(path_); }
-
-private:
-    fs::path path_;
+    WorkDir() : ::test::TempDir("platbench-fio-test", "/var/tmp") {}
 };
 
 // Sets an environment variable for one scope.

@@ -7,29 +7,13 @@
 #include <string>
 
 #include "store/result_store.hpp"
+#include "temp_dir.hpp"
 
 namespace platbench::test {
 
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "platbench-store-XXXXXX").string();
-        if (mkdtemp(pattern.data()) == nullptr) {
-            throw std::runtime_error("mkdtemp failed");
-        }
-        path_ = pattern;
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path_, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::filesystem::path& path() const { return path_; }
+using TempDir = ::test::TempDir;
 
-private:
-    std::filesystem::path path_;
-};
+
 
 inline ExperimentRecord make_experiment(const std::string& name = "stream-overhead") {
     ExperimentRecord record;

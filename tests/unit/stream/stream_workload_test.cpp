@@ -12,6 +12,7 @@
 #include "platbench/params.hpp"
 #include "platbench/plugin.hpp"
 #include "plugin/registry.hpp"
+#include "effective_params.hpp"
 
 namespace {
 
@@ -23,16 +24,7 @@ const platbench::LoadedPlugin& stream_plugin() {
 
 // The effective settings the engine would hand over: user values, then the table's defaults.
 platbench::ParamValues params_with(const std::map<std::string, std::string>& given) {
-    platbench::ParamValues values;
-    for (const platbench::ParamSpec& spec : stream_plugin().descriptor->params) {
-        auto it = given.find(spec.name);
-        if (it == given.end()) continue;
-        platbench::ParseOutcome parsed = platbench::parse_param_value(spec, it->second);
-        REQUIRE_MESSAGE(parsed.value.has_value(), spec.name << ": " << parsed.error);
-        values.set(spec.name, *parsed.value);
-    }
-    platbench::apply_defaults(stream_plugin().descriptor->params, values);
-    return values;
+    return ::test::effective_params(stream_plugin().descriptor->params, given);
 }
 
 platbench::ObservedEnvironment two_cpu_environment(std::uint64_t available_bytes = 4ull << 30) {
