@@ -5,22 +5,6 @@
 namespace platbench::io_job {
 namespace {
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
-
-ParamSpec spec(std::string name, ParamType type, std::string default_value, std::string unit, double min, double max,
-               std::string help, std::vector<std::string> choices = {}) {
-    ParamSpec s;
-    s.name = std::move(name);
-    s.type = type;
-    s.default_value = std::move(default_value);
-    s.unit = std::move(unit);
-    s.min = min;
-    s.max = max;
-    s.choices = std::move(choices);
-    s.help = std::move(help);
-    return s;
-}
-
 template <class Enum, std::size_t N>
 Enum from_name(const std::string& text, const char* const (&names)[N]) {
     for (std::size_t i = 0; i < N; ++i) {
@@ -39,29 +23,29 @@ const char* engine_name(Engine engine) { return kEngineNames[static_cast<int>(en
 
 ParamTable job_params() {
     return {
-        spec("pattern", ParamType::Choice, "randread", "", -kInf, kInf,
+        make_param("pattern", ParamType::Choice, "randread", "", -kUnbounded, kUnbounded,
              "access pattern: sequential or random reads and writes; randrw mixes them by rwmixread",
              {"read", "write", "randread", "randwrite", "randrw"}),
-        spec("rwmixread", ParamType::Integer, "50", "%", 0, 100, "share of reads in randrw, in percent"),
-        spec("block_size", ParamType::Size, "4KiB", "bytes", 512, 64.0 * 1024 * 1024, "bytes per I/O"),
-        spec("file_size", ParamType::Size, "256MiB", "bytes", 4096, kInf,
+        make_param("rwmixread", ParamType::Integer, "50", "%", 0, 100, "share of reads in randrw, in percent"),
+        make_param("block_size", ParamType::Size, "4KiB", "bytes", 512, 64.0 * 1024 * 1024, "bytes per I/O"),
+        make_param("file_size", ParamType::Size, "256MiB", "bytes", 4096, kUnbounded,
              "bytes per job: its own file, or its region of the device"),
-        spec("jobs", ParamType::Integer, "1", "threads", 1, 256, "jobs running at once, each on its own file or region"),
-        spec("iodepth", ParamType::Integer, "1", "I/Os", 1, 4096, "I/Os in flight per job (psync: 1)"),
-        spec("engine", ParamType::Choice, "psync", "", -kInf, kInf,
+        make_param("jobs", ParamType::Integer, "1", "threads", 1, 256, "jobs running at once, each on its own file or region"),
+        make_param("iodepth", ParamType::Integer, "1", "I/Os", 1, 4096, "I/Os in flight per job (psync: 1)"),
+        make_param("engine", ParamType::Choice, "psync", "", -kUnbounded, kUnbounded,
              "psync: pread/pwrite; libaio: Linux native AIO; io_uring: liburing", {"psync", "libaio", "io_uring"}),
-        spec("direct", ParamType::Bool, "true", "", -kInf, kInf, "O_DIRECT: bypass the page cache"),
-        spec("fsync", ParamType::Integer, "0", "writes", 0, 1e9, "fsync after every N writes (0: never)"),
-        spec("fdatasync", ParamType::Integer, "0", "writes", 0, 1e9, "fdatasync after every N writes (0: never)"),
-        spec("runtime", ParamType::Duration, "", "s", 0.001, kInf,
+        make_param("direct", ParamType::Bool, "true", "", -kUnbounded, kUnbounded, "O_DIRECT: bypass the page cache"),
+        make_param("fsync", ParamType::Integer, "0", "writes", 0, 1e9, "fsync after every N writes (0: never)"),
+        make_param("fdatasync", ParamType::Integer, "0", "writes", 0, 1e9, "fdatasync after every N writes (0: never)"),
+        make_param("runtime", ParamType::Duration, "", "s", 0.001, kUnbounded,
              "time-based: run this long, looping over the file (default: size-based, each job moves file_size once)"),
-        spec("ramp_time", ParamType::Duration, "0", "s", 0, kInf, "run this long first without counting"),
-        spec("seed", ParamType::Integer, "1", "", 0, 9.2e18, "seed of the random offsets and of the data written"),
-        spec("directory", ParamType::String, "", "", -kInf, kInf,
+        make_param("ramp_time", ParamType::Duration, "0", "s", 0, kUnbounded, "run this long first without counting"),
+        make_param("seed", ParamType::Integer, "1", "", 0, 9.2e18, "seed of the random offsets and of the data written"),
+        make_param("directory", ParamType::String, "", "", -kUnbounded, kUnbounded,
              "directory for the job files, laid out before and removed after the run (default: the run's work directory)"),
-        spec("device", ParamType::String, "", "", -kInf, kInf,
+        make_param("device", ParamType::String, "", "", -kUnbounded, kUnbounded,
              "a block device to use instead of files (must not be mounted; its data is overwritten by writes)"),
-        spec("verify", ParamType::Bool, "false", "", -kInf, kInf,
+        make_param("verify", ParamType::Bool, "false", "", -kUnbounded, kUnbounded,
              "check every block read against the data written (a correctness check, not a measurement)"),
     };
 }

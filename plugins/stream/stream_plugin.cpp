@@ -29,32 +29,20 @@ constexpr double kUsableMemoryShare = 0.9;
 constexpr double kShortKernelSeconds = 1e-3;
 
 ParamTable stream_params() {
-    ParamTable table;
-    auto add = [&](std::string name, ParamType type, std::string default_value, std::string unit, double min,
-                   double max, std::string help) {
-        ParamSpec spec;
-        spec.name = std::move(name);
-        spec.type = type;
-        spec.default_value = std::move(default_value);
-        spec.unit = std::move(unit);
-        spec.min = min;
-        spec.max = max;
-        spec.help = std::move(help);
-        table.push_back(std::move(spec));
+    return {
+        make_param("array_size", ParamType::Count, "", "elements", 1, 1e15,
+                   "doubles per array (10M when neither array_size nor array_bytes is given); exclusive with array_bytes"),
+        make_param("array_bytes", ParamType::Size, "", "bytes", 8, 8e15,
+                   "bytes per array, rounded down to whole doubles (default: see array_size); exclusive with array_size"),
+        make_param("ntimes", ParamType::Integer, "10", "iterations", 2, 1000,
+                   "iterations of the four kernels; the first is not counted, as in STREAM"),
+        make_param("threads", ParamType::Integer, "", "threads", 1, 4096,
+                   "worker threads (default: the CPUs the run may use)"),
+        make_param("nontemporal", ParamType::Bool, "false", "", -kUnbounded, kUnbounded,
+                   "non-temporal (streaming) stores, which bypass the caches and avoid reading destination lines"),
+        make_param("scalar", ParamType::Real, "3.0", "", -1e6, 1e6,
+                   "the constant q of Scale (b = q*c) and Triad (a = b + q*c)"),
     };
-    const double inf = std::numeric_limits<double>::infinity();
-    add("array_size", ParamType::Count, "", "elements", 1, 1e15,
-        "doubles per array (10M when neither array_size nor array_bytes is given); exclusive with array_bytes");
-    add("array_bytes", ParamType::Size, "", "bytes", 8, 8e15,
-        "bytes per array, rounded down to whole doubles (default: see array_size); exclusive with array_size");
-    add("ntimes", ParamType::Integer, "10", "iterations", 2, 1000,
-        "iterations of the four kernels; the first is not counted, as in STREAM");
-    add("threads", ParamType::Integer, "", "threads", 1, 4096,
-        "worker threads (default: the CPUs the run may use)");
-    add("nontemporal", ParamType::Bool, "false", "", -inf, inf,
-        "non-temporal (streaming) stores, which bypass the caches and avoid reading destination lines");
-    add("scalar", ParamType::Real, "3.0", "", -1e6, 1e6, "the constant q of Scale (b = q*c) and Triad (a = b + q*c)");
-    return table;
 }
 
 struct Settings {

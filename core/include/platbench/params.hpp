@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -49,6 +50,25 @@ struct ParamSpec {
 };
 
 using ParamTable = std::vector<ParamSpec>;
+
+// No bound on that side: make_param("scalar", ..., -kUnbounded, kUnbounded, ...).
+inline constexpr double kUnbounded = std::numeric_limits<double>::infinity();
+
+// One row of a table, its columns in order:
+//   make_param("ntimes", ParamType::Integer, "10", "iterations", 2, 1000, "iterations of the kernels")
+inline ParamSpec make_param(std::string name, ParamType type, std::string default_value, std::string unit,
+                            double min, double max, std::string help, std::vector<std::string> choices = {}) {
+    ParamSpec spec;
+    spec.name = std::move(name);
+    spec.type = type;
+    spec.default_value = std::move(default_value);
+    spec.unit = std::move(unit);
+    spec.min = min;
+    spec.max = max;
+    spec.choices = std::move(choices);
+    spec.help = std::move(help);
+    return spec;
+}
 
 // A parsed value. Integer, Size and Count are int64 (bytes / units); Real and
 // Duration are double (Duration in seconds); Bool is bool; String, Choice and

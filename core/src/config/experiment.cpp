@@ -39,28 +39,18 @@ const YAML::Mark kStartOfFile = [] {
 const char* kind_word(PluginKind kind) { return kind == PluginKind::Platform ? "platform" : "workload"; }
 const char* list_key(PluginKind kind) { return kind == PluginKind::Platform ? "platforms" : "workloads"; }
 
-ParamSpec key_spec(std::string name, ParamType type, std::string default_value, double min, double max,
-                   std::string help) {
-    ParamSpec spec;
-    spec.name = std::move(name);
-    spec.type = type;
-    spec.default_value = std::move(default_value);
-    spec.min = min;
-    spec.max = max;
-    spec.help = std::move(help);
-    return spec;
-}
-
 // The experiment file's scalar keys.
 const ParamTable& experiment_key_table() {
-    constexpr double kInf = std::numeric_limits<double>::infinity();
     static const ParamTable table = {
-        key_spec("experiment", ParamType::String, "", -kInf, kInf, "name of the experiment: [A-Za-z0-9_.-]+"),
-        key_spec("description", ParamType::String, "", -kInf, kInf, "free text"),
-        key_spec("repetitions", ParamType::Integer, "3", 1, 1'000'000, "measured runs per cell"),
-        key_spec("warmup", ParamType::Integer, "0", 0, 1'000'000, "discarded runs per cell before the measured ones"),
-        key_spec("output", ParamType::String, "", -kInf, kInf, "results directory (default results/<experiment>)"),
-        key_spec("timeout", ParamType::Duration, "600", 0.001, kInf, "per-run time limit"),
+        make_param("experiment", ParamType::String, "", "", -kUnbounded, kUnbounded,
+                   "name of the experiment: [A-Za-z0-9_.-]+"),
+        make_param("description", ParamType::String, "", "", -kUnbounded, kUnbounded, "free text"),
+        make_param("repetitions", ParamType::Integer, "3", "", 1, 1'000'000, "measured runs per cell"),
+        make_param("warmup", ParamType::Integer, "0", "", 0, 1'000'000,
+                   "discarded runs per cell before the measured ones"),
+        make_param("output", ParamType::String, "", "", -kUnbounded, kUnbounded,
+                   "results directory (default results/<experiment>)"),
+        make_param("timeout", ParamType::Duration, "600", "", 0.001, kUnbounded, "per-run time limit"),
     };
     return table;
 }

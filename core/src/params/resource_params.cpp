@@ -5,35 +5,18 @@
 namespace platbench {
 
 ParamSpec cpuset_param() {
-    ParamSpec spec;
-    spec.name = "cpuset";
-    spec.type = ParamType::CpuList;
-    spec.unit = "CPUs";
-    spec.min = 0;
-    spec.max = 65535;
-    spec.help = "CPUs the run may use, e.g. 0-3 (default: all the host allows)";
-    return spec;
+    return make_param("cpuset", ParamType::CpuList, "", "CPUs", 0, 65535,
+                      "CPUs the run may use, e.g. 0-3 (default: all the host allows)");
 }
 
 ParamSpec cpus_param() {
-    ParamSpec spec;
-    spec.name = "cpus";
-    spec.type = ParamType::Real;
-    spec.unit = "CPUs";
-    spec.min = 0.01;
-    spec.max = 4096;
-    spec.help = "CPU bandwidth limit in CPUs, e.g. 1.5 (default: unlimited)";
-    return spec;
+    return make_param("cpus", ParamType::Real, "", "CPUs", 0.01, 4096,
+                      "CPU bandwidth limit in CPUs, e.g. 1.5 (default: unlimited)");
 }
 
 ParamSpec memory_param() {
-    ParamSpec spec;
-    spec.name = "memory";
-    spec.type = ParamType::Size;
-    spec.unit = "bytes";
-    spec.min = 4 * 1024 * 1024;
-    spec.help = "memory limit, e.g. 2GiB (default: unlimited)";
-    return spec;
+    return make_param("memory", ParamType::Size, "", "bytes", 4 * 1024 * 1024, kUnbounded,
+                      "memory limit, e.g. 2GiB (default: unlimited)");
 }
 
 }  // namespace platbench
