@@ -38,7 +38,8 @@ ExperimentSummary summarize_runs(const std::vector<RunRecord>& runs) {
     }
     for (const auto& key : metric_order) {
         const Summary s = summarize(samples[key]);
-        summary.rows.push_back({key.first, key.second, units[key], s.n, s.mean, s.stddev, s.min, s.max});
+        summary.rows.push_back({key.first, key.second, units[key], s.n, s.mean, s.stddev, s.min, s.max,
+                                (s.ci95.high - s.ci95.low) / 2, s.outliers});
     }
     return summary;
 }
@@ -66,16 +67,22 @@ std::string number(double value, int decimals) {
     return buffer;
 }
 
+// Characters on the terminal, not bytes: UTF-8 continuation bytes take no column ("±").
+std::size_t display_width(const std::string& text) {
+    return static_cast<std::size_t>(
+        std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
 void print_table(const std::vector<std::vector<std::string>>& table, std::ostream& out) {
     std::vector<std::size_t> widths;
     for (const auto& row : table) {
         widths.resize(std::max(widths.size(), row.size()));
-        for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].size());
+        for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], display_width(row[c]));
     }
     for (const auto& row : table) {
         for (std::size_t c = 0; c < row.size(); ++c) {
             const bool numeric = c >= 3;  // right-align the figures
-            const std::string pad(widths[c] - row[c].size(), ' ');
+            const std::string pad(widths[c] - display_width(row[c]), ' ');
             out << (c == 0 ? "" : "  ") << (numeric ? pad + row[c] : row[c] + (c + 1 < row.size() ? pad : ""));
         }
         out << "\n";
@@ -85,11 +92,14 @@ void print_table(const std::vector<std::vector<std::string>>& table, std::ostrea
 }  // namespace
 
 void print_summary(const ExperimentSummary& summary, std::ostream& out) {
-    std::vector<std::vector<std::string>> table{{"cell", "metric", "unit", "n", "mean", "stddev", "min", "max"}};
+    std::vector<std::vector<std::string>> table{
+        {"cell", "metric", "unit", "n", "mean", "±95%", "stddev", "min", "max", "outliers"}};
     for (const MetricSummaryRow& row : summary.rows) {
         const int decimals = row_decimals(row.mean);
         table.push_back({row.cell_id, row.metric, row.unit, std::to_string(row.n), number(row.mean, decimals),
-                         number(row.stddev, decimals), number(row.min, decimals), number(row.max, decimals)});
+                         number(row.ci95_half_width, decimals), number(row.stddev, decimals),
+                         number(row.min, decimals), number(row.max, decimals),
+                         std::to_string(row.outliers)});
     }
     if (table.size() > 1) print_table(table, out);
     for (const CellOutcomeCount& cell : summary.cells) {

@@ -5,11 +5,14 @@
 #include <limits>
 #include <vector>
 
+#include <boost/math/distributions/students_t.hpp>
+
 namespace platbench {
 
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr std::size_t kMinSamplesForOutliers = 5;
 
 bool has_nan(std::span<const double> samples) {
     return std::any_of(samples.begin(), samples.end(), [](double x) { return std::isnan(x); });
@@ -92,6 +95,37 @@ double maximum(std::span<const double> samples) {
     return *std::max_element(samples.begin(), samples.end());
 }
 
+double coefficient_of_variation(std::span<const double> samples) {
+    const double m = mean(samples);
+    if (m == 0) return kNaN;
+    return sample_stddev(samples) / std::fabs(m);
+}
+
+Interval mean_confidence_interval(std::span<const double> samples, double level) {
+    if (samples.size() < 2 || has_nan(samples) || !(level > 0 && level < 1)) return {kNaN, kNaN};
+    const double n = static_cast<double>(samples.size());
+    const boost::math::students_t t_distribution(n - 1);
+    const double t = boost::math::quantile(boost::math::complement(t_distribution, (1 - level) / 2));
+    const double m = mean(samples);
+    const double half_width = t * sample_stddev(samples) / std::sqrt(n);
+    return {m - half_width, m + half_width};
+}
+
+std::vector<bool> mad_outliers(std::span<const double> samples, double threshold) {
+    std::vector<bool> flags(samples.size(), false);
+    // Below five samples the MAD rests on two or three values and flags ordinary scatter.
+    if (samples.size() < kMinSamplesForOutliers || has_nan(samples)) return flags;
+    const double med = median(samples);
+    std::vector<double> deviations;
+    deviations.reserve(samples.size());
+    for (const double x : samples) deviations.push_back(std::fabs(x - med));
+    const double mad = median(deviations);
+    for (std::size_t i = 0; i < samples.size(); ++i) {
+        flags[i] = mad == 0 ? deviations[i] != 0 : 0.6745 * deviations[i] / mad > threshold;
+    }
+    return flags;
+}
+
 Summary summarize(std::span<const double> samples) {
     Summary summary;
     summary.n = samples.size();
@@ -100,6 +134,10 @@ Summary summarize(std::span<const double> samples) {
     summary.stddev = sample_stddev(samples);
     summary.min = minimum(samples);
     summary.max = maximum(samples);
+    summary.cv = coefficient_of_variation(samples);
+    summary.ci95 = mean_confidence_interval(samples, 0.95);
+    const std::vector<bool> outliers = mad_outliers(samples);
+    summary.outliers = static_cast<std::size_t>(std::count(outliers.begin(), outliers.end(), true));
     return summary;
 }
 

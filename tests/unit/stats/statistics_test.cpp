@@ -115,3 +115,71 @@ TEST_CASE("summarize gathers every statistic") {
     CHECK(single.mean == 3.0);
     CHECK(std::isnan(single.stddev));
 }
+
+// Student t quantiles t(0.975, df) from published tables: 2 -> 4.302653, 4 -> 2.776445, 9 -> 2.262157.
+TEST_CASE("95% confidence interval of the mean uses Student's t for small samples") {
+    const std::vector<double> five{1, 2, 3, 4, 5};  // mean 3, s = sqrt(2.5), se = s / sqrt(5)
+    const Interval ci = mean_confidence_interval(five);
+    const double half = 2.776445 * std::sqrt(2.5) / std::sqrt(5.0);
+    CHECK(ci.low == doctest::Approx(3 - half).epsilon(1e-6));
+    CHECK(ci.high == doctest::Approx(3 + half).epsilon(1e-6));
+
+    const std::vector<double> three{10, 12, 14};  // mean 12, s = 2
+    const Interval ci3 = mean_confidence_interval(three);
+    CHECK(ci3.high - 12 == doctest::Approx(4.302653 * 2 / std::sqrt(3.0)).epsilon(1e-6));
+
+    std::vector<double> ten;
+    for (int i = 1; i <= 10; ++i) ten.push_back(i);  // mean 5.5, s = sqrt(55/6)
+    const Interval ci10 = mean_confidence_interval(ten);
+    CHECK(ci10.high - 5.5 == doctest::Approx(2.262157 * std::sqrt(55.0 / 6) / std::sqrt(10.0)).epsilon(1e-6));
+
+    const Interval ci99 = mean_confidence_interval(five, 0.99);  // t(0.995, 4) = 4.604095
+    CHECK(ci99.high - 3 == doctest::Approx(4.604095 * std::sqrt(2.5) / std::sqrt(5.0)).epsilon(1e-6));
+}
+
+TEST_CASE("a confidence interval needs two samples and no NaN") {
+    const std::vector<double> one{42};
+    CHECK(std::isnan(mean_confidence_interval(one).low));
+    const std::vector<double> with_nan{1, std::numeric_limits<double>::quiet_NaN(), 3};
+    CHECK(std::isnan(mean_confidence_interval(with_nan).high));
+    const std::vector<double> equal{7, 7, 7};
+    CHECK(mean_confidence_interval(equal).low == 7);
+    CHECK(mean_confidence_interval(equal).high == 7);
+}
+
+TEST_CASE("coefficient of variation is stddev over the mean's magnitude") {
+    const std::vector<double> values{90, 100, 110};  // s = 10
+    CHECK(coefficient_of_variation(values) == doctest::Approx(0.1));
+    const std::vector<double> negative{-90, -100, -110};
+    CHECK(coefficient_of_variation(negative) == doctest::Approx(0.1));
+    const std::vector<double> zero_mean{-1, 0, 1};
+    CHECK(std::isnan(coefficient_of_variation(zero_mean)));
+}
+
+TEST_CASE("median absolute deviation flags outliers and keeps every sample") {
+    // median 3, deviations {2, 1, 0, 1, 97}, MAD 1: modified z of 100 is 0.6745 * 97 = 65.4.
+    const std::vector<double> values{1, 2, 3, 4, 100};
+    const std::vector<bool> flags = mad_outliers(values);
+    REQUIRE(flags.size() == values.size());
+    CHECK(flags == std::vector<bool>{false, false, false, false, true});
+    // Just below and just above the threshold 3.5: {9, 10, 11, 10, 14.5} and {9, 10, 11, 10, 16} have
+    // median 10 and MAD 1, so 14.5 scores 0.6745 * 4.5 = 3.04 and 16 scores 4.05.
+    CHECK(mad_outliers(std::vector<double>{9, 10, 11, 10, 14.5}) ==
+          std::vector<bool>{false, false, false, false, false});
+    CHECK(mad_outliers(std::vector<double>{9, 10, 11, 10, 16}) == std::vector<bool>{false, false, false, false, true});
+    // MAD 0: the one differing sample stands out.
+    CHECK(mad_outliers(std::vector<double>{5, 5, 5, 5, 6}) == std::vector<bool>{false, false, false, false, true});
+    // Too few samples to call any one odd.
+    CHECK(mad_outliers(std::vector<double>{1, 2, 1000}) == std::vector<bool>{false, false, false});
+    CHECK(mad_outliers(std::vector<double>{1, 2, 3, 1000}) == std::vector<bool>{false, false, false, false});
+}
+
+TEST_CASE("summarize carries the interval, the variation and the outlier count") {
+    const std::vector<double> values{1, 2, 3, 4, 100};
+    const Summary s = summarize(values);
+    CHECK(s.n == 5);
+    CHECK(s.outliers == 1);
+    CHECK(s.ci95.low < s.mean);
+    CHECK(s.ci95.high > s.mean);
+    CHECK(s.cv == doctest::Approx(s.stddev / s.mean));
+}
