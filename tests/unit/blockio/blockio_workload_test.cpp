@@ -19,6 +19,7 @@
 #include "plugin/registry.hpp"
 #include "target_checks.hpp"
 #include "effective_params.hpp"
+#include "observed_environment.hpp"
 
 namespace blockio = platbench::blockio;
 using Params = std::map<std::string, std::string>;
@@ -36,20 +37,12 @@ platbench::ParamValues params_with(const Params& given) {
     return ::test::effective_params(blockio_plugin().descriptor->params, given);
 }
 
-platbench::ObservedEnvironment environment() {
-    platbench::ObservedEnvironment env;
-    env.online_cpus = 2;
-    env.affinity = {0, 1};
-    env.memory_total_bytes = 8ull << 30;
-    env.memory_available_bytes = 4ull << 30;
-    env.cgroup_version = "none";
-    return env;
-}
+using ::test::two_cpu_environment;
 
 platbench::WorkloadResult run_plugin(const Params& given, const std::filesystem::path& work_dir,
                                      const std::atomic<bool>& stop) {
     const platbench::ParamValues params = params_with(given);
-    const platbench::ObservedEnvironment env = environment();
+    const platbench::ObservedEnvironment env = two_cpu_environment();
     platbench::WorkloadRunRequest request{params, env, work_dir, stop, {}};
     return blockio_plugin().descriptor->create_workload()->run(request);
 }

@@ -20,6 +20,7 @@
 #include "platbench/plugin.hpp"
 #include "plugin/registry.hpp"
 #include "effective_params.hpp"
+#include "observed_environment.hpp"
 #include "temp_dir.hpp"
 
 namespace {
@@ -59,20 +60,12 @@ private:
     std::optional<std::string> old_;
 };
 
-platbench::ObservedEnvironment host_like_environment() {
-    platbench::ObservedEnvironment env;
-    env.online_cpus = 2;
-    env.affinity = {0, 1};
-    env.memory_total_bytes = 8ull << 30;
-    env.memory_available_bytes = 4ull << 30;
-    env.cgroup_version = "none";
-    return env;
-}
+using ::test::two_cpu_environment;
 
 platbench::WorkloadResult run_fio(const std::map<std::string, std::string>& given, const fs::path& work_dir,
                                   const std::atomic<bool>& stop_requested) {
     const platbench::ParamValues params = params_with(given);
-    const platbench::ObservedEnvironment env = host_like_environment();
+    const platbench::ObservedEnvironment env = two_cpu_environment();
     platbench::WorkloadRunRequest request{params, env, work_dir, stop_requested, {}};
     return fio_plugin().descriptor->create_workload()->run(request);
 }

@@ -13,6 +13,7 @@
 #include "platbench/plugin.hpp"
 #include "plugin/registry.hpp"
 #include "effective_params.hpp"
+#include "observed_environment.hpp"
 
 namespace {
 
@@ -27,15 +28,7 @@ platbench::ParamValues params_with(const std::map<std::string, std::string>& giv
     return ::test::effective_params(stream_plugin().descriptor->params, given);
 }
 
-platbench::ObservedEnvironment two_cpu_environment(std::uint64_t available_bytes = 4ull << 30) {
-    platbench::ObservedEnvironment env;
-    env.online_cpus = 2;
-    env.affinity = {0, 1};
-    env.memory_total_bytes = 8ull << 30;
-    env.memory_available_bytes = available_bytes;
-    env.cgroup_version = "none";
-    return env;
-}
+using ::test::two_cpu_environment;
 
 platbench::WorkloadResult run_stream(const std::map<std::string, std::string>& given,
                                      const platbench::ObservedEnvironment& env = two_cpu_environment(),
