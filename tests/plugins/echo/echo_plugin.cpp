@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <limits>
 #include <thread>
+#include <vector>
 
 #include "platbench/plugin.hpp"
 
@@ -27,6 +28,7 @@ public:
         request.log("echo: value " + std::to_string(params.real("value")));
         const bool stopped = sleep_unless_stopped(params.real("sleep"), request.stop_requested);
         if (params.boolean("abort")) std::abort();
+        if (params.has("allocate")) touch_memory(static_cast<std::size_t>(params.integer("allocate")));
         if (params.boolean("fail")) {
             throw WorkloadError(params.has("message") ? params.text("message") : "echo failed as asked (fail=true)");
         }
@@ -41,6 +43,14 @@ public:
     }
 
 private:
+    // Allocates and writes `bytes`, so a memory limit below it gets the run OOM-killed.
+    static void touch_memory(std::size_t bytes) {
+        std::vector<char> block(bytes);
+        for (std::size_t i = 0; i < bytes; i += 4096) block[i] = static_cast<char>(i);
+        volatile char sink = block.empty() ? 0 : block[bytes / 2];
+        (void)sink;
+    }
+
     // Sleeps in small steps so a stop request ends the run promptly. True when stopped.
     static bool sleep_unless_stopped(double seconds, const std::atomic<bool>& stop_requested) {
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
@@ -65,7 +75,7 @@ PluginDescriptor make_echo_descriptor() {
     PluginDescriptor d;
     d.kind = PluginKind::Workload;
     d.name = "echo";
-    d.description = "Test workload: reports the value it is given; can fail, sleep, print or abort on request";
+    d.description = "Test workload: reports the value it is given; can fail, sleep, print, allocate or abort on request";
     ParamSpec sleep = param("sleep", ParamType::Duration, "0", "sleep this long before returning (ends early on SIGTERM)");
     sleep.unit = "s";
     sleep.max = 3600;
@@ -77,6 +87,7 @@ PluginDescriptor make_echo_descriptor() {
         param("print", ParamType::String, "", "text the workload prints on its own stdout"),
         param("nan", ParamType::Bool, "false", "report echo_value as NaN"),
         param("abort", ParamType::Bool, "false", "call abort(): the runner dies of SIGABRT"),
+        param("allocate", ParamType::Size, "", "allocate and touch this many bytes (to exceed a memory limit)"),
     };
     d.create_workload = [] { return std::unique_ptr<Workload>(new EchoWorkload()); };
     return d;

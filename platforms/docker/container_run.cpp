@@ -1,0 +1,189 @@
+#include "container_run.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <optional>
+
+namespace platbench::docker {
+namespace {
+
+constexpr double kApiCallSeconds = 60;      // create, start, inspect, logs, remove
+constexpr std::size_t kOutputCap = 16u << 20;
+// Signals end a container's process with status 128 + signal, as in a shell.
+constexpr long long kSignalStatusBase = 128;
+
+std::string unique_name(const std::map<std::string, std::string>& labels) {
+    static std::atomic<unsigned> counter{0};
+    std::string run = "run";
+    if (auto label = labels.find("platbench.run"); label != labels.end() && !label->second.empty()) run = label->second;
+    std::string name = "platbench-" + run + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+    for (char& c : name) {
+        const bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                             c == '_' || c == '.';
+        if (!allowed) c = '_';
+    }
+    return name;
+}
+
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+// Removes what a run created, however the run ends (also on Ctrl-C: these calls
+// do not watch the cancel flag).
+class RunObjects {
+public:
+    explicit RunObjects(const DockerClient& client) : client_(client) {}
+    RunObjects(const RunObjects&) = delete;
+    RunObjects& operator=(const RunObjects&) = delete;
+    ~RunObjects() { remove_all(); }
+
+    void created_container(std::string id) { container_ = std::move(id); }
+    void created_volume(std::string name) { volume_ = std::move(name); }
+
+    // Returns the first failure to remove, for the run's metadata.
+    std::string remove_all() {
+        std::string problem;
+        auto attempt = [&](auto&& action) {
+            try {
+                action();
+            } catch (const std::exception& e) {
+                if (problem.empty()) problem = e.what();
+            }
+        };
+        if (container_) attempt([&] { client_.remove_container(*container_, within(kApiCallSeconds)); });
+        if (volume_) attempt([&] { client_.remove_volume(*volume_, within(kApiCallSeconds)); });
+        container_.reset();
+        volume_.reset();
+        return problem;
+    }
+
+private:
+    const DockerClient& client_;
+    std::optional<std::string> container_;
+    std::optional<std::string> volume_;
+};
+
+// Waits for the container to exit, or kills it at the deadline or on cancel.
+void wait_or_kill(const DockerClient& client, const std::string& id, const PlatformRunRequest& request,
+                  PlatformRunOutcome& outcome) {
+    try {
+        const WaitResult result = client.wait_container(id, within(request.timeout.count(), &request.cancel));
+        outcome.exit_code = static_cast<int>(result.status_code);
+        if (!result.error.empty()) outcome.failure = "docker: " + result.error;
+    } catch (const HttpCallError& e) {
+        if (e.failure() == HttpFailure::TimedOut) outcome.timed_out = true;
+        else if (e.failure() == HttpFailure::Cancelled) outcome.cancelled = true;
+        else throw;
+        client.kill_container(id, within(kApiCallSeconds));
+        client.wait_container(id, within(kApiCallSeconds));
+        outcome.term_signal = 9;
+    }
+}
+
+void read_final_state(const DockerClient& client, const std::string& id, const PlatformRunRequest& request,
+                      PlatformRunOutcome& outcome, std::optional<double>& runtime) {
+    const ContainerState state = client.inspect_container(id, within(kApiCallSeconds));
+    if (state.started_at && state.finished_at && *state.finished_at >= *state.started_at)
+        runtime = *state.finished_at - *state.started_at;
+    if (state.oom_killed) {
+        outcome.term_signal = 9;
+        outcome.failure = "the container ran out of memory and was killed (memory limit " +
+                          (request.settings.has("memory") ? std::to_string(request.settings.integer("memory")) + " bytes"
+                                                          : std::string("of the host")) +
+                          "); raise `memory:` or make the workload smaller";
+    } else if (!outcome.timed_out && !outcome.cancelled && outcome.exit_code > kSignalStatusBase &&
+               outcome.exit_code < kSignalStatusBase + 65) {
+        outcome.term_signal = static_cast<int>(outcome.exit_code - kSignalStatusBase);
+    }
+    if (!state.error.empty() && outcome.failure.empty()) outcome.failure = "docker: " + state.error;
+    const DemuxedLogs logs = client.container_logs(id, kOutputCap, within(kApiCallSeconds));
+    outcome.stdout_text = logs.stdout_text;
+    outcome.stderr_text = logs.stderr_text;
+}
+
+void run_steps(const DockerClient& client, const PlatformRunRequest& request, const ContainerRunSettings& settings,
+               RunObjects& objects, PlatformRunOutcome& outcome) {
+    const std::string name = unique_name(request.labels);
+    const ContainerSpec spec = container_spec_for(request, settings, name);
+    const auto begin = Clock::now();
+    if (spec.work_dir && spec.storage == Storage::Volume) {
+        client.create_volume(spec.mount_source, request.labels, within(kApiCallSeconds, &request.cancel));
+        objects.created_volume(spec.mount_source);
+    }
+    const std::string id = client.create_container(name, spec, within(kApiCallSeconds, &request.cancel));
+    objects.created_container(id);
+    outcome.metadata["container"] = id.substr(0, 12);
+    outcome.metadata["create_seconds"] = std::to_string(seconds_since(begin));
+
+    const auto start_begin = Clock::now();
+    client.start_container(id, within(kApiCallSeconds, &request.cancel));
+    outcome.started = true;
+    outcome.metadata["start_seconds"] = std::to_string(seconds_since(start_begin));
+
+    wait_or_kill(client, id, request, outcome);
+    std::optional<double> runtime;
+    read_final_state(client, id, request, outcome, runtime);
+
+    const auto remove_begin = Clock::now();
+    const std::string remove_problem = objects.remove_all();
+    outcome.metadata["remove_seconds"] = std::to_string(seconds_since(remove_begin));
+    if (!remove_problem.empty()) outcome.metadata["cleanup_problem"] = remove_problem;
+    const double total = seconds_since(begin);
+    // The platform's cost is everything around the runner's own lifetime in the container.
+    if (runtime) {
+        outcome.metadata["container_runtime_seconds"] = std::to_string(*runtime);
+        outcome.overhead_seconds = std::max(0.0, total - *runtime);
+    }
+}
+
+}  // namespace
+
+ContainerSpec container_spec_for(const PlatformRunRequest& request, const ContainerRunSettings& settings,
+                                 const std::string& name) {
+    ContainerSpec spec;
+    spec.image = settings.image;
+    spec.command.push_back(settings.runner_path);
+    spec.command.insert(spec.command.end(), request.runner_args.begin(), request.runner_args.end());
+    spec.command.insert(spec.command.end(), {"--plugin-dir", settings.plugin_dir});
+    spec.labels = request.labels;
+    spec.labels["platbench.storage"] = storage_name(settings.storage);
+    const ParamValues& values = request.settings;
+    if (values.has("cpuset")) spec.cpuset = values.text("cpuset");
+    if (values.has("cpus")) spec.cpus = values.real("cpus");
+    if (values.has("memory")) spec.memory_bytes = values.integer("memory");
+    spec.network = settings.network;
+    spec.storage = settings.storage;
+    if (!request.work_dir.empty()) {
+        spec.work_dir = kContainerWorkDir;
+        spec.command.insert(spec.command.end(), {"--work-dir", kContainerWorkDir});
+        if (settings.storage == Storage::Volume) spec.mount_source = name;
+        if (settings.storage == Storage::Bind) {
+            spec.mount_source = request.work_dir.string();
+            // The host directory belongs to whoever runs platbench: write into it as them,
+            // so the engine can remove what the workload left there.
+            spec.user = std::to_string(::getuid()) + ":" + std::to_string(::getgid());
+        }
+    }
+    return spec;
+}
+
+PlatformRunOutcome run_in_container(const DockerClient& client, const PlatformRunRequest& request,
+                                    const ContainerRunSettings& settings) {
+    PlatformRunOutcome outcome;
+    outcome.metadata["image"] = settings.image;
+    outcome.metadata["storage"] = storage_name(settings.storage);
+    RunObjects objects(client);
+    try {
+        run_steps(client, request, settings, objects, outcome);
+    } catch (const HttpCallError& e) {
+        if (e.failure() == HttpFailure::Cancelled) outcome.cancelled = true;
+        outcome.failure = e.what();
+    } catch (const std::exception& e) {
+        outcome.failure = e.what();
+    }
+    if (const std::string problem = objects.remove_all(); !problem.empty() && !outcome.metadata.count("cleanup_problem"))
+        outcome.metadata["cleanup_problem"] = problem;
+    return outcome;
+}
+
+}  // namespace platbench::docker

@@ -1,0 +1,187 @@
+// The "docker" platform: the runner bundle as a Docker image, one container per
+// run, spoken to through the Docker Engine API on the daemon's unix socket (no
+// docker CLI). Works with Docker 20.10+ and Podman's Docker-compatible service.
+#include <cstdlib>
+
+#include "bundle_image.hpp"
+#include "container_run.hpp"
+#include "docker_endpoint.hpp"
+#include "platbench/plugin.hpp"
+
+namespace {
+
+using namespace platbench;
+using namespace platbench::docker;
+
+constexpr double kProbeSeconds = 20;
+constexpr double kCleanSeconds = 60;
+constexpr const char* kRequiredApi = "1.41";
+
+Storage storage_from(const ParamValues& settings) {
+    const std::string& text = settings.text("storage");
+    if (text == "bind") return Storage::Bind;
+    if (text == "container") return Storage::Container;
+    return Storage::Volume;
+}
+
+ResolvedEndpoint endpoint_from(const ParamValues& settings) {
+    return resolve_endpoint(settings.has("endpoint") ? settings.text("endpoint") : std::string(),
+                            std::getenv("DOCKER_HOST"));
+}
+
+ProbeResult answer(Availability availability, std::string reason, ProbeResult result = {}) {
+    result.availability = availability;
+    result.reason = std::move(reason);
+    return result;
+}
+
+// Unreachable (no daemon, no permission) is "not here": the runs are skipped.
+// A daemon that answers badly or not in time is broken: the runs fail.
+ProbeResult unreachable(const ResolvedEndpoint& endpoint, const HttpCallError& e) {
+    if (e.failure() != HttpFailure::Unreachable)
+        return answer(Availability::Broken, "the daemon at " + endpoint.text + " does not answer properly: " + e.what());
+    std::string reason = std::string("no Docker daemon answers: ") + e.what();
+    const std::string what = e.what();
+    if (what.find("ermission denied") != std::string::npos)
+        reason += "; add your user to the 'docker' group or run platbench as root";
+    else
+        reason += "; install docker.io and start dockerd (scripts/setup.sh does both), or set `endpoint:`";
+    return answer(Availability::Declined, reason);
+}
+
+std::string cpus_problem(const ParamValues& settings, const DaemonFacts& facts) {
+    if (settings.has("cpuset") && facts.cpus > 0) {
+        for (int cpu : expand_cpu_list(settings.text("cpuset")).value_or(std::vector<int>{}))
+            if (cpu >= facts.cpus)
+                return "cpuset " + settings.text("cpuset") + " names CPU " + std::to_string(cpu) +
+                       " but the daemon's machine has " + std::to_string(facts.cpus) + " CPUs";
+    }
+    if (settings.has("cpuset") && !facts.cpuset) return "the daemon cannot pin containers to CPUs (no cpuset cgroup)";
+    if (settings.has("cpus") && !facts.cpu_quota) return "the daemon cannot limit CPU bandwidth (no CFS quota)";
+    if (settings.has("memory") && !facts.memory_limit) return "the daemon cannot limit memory (no memory cgroup)";
+    return {};
+}
+
+class DockerPlatform : public Platform {
+public:
+    std::vector<std::string> validate(const ParamValues& settings) const override {
+        const ResolvedEndpoint endpoint = endpoint_from(settings);
+        if (!endpoint.error.empty()) return {endpoint.error};
+        return {};
+    }
+
+    ProbeResult probe(const ParamValues& settings) override {
+        const ResolvedEndpoint endpoint = endpoint_from(settings);
+        if (!endpoint.error.empty()) return answer(Availability::Broken, endpoint.error);
+        const DockerClient client(endpoint.socket_path);
+        DaemonFacts facts;
+        try {
+            facts = client.facts(within(kProbeSeconds));
+        } catch (const HttpCallError& e) {
+            return unreachable(endpoint, e);
+        } catch (const std::exception& e) {
+            return answer(Availability::Broken, "the daemon at " + endpoint.text + " answers badly: " + e.what());
+        }
+        ProbeResult result;
+        result.metadata = {{"endpoint", endpoint.text},
+                           {"docker_server_version", facts.server_version},
+                           {"docker_api_version", facts.api_version},
+                           {"storage_driver", facts.storage_driver},
+                           {"cgroup_version", facts.cgroup_version},
+                           {"cgroup_driver", facts.cgroup_driver},
+                           {"docker_os", facts.operating_system},
+                           {"kernel", facts.kernel}};
+        if (compare_api_versions(facts.api_version, kRequiredApi) < 0)
+            return answer(Availability::Declined,
+                          "the daemon speaks Engine API " + facts.api_version + "; platbench needs " + kRequiredApi +
+                              " (Docker 20.10 or later)",
+                          std::move(result));
+        if (std::string problem = cpus_problem(settings, facts); !problem.empty())
+            return answer(Availability::Declined, problem, std::move(result));
+        return result;
+    }
+
+    void prepare(const PlatformPrepareRequest& request) override {
+        if (request.bundle == nullptr) throw std::runtime_error("the docker platform needs the runner bundle");
+        const ResolvedEndpoint endpoint = endpoint_from(request.settings);
+        client_.emplace(endpoint.socket_path);
+        const ImageOutcome image = ensure_bundle_image(*client_, *request.bundle);
+        run_settings_.image = image.reference;
+        run_settings_.storage = storage_from(request.settings);
+        run_settings_.network = request.settings.boolean("network");
+        run_settings_.runner_path = request.bundle->runner_path;
+        run_settings_.plugin_dir = request.bundle->plugin_dir;
+        image_note_ = image.imported ? "imported in " + std::to_string(image.seconds) + " s" : "reused";
+    }
+
+    PlatformRunOutcome run(const PlatformRunRequest& request) override {
+        if (!client_) {
+            PlatformRunOutcome outcome;
+            outcome.failure = "the docker platform was not prepared (no image)";
+            return outcome;
+        }
+        PlatformRunOutcome outcome = run_in_container(*client_, request, run_settings_);
+        outcome.metadata["image_build"] = image_note_;
+        return outcome;
+    }
+
+    std::vector<std::string> clean(bool including_images) override {
+        const ResolvedEndpoint endpoint = resolve_endpoint("", std::getenv("DOCKER_HOST"));
+        if (!endpoint.error.empty()) return {};
+        const DockerClient client(endpoint.socket_path);
+        try {
+            client.ping(within(kCleanSeconds));
+        } catch (const HttpCallError&) {
+            return {};  // no daemon here: nothing of ours can be left in it
+        }
+        std::vector<std::string> removed;
+        for (const std::string& id : client.labelled_containers(kOwnerLabel, within(kCleanSeconds))) {
+            client.remove_container(id, within(kCleanSeconds));
+            removed.push_back("container " + id.substr(0, 12));
+        }
+        for (const std::string& name : client.labelled_volumes(kOwnerLabel, within(kCleanSeconds))) {
+            client.remove_volume(name, within(kCleanSeconds));
+            removed.push_back("volume " + name);
+        }
+        if (including_images) {
+            for (const std::string& id : client.labelled_images(kOwnerLabel, within(kCleanSeconds))) {
+                client.remove_image(id, within(kCleanSeconds));
+                removed.push_back("image " + id);
+            }
+        }
+        return removed;
+    }
+
+private:
+    std::optional<DockerClient> client_;
+    ContainerRunSettings run_settings_;
+    std::string image_note_;
+};
+
+PluginDescriptor make_docker_descriptor() {
+    PluginDescriptor d;
+    d.kind = PluginKind::Platform;
+    d.name = "docker";
+    d.description = "Docker containers through the Engine API (also Podman's compatible socket)";
+    d.flags = kPlatformNeedsBundle;
+    d.params = {
+        make_param("endpoint", ParamType::String, "", "", -kUnbounded, kUnbounded,
+                   "daemon socket, e.g. unix:///run/podman/podman.sock (default: $DOCKER_HOST, else "
+                   "unix:///var/run/docker.sock)"),
+        make_param("storage", ParamType::Choice, "volume", "", -kUnbounded, kUnbounded,
+                   "where the workload's work directory lives: a named volume, a bind-mounted host directory, or "
+                   "the container's own writable layer",
+                   {"volume", "bind", "container"}),
+        make_param("network", ParamType::Bool, "false", "", -kUnbounded, kUnbounded,
+                   "give the container the daemon's default network (default: no network at all)"),
+        cpuset_param(),
+        cpus_param(),
+        memory_param(),
+    };
+    d.create_platform = [] { return std::unique_ptr<Platform>(new DockerPlatform()); };
+    return d;
+}
+
+}  // namespace
+
+PLATBENCH_PLUGIN(make_docker_descriptor)

@@ -1,0 +1,98 @@
+#include "docker_requests.hpp"
+
+#include <cmath>
+
+namespace platbench::docker {
+using nlohmann::json;
+
+const char* storage_name(Storage storage) {
+    switch (storage) {
+        case Storage::Volume: return "volume";
+        case Storage::Bind: return "bind";
+        case Storage::Container: return "container";
+    }
+    return "?";
+}
+
+namespace {
+
+json host_config(const ContainerSpec& spec) {
+    json host = {
+        {"NetworkMode", spec.network ? "default" : "none"},
+        // The runner needs no privilege: take every capability away and forbid gaining any.
+        {"CapDrop", json::array({"ALL"})},
+        {"SecurityOpt", json::array({"no-new-privileges"})},
+        // Logs are how the runner's output comes back: ask for the driver that keeps them,
+        // whatever the daemon's default.
+        {"LogConfig", {{"Type", "json-file"}, {"Config", json::object()}}},
+    };
+    if (spec.cpuset) host["CpusetCpus"] = *spec.cpuset;
+    if (spec.cpus) host["NanoCpus"] = static_cast<std::int64_t>(std::llround(*spec.cpus * 1e9));
+    if (spec.memory_bytes) {
+        host["Memory"] = *spec.memory_bytes;
+        host["MemorySwap"] = *spec.memory_bytes;  // equal to Memory: no swap beyond the limit
+    }
+    if (spec.work_dir && spec.storage != Storage::Container) {
+        host["Mounts"] = json::array({{{"Type", spec.storage == Storage::Volume ? "volume" : "bind"},
+                                       {"Source", spec.mount_source},
+                                       {"Target", *spec.work_dir},
+                                       {"ReadOnly", false}}});
+    }
+    return host;
+}
+
+}  // namespace
+
+json container_create_body(const ContainerSpec& spec) {
+    json body = {
+        {"Image", spec.image},
+        {"Cmd", spec.command},
+        {"Env", json::array({"PATH=/usr/bin:/bin"})},
+        {"Labels", spec.labels},
+        {"NetworkDisabled", !spec.network},
+        {"AttachStdin", false},
+        {"AttachStdout", false},
+        {"AttachStderr", false},
+        {"Tty", false},  // no TTY: the logs keep stdout and stderr apart
+        {"HostConfig", host_config(spec)},
+    };
+    if (spec.work_dir) body["WorkingDir"] = *spec.work_dir;
+    if (spec.user) body["User"] = *spec.user;
+    return body;
+}
+
+json volume_create_body(const std::string& name, const std::map<std::string, std::string>& labels) {
+    return {{"Name", name}, {"Driver", "local"}, {"Labels", labels}};
+}
+
+std::string url_encode(std::string_view text) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : text) {
+        const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                                c == '-' || c == '_' || c == '.' || c == '~';
+        if (unreserved) {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 0xF];
+        }
+    }
+    return out;
+}
+
+std::string label_filter_query(const std::string& label) {
+    return "filters=" + url_encode(json{{"label", json::array({label})}}.dump());
+}
+
+std::string image_import_target(const std::string& repository, const std::string& tag,
+                                const std::vector<std::string>& changes) {
+    std::string target = api("/images/create") + "?fromSrc=-&repo=" + url_encode(repository) + "&tag=" + url_encode(tag);
+    for (const std::string& change : changes) target += "&changes=" + url_encode(change);
+    return target;
+}
+
+std::string api(const std::string& path) { return kApiPrefix + path; }
+
+}  // namespace platbench::docker
