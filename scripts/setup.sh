@@ -3,8 +3,10 @@
 #   scripts/setup.sh quick   install what is missing, build, run configs/quick.yaml
 #   scripts/setup.sh test    install what is missing, build, run the whole test suite
 #   scripts/setup.sh build   install what is missing and build
-# Needs root (or sudo) only to install packages. BUILD_DIR (default: build) and
-# JOBS (default: all CPUs) may be set in the environment.
+# Needs root (or sudo) to install packages and to start a Docker daemon when none
+# answers. BUILD_DIR (default: build), JOBS (default: all CPUs) and
+# DOCKERD_STORAGE_DRIVER (default: vfs, which works everywhere, nested containers
+# and VMs included; overlay2 is faster to create containers) may be set.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -16,10 +18,11 @@ BUILD_PACKAGES=(
   g++ cmake ninja-build pkg-config
   libboost-dev libboost-program-options-dev libboost-filesystem-dev
   libyaml-cpp-dev libtbb-dev doctest-dev nlohmann-json3-dev libsqlite3-dev libssl-dev
-  liburing-dev libaio-dev
+  liburing-dev libaio-dev libarchive-dev
 )
 # fio: the `fio` workload runs it (and the block I/O tests compare against it).
-RUN_PACKAGES=(fio)
+# docker.io: the `docker` platform's daemon (Engine API 1.41).
+RUN_PACKAGES=(fio docker.io)
 TEST_PACKAGES=(python3 sqlite3)
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -50,6 +53,31 @@ install_packages() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+docker_answers() {
+  timeout 10 docker version --format '{{.Server.Version}}' >/dev/null 2>&1
+}
+
+# The docker platform needs a daemon; start one when none answers (no systemd is
+# assumed). It has no bridge and no NAT: containers run without a network.
+ensure_docker_daemon() {
+  if docker_answers; then log "a Docker daemon answers"; return; fi
+  if [ "$(id -u)" -ne 0 ]; then
+    log "no Docker daemon answers and only root can start one here: docker runs will be skipped"
+    return
+  fi
+  local log_file=/var/log/platbench-dockerd.log
+  log "starting dockerd (storage driver ${DOCKERD_STORAGE_DRIVER:-vfs}; log: $log_file)"
+  setsid dockerd --storage-driver="${DOCKERD_STORAGE_DRIVER:-vfs}" \
+    --iptables=false --ip-masq=false --bridge=none </dev/null >"$log_file" 2>&1 &
+  local waited
+  for waited in $(seq 1 60); do
+    if docker_answers; then log "dockerd is up after ${waited}s"; return; fi
+    sleep 1
+  done
+  log "dockerd did not answer within 60 s; docker runs will fail. Last lines of $log_file:"
+  tail -n 20 "$log_file" >&2 || true
+}
+
 build() {
   log "configuring and building in $BUILD_DIR"
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -67,8 +95,9 @@ run_tests() {
 }
 
 case "${1:-}" in
-  quick) install_packages "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}"; build; run_quick ;;
-  test)  install_packages "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"; build; run_tests ;;
+  quick) install_packages "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}"; ensure_docker_daemon; build; run_quick ;;
+  test)  install_packages "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"; ensure_docker_daemon; build
+         run_tests ;;
   build) install_packages "${BUILD_PACKAGES[@]}"; build ;;
   *) echo "usage: $0 quick|test|build" >&2; exit 2 ;;
 esac

@@ -22,6 +22,10 @@ json host_config(const ContainerSpec& spec) {
         // The runner needs no privilege: take every capability away and forbid gaining any.
         {"CapDrop", json::array({"ALL"})},
         {"SecurityOpt", json::array({"no-new-privileges"})},
+        // A small init as PID 1 (docker-init, Podman's catatonit): the runner is then an
+        // ordinary process, as on the host. As PID 1 itself, signals without a handler
+        // would be ignored (abort() would end in SIGSEGV) and children never reaped.
+        {"Init", true},
         // Logs are how the runner's output comes back: ask for the driver that keeps them,
         // whatever the daemon's default.
         {"LogConfig", {{"Type", "json-file"}, {"Config", json::object()}}},

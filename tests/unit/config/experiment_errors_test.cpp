@@ -496,13 +496,13 @@ TEST_CASE("unknown platform plugin: the hint lists the platform plugins") {
     const auto errors = text_errors(
         "experiment: x\n"
         "platforms:\n"
-        "  - plugin: docker\n"
+        "  - plugin: lxd\n"
         "workloads:\n"
         "  - plugin: stream\n");
     REQUIRE(errors.has_value());
     INFO(describe(*errors));
     REQUIRE(errors->size() == 1);
-    CHECK(one_error_at(*errors, 3, 13, {"docker"}));
+    CHECK(one_error_at(*errors, 3, 13, {"lxd"}));
     CHECK(contains((*errors)[0].hint, "native"));
     CHECK(contains((*errors)[0].hint, "lanes"));
 }
