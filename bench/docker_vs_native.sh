@@ -6,7 +6,8 @@
 # cell on `native` and on `docker` with the same cpuset, and swaps their order
 # from pair to pair (A/B, B/A, ...) so drift of the machine does not favour
 # either side. Prints each pair's Triad ratio docker/native (best-iteration
-# rate, as STREAM reports), their median, and the docker platform's overhead per
+# rate, as STREAM reports), their median, the median with the order's own effect
+# cancelled (couples of pairs), and the docker platform's overhead per
 # run (create + start + wait + remove, minus the container's own lifetime) as
 # recorded by platbench, with how the image was obtained (imported or reused).
 #
@@ -98,6 +99,14 @@ for experiment, rates in pairs.items():
           f"docker/native {ratio:.3f}")
 print(f"Triad docker/native: median {statistics.median(ratios):.3f} "
       f"(min {min(ratios):.3f}, max {max(ratios):.3f}, {len(ratios)} pairs)")
+# Pairs alternate native-first and docker-first; the geometric mean of each such
+# couple cancels whatever the order itself does, and their median is the verdict.
+native_first, docker_first = ratios[0::2], ratios[1::2]
+if docker_first:
+    balanced = [(a * b) ** 0.5 for a, b in zip(native_first, docker_first)]
+    print(f"  by order: native first {statistics.median(native_first):.3f}, "
+          f"docker first {statistics.median(docker_first):.3f}; "
+          f"order-balanced median {statistics.median(balanced):.3f} ({len(balanced)} couples)")
 print(f"docker overhead per run: median {statistics.median(overheads):.3f} s "
       f"(min {min(overheads):.3f}, max {max(overheads):.3f}); image: "
       + ", ".join(f"{images.count(k)} {k}" for k in sorted(set(images), key=str)))
