@@ -123,8 +123,9 @@ ImageOutcome ensure_bundle_image(const DockerClient& client, const Bundle& bundl
         }
     } cleanup{tarball};
     write_root_tarball(bundle.root, tarball);
-    client.import_image(tarball, kImageRepository, bundle_image_tag(bundle),
-                        {std::string("LABEL ") + kOwnerLabel + "=1 platbench.bundle=" + bundle.content_hash},
+    // One label per instruction: Podman reads "LABEL a=1 b=2" as one label a="1 b=2".
+    client.import_image(tarball, outcome.reference,
+                        {std::string("LABEL ") + kOwnerLabel + "=1", "LABEL platbench.bundle=" + bundle.content_hash},
                         within(kImportTimeoutSeconds));
     outcome.imported = true;
     outcome.seconds = std::chrono::duration<double>(Clock::now() - start).count();

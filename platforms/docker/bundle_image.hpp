@@ -11,9 +11,10 @@
 
 namespace platbench::docker {
 
-inline constexpr const char* kImageRepository = "platbench-bundle";
+// Fully qualified: Podman would otherwise look for a short name on docker.io.
+inline constexpr const char* kImageRepository = "localhost/platbench-bundle";
 
-// "platbench-bundle:<first 16 hex digits of the content hash>".
+// "localhost/platbench-bundle:<first 16 hex digits of the content hash>".
 std::string bundle_image_tag(const Bundle& bundle);
 std::string bundle_image_reference(const Bundle& bundle);
 

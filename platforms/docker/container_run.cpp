@@ -1,5 +1,6 @@
 #include "container_run.hpp"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -152,6 +153,14 @@ ContainerSpec container_spec_for(const PlatformRunRequest& request, const Contai
     if (values.has("cpus")) spec.cpus = values.real("cpus");
     if (values.has("memory")) spec.memory_bytes = values.integer("memory");
     spec.network = settings.network;
+    // The runner gets the open-file and process limits it has on the host, as under
+    // `native`, rather than the daemon's defaults (Podman asks for 1048576 of each,
+    // which a host may refuse).
+    for (const auto& [name, resource] : {std::pair{"nofile", RLIMIT_NOFILE}, std::pair{"nproc", RLIMIT_NPROC}}) {
+        if (rlimit limit{}; ::getrlimit(resource, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY &&
+            limit.rlim_max != RLIM_INFINITY)
+            spec.rlimits[name] = {std::uint64_t{limit.rlim_cur}, std::uint64_t{limit.rlim_max}};
+    }
     spec.storage = settings.storage;
     if (!request.work_dir.empty()) {
         spec.work_dir = kContainerWorkDir;

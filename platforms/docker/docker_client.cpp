@@ -37,12 +37,11 @@ bool DockerClient::image_exists(const std::string& reference, const CallLimits& 
     return call("GET", api("/images/" + reference + "/json"), "", limits, {404}).status != 404;
 }
 
-void DockerClient::import_image(const std::filesystem::path& tarball, const std::string& repository,
-                                const std::string& tag, const std::vector<std::string>& changes,
-                                const CallLimits& limits) const {
+void DockerClient::import_image(const std::filesystem::path& tarball, const std::string& reference,
+                                const std::vector<std::string>& changes, const CallLimits& limits) const {
     HttpRequest request;
     request.method = "POST";
-    request.target = image_import_target(repository, tag, changes);
+    request.target = image_import_target(reference, changes);
     request.body_file = tarball;
     request.content_type = "application/x-tar";
     const HttpResponse response = http_.send(request, limits);

@@ -36,7 +36,7 @@ public:
     DaemonFacts facts(const CallLimits& limits) const;
 
     bool image_exists(const std::string& reference, const CallLimits& limits) const;
-    void import_image(const std::filesystem::path& tarball, const std::string& repository, const std::string& tag,
+    void import_image(const std::filesystem::path& tarball, const std::string& reference,
                       const std::vector<std::string>& changes, const CallLimits& limits) const;
     void remove_image(const std::string& id, const CallLimits& limits) const;
 

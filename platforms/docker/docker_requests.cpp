@@ -30,6 +30,12 @@ json host_config(const ContainerSpec& spec) {
         // whatever the daemon's default.
         {"LogConfig", {{"Type", "json-file"}, {"Config", json::object()}}},
     };
+    if (!spec.rlimits.empty()) {
+        json limits = json::array();
+        for (const auto& [name, values] : spec.rlimits)
+            limits.push_back({{"Name", name}, {"Soft", values.first}, {"Hard", values.second}});
+        host["Ulimits"] = limits;
+    }
     if (spec.cpuset) host["CpusetCpus"] = *spec.cpuset;
     if (spec.cpus) host["NanoCpus"] = static_cast<std::int64_t>(std::llround(*spec.cpus * 1e9));
     if (spec.memory_bytes) {
@@ -90,9 +96,8 @@ std::string label_filter_query(const std::string& label) {
     return "filters=" + url_encode(json{{"label", json::array({label})}}.dump());
 }
 
-std::string image_import_target(const std::string& repository, const std::string& tag,
-                                const std::vector<std::string>& changes) {
-    std::string target = api("/images/create") + "?fromSrc=-&repo=" + url_encode(repository) + "&tag=" + url_encode(tag);
+std::string image_import_target(const std::string& reference, const std::vector<std::string>& changes) {
+    std::string target = api("/images/create") + "?fromSrc=-&repo=" + url_encode(reference);
     for (const std::string& change : changes) target += "&changes=" + url_encode(change);
     return target;
 }

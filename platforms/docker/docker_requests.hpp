@@ -28,7 +28,7 @@ enum class Storage {
 const char* storage_name(Storage storage);
 
 struct ContainerSpec {
-    std::string image;                          // "platbench-bundle:<tag>"
+    std::string image;                          // "localhost/platbench-bundle:<tag>"
     std::vector<std::string> command;           // argv of the runner inside the container
     std::map<std::string, std::string> labels;
     std::optional<std::string> cpuset;          // "0-1"
@@ -36,6 +36,8 @@ struct ContainerSpec {
     std::optional<std::int64_t> memory_bytes;   // hard limit, swap included
     bool network = false;                       // false: no network at all
     std::optional<std::string> user;            // "uid:gid"; empty: the image's (root)
+    // Resource limits by Docker's names ("nofile", "nproc"); absent ones: the daemon's default.
+    std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> rlimits;  // name -> (soft, hard)
     // The workload's working directory, when it has one.
     std::optional<std::string> work_dir;        // path inside the container, e.g. "/work"
     Storage storage = Storage::Volume;
@@ -54,10 +56,11 @@ std::string url_encode(std::string_view text);
 // "filters=..." selecting objects that carry `label` (any value).
 std::string label_filter_query(const std::string& label);
 
-// Target of POST /images/create importing a root-filesystem tarball as repository:tag,
-// with Dockerfile instructions (LABEL ...) applied.
-std::string image_import_target(const std::string& repository, const std::string& tag,
-                                const std::vector<std::string>& changes);
+// Target of POST /images/create importing a root-filesystem tarball as `reference`
+// ("localhost/platbench-bundle:0123"), with Dockerfile instructions applied, one
+// per change ("LABEL platbench=1"). The tag goes inside `repo`: Docker accepts it
+// there, and Podman ignores the separate `tag` parameter.
+std::string image_import_target(const std::string& reference, const std::vector<std::string>& changes);
 
 // "/v1.41" + path: every request names the API version it was written against.
 std::string api(const std::string& path);

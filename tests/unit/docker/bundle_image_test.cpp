@@ -41,7 +41,7 @@ TEST_CASE("the image tag is the start of the bundle's content hash") {
     Bundle bundle;
     bundle.content_hash = "0123456789abcdef0123456789abcdef";
     CHECK(bundle_image_tag(bundle) == "0123456789abcdef");
-    CHECK(bundle_image_reference(bundle) == "platbench-bundle:0123456789abcdef");
+    CHECK(bundle_image_reference(bundle) == "localhost/platbench-bundle:0123456789abcdef");
 }
 
 TEST_CASE("an unreadable tree is an error that names the path") {

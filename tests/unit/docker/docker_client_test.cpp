@@ -47,10 +47,10 @@ TEST_CASE("a chunked answer is read whole") {
 
 TEST_CASE("HTTP errors become DockerError with the daemon's message and status") {
     Fixture f;
-    f.daemon.respond(404, R"({"message":"No such image: platbench-bundle:x"})");
+    f.daemon.respond(404, R"({"message":"No such image: localhost/platbench-bundle:x"})");
     f.daemon.respond(500, R"({"message":"driver failed"})");
     f.daemon.start();
-    CHECK_FALSE(f.client.image_exists("platbench-bundle:x", within(10)));  // 404 is an answer here
+    CHECK_FALSE(f.client.image_exists("localhost/platbench-bundle:x", within(10)));  // 404 is an answer here
     try {
         f.client.start_container("abc", within(10));
         FAIL("start should have thrown");
@@ -91,13 +91,14 @@ TEST_CASE("image import streams the tarball and reads errors out of the progress
     f.daemon.respond(200, R"({"status":"sha256:1"})" "\n");
     f.daemon.respond(200, R"({"status":"Importing"})" "\n" R"({"errorDetail":{},"error":"no space left on device"})");
     f.daemon.start();
-    CHECK_NOTHROW(f.client.import_image(tarball, "platbench-bundle", "t1", {"LABEL platbench=1"}, within(10)));
-    CHECK_THROWS_WITH_AS(f.client.import_image(tarball, "platbench-bundle", "t2", {}, within(10)),
+    CHECK_NOTHROW(f.client.import_image(tarball, "localhost/platbench-bundle:t1", {"LABEL platbench=1"}, within(10)));
+    CHECK_THROWS_WITH_AS(f.client.import_image(tarball, "localhost/platbench-bundle:t2", {}, within(10)),
                          doctest::Contains("no space left on device"), DockerError);
     const auto requests = f.daemon.requests();
     CHECK(requests[0].body == "tar bytes");
     CHECK(requests[0].head.find("Content-Type: application/x-tar") != std::string::npos);
-    CHECK(requests[0].head.find("changes=LABEL%20platbench%3D1") != std::string::npos);
+    CHECK(requests[0].head.find("repo=localhost%2Fplatbench-bundle%3At1&changes=LABEL%20platbench%3D1 ") !=
+          std::string::npos);
 }
 
 TEST_CASE("no daemon at the socket: Unreachable, saying where") {

@@ -1,6 +1,8 @@
 // Request building: container specs against reviewed golden JSON, URLs, endpoints.
 #include <doctest/doctest.h>
 
+#include <sys/resource.h>
+
 #include "container_run.hpp"
 #include "docker_endpoint.hpp"
 #include "docker_requests.hpp"
@@ -13,7 +15,7 @@ namespace {
 
 ContainerSpec limited_spec() {
     ContainerSpec spec;
-    spec.image = "platbench-bundle:0123456789abcdef";
+    spec.image = "localhost/platbench-bundle:0123456789abcdef";
     spec.command = {"/usr/bin/platbench-runner", "--workload", "blockio", "--plugin-dir", "/usr/lib/platbench/plugins"};
     spec.labels = {{"platbench", "1"}, {"platbench.experiment", "quick"}, {"platbench.run", "e1-r0"}};
     spec.cpuset = "0-1";
@@ -22,6 +24,7 @@ ContainerSpec limited_spec() {
     spec.work_dir = "/work";
     spec.storage = Storage::Volume;
     spec.mount_source = "platbench-e1-r0-42-0";
+    spec.rlimits["nofile"] = {1024, 4096};
     return spec;
 }
 
@@ -46,7 +49,7 @@ struct RequestFixture {
 };
 
 ContainerRunSettings run_settings(Storage storage) {
-    return ContainerRunSettings{"platbench-bundle:abc", storage, false, "/usr/bin/platbench-runner",
+    return ContainerRunSettings{"localhost/platbench-bundle:abc", storage, false, "/usr/bin/platbench-runner",
                                 "/usr/lib/platbench/plugins"};
 }
 
@@ -100,6 +103,9 @@ TEST_CASE("container spec from a run request: runner path, arguments, plugin dir
     CHECK_FALSE(spec.cpus);
     CHECK(spec.labels.at("platbench.run") == "e7-r3");
     CHECK(spec.labels.at("platbench.storage") == "volume");
+    rlimit open_files{};
+    REQUIRE(::getrlimit(RLIMIT_NOFILE, &open_files) == 0);
+    if (open_files.rlim_max != RLIM_INFINITY) CHECK(spec.rlimits.at("nofile").second == open_files.rlim_max);
     CHECK_FALSE(spec.work_dir);  // stream has no work directory: nothing is mounted
 }
 
@@ -133,8 +139,9 @@ TEST_CASE("url encoding keeps unreserved characters only") {
 
 TEST_CASE("label filters and the image import target") {
     CHECK(label_filter_query("platbench") == "filters=%7B%22label%22%3A%5B%22platbench%22%5D%7D");
-    CHECK(image_import_target("platbench-bundle", "0123", {"LABEL platbench=1"}) ==
-          "/v1.41/images/create?fromSrc=-&repo=platbench-bundle&tag=0123&changes=LABEL%20platbench%3D1");
+    CHECK(image_import_target("localhost/platbench-bundle:0123", {"LABEL platbench=1", "LABEL b=2"}) ==
+          "/v1.41/images/create?fromSrc=-&repo=localhost%2Fplatbench-bundle%3A0123&changes=LABEL%20platbench%3D1"
+          "&changes=LABEL%20b%3D2");
     CHECK(api("/containers/json") == "/v1.41/containers/json");
 }
 
