@@ -6,6 +6,8 @@
 #include <atomic>
 #include <optional>
 
+#include "util/names.hpp"
+
 namespace platbench::docker {
 namespace {
 
@@ -18,13 +20,8 @@ std::string unique_name(const std::map<std::string, std::string>& labels) {
     static std::atomic<unsigned> counter{0};
     std::string run = "run";
     if (auto label = labels.find("platbench.run"); label != labels.end() && !label->second.empty()) run = label->second;
-    std::string name = "platbench-" + run + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
-    for (char& c : name) {
-        const bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                             c == '_' || c == '.';
-        if (!allowed) c = '_';
-    }
-    return name;
+    return with_safe_name_characters("platbench-" + run + "-" + std::to_string(::getpid()) + "-" +
+                                     std::to_string(counter++));
 }
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }

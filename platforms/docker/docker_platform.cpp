@@ -1,6 +1,7 @@
 // The "docker" platform: the runner bundle as a Docker image, one container per
 // run, spoken to through the Docker Engine API on the daemon's unix socket (no
-// docker CLI). Works with Docker 20.10+ and Podman's Docker-compatible service.
+// docker CLI). Tested with Docker 20.10; written to the API subset Podman's
+// Docker-compatible service also offers.
 #include <cstdlib>
 
 #include "bundle_image.hpp"
@@ -162,7 +163,7 @@ PluginDescriptor make_docker_descriptor() {
     PluginDescriptor d;
     d.kind = PluginKind::Platform;
     d.name = "docker";
-    d.description = "Docker containers through the Engine API (also Podman's compatible socket)";
+    d.description = "Docker containers through the Docker Engine API";
     d.flags = kPlatformNeedsBundle;
     d.params = {
         make_param("endpoint", ParamType::String, "", "", -kUnbounded, kUnbounded,

@@ -11,6 +11,7 @@
 #include "matrix/matrix.hpp"
 #include "protocol/runner_protocol.hpp"
 #include "store/result_store.hpp"
+#include "util/names.hpp"
 
 namespace platbench {
 namespace fs = std::filesystem;
@@ -30,16 +31,6 @@ struct PlatformSession {
 
 std::string tail(const std::string& text, std::size_t bytes) {
     return text.size() <= bytes ? text : text.substr(text.size() - bytes);
-}
-
-std::string sanitize_label(const std::string& text) {
-    std::string out;
-    for (char c : text) {
-        const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                          c == '_' || c == '.';
-        out += keep ? c : '_';
-    }
-    return out;
 }
 
 nlohmann::json describe_cells(const std::vector<Cell>& cells) {
@@ -295,7 +286,7 @@ private:
                                    work_dir,
                                    std::chrono::duration<double>(config_.timeout_seconds),
                                    {{"platbench", "1"},
-                                    {"platbench.experiment", sanitize_label(config_.name)},
+                                    {"platbench.experiment", with_safe_name_characters(config_.name)},
                                     {"platbench.run", run_label}},
                                    *interrupt_};
         PlatformRunOutcome outcome;

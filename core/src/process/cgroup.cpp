@@ -14,6 +14,8 @@
 #include <sstream>
 #include <thread>
 
+#include "util/names.hpp"
+
 namespace platbench::cgroup {
 namespace {
 
@@ -167,12 +169,7 @@ std::vector<fs::path> run_parents() {
 }
 
 std::string sanitise_name(const std::string& name) {
-    std::string clean;
-    for (char c : name) {
-        const bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                             c == '_' || c == '.' || c == '-';
-        clean += allowed ? c : '_';
-    }
+    std::string clean = with_safe_name_characters(name);
     if (clean.empty() || clean == "." || clean == "..")
         clean = "run-" + std::to_string(::getpid()) + "-" + std::to_string(unique_counter++);
     return clean;

@@ -128,7 +128,7 @@ TEST_CASE("probe records the daemon's version, storage driver and cgroup version
     CHECK_FALSE(probe.metadata.at("docker_server_version").empty());
     CHECK_FALSE(probe.metadata.at("storage_driver").empty());
     CHECK((probe.metadata.at("cgroup_version") == "1" || probe.metadata.at("cgroup_version") == "2"));
-    CHECK(probe.metadata.at("docker_api_version") >= std::string("1.41"));
+    CHECK(compare_api_versions(probe.metadata.at("docker_api_version"), "1.41") >= 0);
 }
 
 TEST_CASE("probe declines CPUs the daemon's machine does not have") {
