@@ -79,8 +79,22 @@ JobWorker::JobWorker(const io_job::Job& job, int index, JobTarget target, StopFl
 }
 
 JobWorker::~JobWorker() {
+    // A failed check or I/O error ends a phase with I/Os still in flight, and the
+    // kernel may still be reading into the buffers (closing an io_uring does not wait
+    // for its requests): wait for them before the buffers are freed.
+    reap_in_flight_quietly();
     engine_.reset();
     std::free(buffers_);
+}
+
+void JobWorker::reap_in_flight_quietly() noexcept {
+    while (in_flight_ > 0) {
+        try {
+            in_flight_ -= engine_->submit_and_reap(in_flight_, completions_.data(), in_flight_);
+        } catch (...) {
+            return;  // the engine itself is broken: nothing more can be waited for
+        }
+    }
 }
 
 bool JobWorker::lay_out() {
@@ -173,7 +187,7 @@ bool JobWorker::run_phase(const Phase& phase, JobFigures* figures) {
         measuring = true;
     }
     std::uint64_t now = begin, issued = 0;
-    int in_flight = 0, writes_since_sync = 0;
+    int writes_since_sync = 0;
     bool stopped = false;
     for (;;) {
         stopped = stopped || stop_.any();
@@ -192,7 +206,7 @@ bool JobWorker::run_phase(const Phase& phase, JobFigures* figures) {
             first = false;
             engine_->queue(unit);
             engine_->submit();
-            ++in_flight;
+            ++in_flight_;
             ++issued;
             if (unit.write && sync_every > 0 && ++writes_since_sync >= sync_every) {
                 writes_since_sync = 0;
@@ -200,14 +214,13 @@ bool JobWorker::run_phase(const Phase& phase, JobFigures* figures) {
                 break;
             }
         }
-        if (in_flight == 0) break;
+        if (in_flight_ == 0) break;
         const int got = engine_->submit_and_reap(1, completions_.data(), kReapBatch);
         now = now_ns();
         complete(completions_.data(), got, now, phase, measure_start, figures);
-        in_flight -= got;
         if (sync_due) {
             // fsync covers the writes that have completed: wait for all of them first.
-            if (!drain(in_flight, phase, measure_start, figures)) stopped = true;
+            if (!drain(phase, measure_start, figures)) stopped = true;
             sync_file();
             now = now_ns();
         }
@@ -226,11 +239,10 @@ bool JobWorker::run_phase(const Phase& phase, JobFigures* figures) {
     return !stopped;
 }
 
-bool JobWorker::drain(int& in_flight, const Phase& phase, std::uint64_t measure_start, JobFigures* figures) {
-    while (in_flight > 0) {
-        const int got = engine_->submit_and_reap(in_flight, completions_.data(), in_flight);
+bool JobWorker::drain(const Phase& phase, std::uint64_t measure_start, JobFigures* figures) {
+    while (in_flight_ > 0) {
+        const int got = engine_->submit_and_reap(in_flight_, completions_.data(), in_flight_);
         complete(completions_.data(), got, now_ns(), phase, measure_start, figures);
-        in_flight -= got;
     }
     return !stop_.any();
 }
@@ -239,6 +251,7 @@ void JobWorker::complete(const Completion* done, int count, std::uint64_t now, c
                          std::uint64_t measure_start, JobFigures* figures) {
     for (int i = 0; i < count; ++i) {
         IoUnit& unit = *done[i].unit;
+        --in_flight_;  // reaped, whatever the checks below find
         if (done[i].result != static_cast<long>(unit.length)) fail_io(unit, done[i].result);
         if (phase.check_reads && !unit.write) check_block(unit);
         // I/Os issued during the ramp are not counted, even when they end after it.

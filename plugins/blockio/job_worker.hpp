@@ -48,7 +48,7 @@ struct StopFlags {
 class JobWorker {
 public:
     JobWorker(const io_job::Job& job, int index, JobTarget target, StopFlags stop);
-    ~JobWorker();  // closes the engine before the buffers it may still point into
+    ~JobWorker();  // waits for I/Os in flight, closes the engine, then frees the buffers
     JobWorker(const JobWorker&) = delete;
     JobWorker& operator=(const JobWorker&) = delete;
 
@@ -60,7 +60,8 @@ public:
 private:
     struct Phase;
     bool run_phase(const Phase& phase, JobFigures* figures);
-    bool drain(int& in_flight, const Phase& phase, std::uint64_t measure_start, JobFigures* figures);
+    bool drain(const Phase& phase, std::uint64_t measure_start, JobFigures* figures);
+    void reap_in_flight_quietly() noexcept;
     void complete(const Completion* done, int count, std::uint64_t now, const Phase& phase,
                   std::uint64_t measure_start, JobFigures* figures);
     void next_io(IoUnit& unit, const Phase& phase);
@@ -78,6 +79,7 @@ private:
     std::vector<IoUnit> units_;
     std::vector<IoUnit*> free_units_;
     std::vector<Completion> completions_;
+    int in_flight_ = 0;  // I/Os handed to the kernel and not reaped yet
     std::unique_ptr<IoEngine> engine_;
 };
 
