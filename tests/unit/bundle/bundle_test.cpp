@@ -367,7 +367,7 @@ TEST_CASE("a declared program is bundled at /usr/bin with its libraries, and run
     CHECK(fs::is_empty(root / "work"));
 }
 
-TEST_CASE("a declared program missing on PATH is left out with a note; installing it gives a new bundle") {
+TEST_CASE("a declared program missing on PATH is left out with a note, installing it gives a new bundle") {
     if (!fio_on_path()) {
         MESSAGE("not run: fio is not installed (apt install fio)");
         return;

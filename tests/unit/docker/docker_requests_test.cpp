@@ -67,7 +67,7 @@ TEST_CASE("container create body: bind storage runs as the given user") {
     check_golden("create_bind_user.json", spec);
 }
 
-TEST_CASE("container create body: container storage mounts nothing; no work dir means no WorkingDir") {
+TEST_CASE("container create body: container storage mounts nothing, no work dir means no WorkingDir") {
     ContainerSpec spec = limited_spec();
     spec.storage = Storage::Container;
     check_golden("create_container_layer.json", spec);

@@ -107,7 +107,7 @@ TEST_CASE("container state: never started, and malformed descriptions") {
     CHECK_THROWS_AS(parse_container_state(R"({"State":{)"), ResponseError);
 }
 
-TEST_CASE("RFC 3339 times: UTC, offsets, fractions; anything else is rejected") {
+TEST_CASE("RFC 3339 times: UTC, offsets, fractions, anything else is rejected") {
     CHECK(parse_rfc3339("1970-01-01T00:00:00Z") == doctest::Approx(0.0));
     CHECK(parse_rfc3339("1970-01-01T00:00:01.5Z") == doctest::Approx(1.5));
     CHECK(parse_rfc3339("2026-11-26T12:00:00Z") == doctest::Approx(1795694400.0));
@@ -130,7 +130,7 @@ TEST_CASE("logs: frames are split into stdout and stderr in order") {
     CHECK(demultiplex_logs("", 10).stdout_text.empty());
 }
 
-TEST_CASE("logs: a cut frame keeps what arrived; a cut header ends the stream; caps hold") {
+TEST_CASE("logs: a cut frame keeps what arrived, a cut header ends the stream, caps hold") {
     std::string stream = frame(1, "0123456789");
     const DemuxedLogs cut = demultiplex_logs(stream.substr(0, stream.size() - 4), 100);
     CHECK(cut.stdout_text == "012345");

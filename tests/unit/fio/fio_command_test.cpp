@@ -267,7 +267,7 @@ TEST_CASE("an error fio reports for the job fails the run with its name") {
           std::string::npos);
 }
 
-TEST_CASE("a direction without I/O is left out with a warning; no I/O at all is an error") {
+TEST_CASE("a direction without I/O is left out with a warning, no I/O at all is an error") {
     json report = json::parse(sample("randrw_io_uring.json"));
     report["jobs"][0]["write"]["total_ios"] = 0;  // rwmixread 100
     const auto figures = parse_fio_json(report.dump(), randrw_job());

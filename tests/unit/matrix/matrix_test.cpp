@@ -105,7 +105,7 @@ const char* const kStream = "  - plugin: stream\n";
 // ---------------------------------------------------------------------------
 // Cells: order and names.
 
-TEST_CASE("configs/quick.yaml: native then docker; on each stream, then blockio and fio over two patterns") {
+TEST_CASE("configs/quick.yaml: native then docker, on each stream, then blockio and fio over two patterns") {
     const auto loaded = load_file(kRepoConfigs / "quick.yaml");
     const auto cells = platbench::expand_matrix(loaded->config);
     REQUIRE(cells.size() == 10);

@@ -274,7 +274,7 @@ TEST_CASE("a non-finite metric or duration is encoded as null and refused by the
     CHECK(decode_failure(platbench::encode_result_line(report)) == "metric triad_best_rate is not a finite number");
 }
 
-TEST_CASE("an unavailable workload's report round-trips; the field is optional and checked") {
+TEST_CASE("an unavailable workload's report round-trips, the field is optional and checked") {
     RunnerReport unavailable;
     unavailable.ok = false;
     unavailable.unavailable = true;
