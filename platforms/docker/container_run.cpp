@@ -3,7 +3,6 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <optional>
 
 #include "util/names.hpp"
@@ -15,14 +14,6 @@ constexpr double kApiCallSeconds = 60;      // create, start, inspect, logs, rem
 constexpr std::size_t kOutputCap = 16u << 20;
 // Signals end a container's process with status 128 + signal, as in a shell.
 constexpr long long kSignalStatusBase = 128;
-
-std::string unique_name(const std::map<std::string, std::string>& labels) {
-    static std::atomic<unsigned> counter{0};
-    std::string run = "run";
-    if (auto label = labels.find("platbench.run"); label != labels.end() && !label->second.empty()) run = label->second;
-    return with_safe_name_characters("platbench-" + run + "-" + std::to_string(::getpid()) + "-" +
-                                     std::to_string(counter++));
-}
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
@@ -101,7 +92,7 @@ void read_final_state(const DockerClient& client, const std::string& id, const P
 
 void run_steps(const DockerClient& client, const PlatformRunRequest& request, const ContainerRunSettings& settings,
                RunObjects& objects, PlatformRunOutcome& outcome) {
-    const std::string name = unique_name(request.labels);
+    const std::string name = unique_object_name(request.labels);
     const ContainerSpec spec = container_spec_for(request, settings, name);
     const auto begin = Clock::now();
     if (spec.work_dir && spec.storage == Storage::Volume) {

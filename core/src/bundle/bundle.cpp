@@ -99,6 +99,11 @@ std::vector<fs::path> list_plugins(const fs::path& plugin_dir) {
         throw std::runtime_error("plugin directory " + plugin_dir.string() + " does not exist");
     std::vector<fs::path> plugins;
     for (const fs::directory_entry& entry : fs::directory_iterator(plugin_dir)) {
+        // The runner loads workloads only. Platform plugins (platform_<name>.so, as
+        // platbench_add_plugin names them) stay out: they and their libraries (libvirt,
+        // libarchive, ...) would only make every image and VM larger.
+        const std::string name = entry.path().filename().string();
+        if (name.rfind("platform_", 0) == 0) continue;
         if (entry.path().extension() == ".so" && entry.is_regular_file()) plugins.push_back(entry.path());
     }
     std::sort(plugins.begin(), plugins.end());

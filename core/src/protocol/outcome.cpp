@@ -125,6 +125,11 @@ RunInterpretation interpret_outcome(const PlatformRunOutcome& outcome) {
         return failed(with_stderr(std::move(reason), outcome));
     }
 
+    if (outcome.exit_code < 0 && !outcome.failure.empty()) {
+        // Started, but the platform lost the runner before learning how it ended.
+        return failed(with_stderr("the platform lost the run: " + sanitise(outcome.failure), outcome));
+    }
+
     std::string decode_failure;
     std::optional<RunnerReport> report = decode_runner_output(outcome.stdout_text, decode_failure);
     if (report) {

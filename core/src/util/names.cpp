@@ -1,5 +1,9 @@
 #include "util/names.hpp"
 
+#include <unistd.h>
+
+#include <atomic>
+
 namespace platbench {
 
 std::string with_safe_name_characters(std::string_view text) {
@@ -11,6 +15,14 @@ std::string with_safe_name_characters(std::string_view text) {
         out += allowed ? c : '_';
     }
     return out;
+}
+
+std::string unique_object_name(const std::map<std::string, std::string>& labels) {
+    static std::atomic<unsigned> counter{0};
+    std::string run = "run";
+    if (auto label = labels.find("platbench.run"); label != labels.end() && !label->second.empty()) run = label->second;
+    return with_safe_name_characters("platbench-" + run + "-" + std::to_string(::getpid()) + "-" +
+                                     std::to_string(counter++));
 }
 
 }  // namespace platbench

@@ -28,6 +28,7 @@ public:
         request.log("echo: value " + std::to_string(params.real("value")));
         const bool stopped = sleep_unless_stopped(params.real("sleep"), request.stop_requested);
         if (params.boolean("abort")) std::abort();
+        if (params.has("write_path")) write_into(params.text("write_path"), params.has("write_text") ? params.text("write_text") : "");
         if (params.has("allocate")) touch_memory(static_cast<std::size_t>(params.integer("allocate")));
         if (params.boolean("fail")) {
             throw WorkloadError(params.has("message") ? params.text("message") : "echo failed as asked (fail=true)");
@@ -43,6 +44,14 @@ public:
     }
 
 private:
+    // Writes `text` where the workload was told to, e.g. a platform's own channel.
+    static void write_into(const std::string& path, const std::string& text) {
+        std::FILE* file = std::fopen(path.c_str(), "wb");
+        if (file == nullptr) throw WorkloadError("echo: cannot open " + path + " for writing");
+        std::fwrite(text.data(), 1, text.size(), file);
+        std::fclose(file);
+    }
+
     // Allocates and writes `bytes`, so a memory limit below it gets the run OOM-killed.
     static void touch_memory(std::size_t bytes) {
         std::vector<char> block(bytes);
@@ -88,6 +97,8 @@ PluginDescriptor make_echo_descriptor() {
         param("nan", ParamType::Bool, "false", "report echo_value as NaN"),
         param("abort", ParamType::Bool, "false", "call abort(): the runner dies of SIGABRT"),
         param("allocate", ParamType::Size, "", "allocate and touch this many bytes (to exceed a memory limit)"),
+        param("write_path", ParamType::String, "", "a file or device to write write_text into (a hostile workload)"),
+        param("write_text", ParamType::String, "", "what to write into write_path"),
     };
     d.create_workload = [] { return std::unique_ptr<Workload>(new EchoWorkload()); };
     return d;

@@ -91,6 +91,15 @@ TEST_CASE("ldd output is parsed defensively") {
     CHECK(platbench::parse_ldd_output("").libraries.empty());
 }
 
+TEST_CASE("platform plugins stay out of the bundle: the runner loads workloads only") {
+    Fixture f;
+    // Any file named like a platform plugin: the bundle must not even read it.
+    std::ofstream(f.host.plugin_dir / "platform_big.so") << "not loaded by the runner";
+    const platbench::Bundle bundle = platbench::build_bundle(f.host, f.cache);
+    CHECK(is_in_bundle(bundle, "/usr/lib/platbench/plugins/workload_echo.so"));
+    CHECK_FALSE(fs::exists(bundle.root / "usr/lib/platbench/plugins/platform_big.so"));
+}
+
 TEST_CASE("the bundle holds the runner, the plugins, their libraries and the loader") {
     Fixture f;
     platbench::BundleBuildInfo info;

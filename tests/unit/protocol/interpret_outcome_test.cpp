@@ -54,6 +54,15 @@ TEST_CASE("a platform that could not start the runner says so") {
     CHECK_FALSE(result.report.has_value());
 }
 
+TEST_CASE("a platform that lost a started run, with no exit status, says so instead of quoting a status") {
+    PlatformRunOutcome outcome = exited(-1, "");
+    outcome.failure = "the guest's report is malformed: unexpected bytes";
+    const auto result = platbench::interpret_outcome(outcome);
+    CHECK(result.status == "failed");
+    CHECK(result.reason == "the platform lost the run: the guest's report is malformed: unexpected bytes");
+    CHECK_FALSE(result.report.has_value());
+}
+
 TEST_CASE("cancelled and timed-out runs are named, a timeout pointing at `timeout:`") {
     PlatformRunOutcome cancelled = exited(-1, "");
     cancelled.cancelled = true;
