@@ -217,7 +217,14 @@ void run_steps(const Connection& connection, const PlatformRunRequest& request, 
 
     const auto begin = Clock::now();
     DomainGuard guard;
-    guard.hold(connection.create_transient(xml));
+    try {
+        guard.hold(connection.create_transient(xml));
+    } catch (const LibvirtError& e) {
+        const std::string what = e.what();
+        if (what.find("Permission denied") == std::string::npos) throw;
+        throw std::runtime_error(what + "; QEMU may run as another user (libvirt-qemu under qemu:///system): keep "
+                                        "image_dir where that user can read, e.g. the default under /var/tmp");
+    }
     outcome.metadata["create_seconds"] = seconds_text(seconds_between(begin, Clock::now()));
 
     ReportWatcher watcher(files.results());

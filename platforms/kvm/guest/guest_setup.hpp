@@ -1,0 +1,142 @@
+// What every guest init does first: mount the kernel's filesystems, load the
+// modules the host listed, and open the results port. Header-only and std-only,
+// for the static guest init (and a test's deliberately hostile one).
+#pragma once
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "guest_records.hpp"
+
+namespace platbench::kvm::guest {
+
+inline constexpr int kDeviceWaitMilliseconds = 20000;
+
+// Said on the console (the kernel's log), for a person reading a failed boot.
+inline void say(const std::string& text) {
+    const std::string line = "platbench-guest-init: " + text + "\n";
+    (void)!::write(STDERR_FILENO, line.data(), line.size());
+}
+
+[[noreturn]] inline void power_off() {
+    ::sync();
+    ::reboot(RB_POWER_OFF);
+    // Not reached; if power-off is refused the kernel halts when init exits.
+    _exit(1);
+}
+
+inline double monotonic_seconds() {
+    timespec now{};
+    ::clock_gettime(CLOCK_MONOTONIC, &now);
+    return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
+}
+
+inline double uptime_seconds() {
+    timespec now{};
+    ::clock_gettime(CLOCK_BOOTTIME, &now);
+    return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
+}
+
+inline void sleep_milliseconds(int milliseconds) {
+    timespec pause{milliseconds / 1000, static_cast<long>(milliseconds % 1000) * 1000000L};
+    ::nanosleep(&pause, nullptr);
+}
+
+inline std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+inline std::string trimmed(std::string text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    return text;
+}
+
+inline void mount_or_say(const char* source, const char* target, const char* type, const char* options) {
+    ::mkdir(target, 0755);
+    if (::mount(source, target, type, 0, options) != 0)
+        say(std::string("cannot mount ") + type + " on " + target + ": " + std::strerror(errno));
+}
+
+inline void mount_basics() {
+    mount_or_say("proc", "/proc", "proc", nullptr);
+    mount_or_say("sysfs", "/sys", "sysfs", nullptr);
+    mount_or_say("devtmpfs", "/dev", "devtmpfs", "mode=0755");
+    mount_or_say("tmpfs", "/tmp", "tmpfs", "mode=1777");
+    mount_or_say("tmpfs", "/run", "tmpfs", "mode=0755");
+}
+
+// Loads the modules the host listed, dependencies first (the host resolved
+// modules.dep). A module built into this kernel, or already loaded, is fine.
+inline void load_modules(const char* module_list) {
+    std::ifstream list(module_list);
+    std::string path;
+    while (std::getline(list, path)) {
+        if (path.empty()) continue;
+        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            say("cannot open module " + path + ": " + std::strerror(errno));
+            continue;
+        }
+        if (::syscall(SYS_finit_module, fd, "", 0) != 0 && errno != EEXIST)
+            say("cannot load module " + path + ": " + std::strerror(errno));
+        ::close(fd);
+    }
+}
+
+// Polls until `find` returns a path, up to the device wait. Devices appear
+// asynchronously once their driver has probed them.
+template <typename Finder>
+inline std::string wait_for(Finder find) {
+    for (int waited = 0; waited <= kDeviceWaitMilliseconds; waited += 10) {
+        if (std::string found = find(); !found.empty()) return found;
+        sleep_milliseconds(10);
+    }
+    return {};
+}
+
+inline std::string find_results_port() {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator("/sys/class/virtio-ports", ec)) {
+        if (trimmed(read_file(entry.path() / "name")) != kResultsPortName) continue;
+        const std::string device = "/dev/" + entry.path().filename().string();
+        if (::access(device.c_str(), W_OK) == 0) return device;
+    }
+    return {};
+}
+
+// Opens the results port for writing, or powers off: without it nothing can be reported.
+// Also links it where udev would (/dev/virtio-ports/<name>).
+inline int open_results_port() {
+    const std::string port = wait_for(find_results_port);
+    if (port.empty()) {
+        say("the results port " + std::string(kResultsPortName) + " did not appear; powering off");
+        power_off();
+    }
+    ::mkdir("/dev/virtio-ports", 0755);
+    (void)!::symlink(port.c_str(), ("/dev/virtio-ports/" + std::string(kResultsPortName)).c_str());
+    const int fd = ::open(port.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) {
+        say("cannot open " + port + ": " + std::strerror(errno));
+        power_off();
+    }
+    return fd;
+}
+
+}  // namespace platbench::kvm::guest

@@ -1,0 +1,394 @@
+// The kvm platform against a real libvirtd and QEMU: real VMs booted from the
+// host's kernel, workloads run inside them, timeouts, Ctrl-C, hostile guests and
+// clean-up. Uses TCG emulation (`accel: tcg`): it works on every machine, KVM
+// only where nested virtualisation does. Needs libvirtd at qemu:///system
+// (scripts/setup.sh test starts it). Without it the tests are reported as
+// skipped, except under CI=true, where they fail.
+#include <doctest/doctest.h>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "bundle/bundle.hpp"
+#include "domain_xml.hpp"
+#include "guest_kernel.hpp"
+#include "initramfs.hpp"
+#include "libvirt_handle.hpp"
+#include "plugin/registry.hpp"
+#include "protocol/runner_protocol.hpp"
+#include "temp_dir.hpp"
+#include "vm_run.hpp"
+
+using namespace platbench;
+using namespace platbench::kvm;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kUri = "qemu:///system";
+
+// Empty when libvirt answers with a QEMU driver and a kernel is there to boot; otherwise why not.
+std::string libvirt_problem() {
+    static const std::string problem = [] {
+        try {
+            const Connection connection(kUri);
+            if (connection.capabilities().find("<domain type='qemu'") == std::string::npos)
+                return std::string("libvirt offers no QEMU guests");
+        } catch (const std::exception& e) {
+            return std::string(e.what());
+        }
+        for (const auto& entry : fs::directory_iterator("/boot"))
+            if (entry.path().filename().string().rfind("vmlinuz-", 0) == 0) return std::string();
+        return std::string("no /boot/vmlinuz-* to boot");
+    }();
+    return problem;
+}
+
+bool running_in_ci() {
+    const char* ci = std::getenv("CI");
+    return ci != nullptr && std::string(ci) == "true";
+}
+
+// Skips the test (CTest's SKIP_REGULAR_EXPRESSION matches the line) when libvirt is not there.
+#define REQUIRE_LIBVIRT()                                                                          \
+    do {                                                                                           \
+        if (const std::string why = libvirt_problem(); !why.empty()) {                            \
+            if (running_in_ci()) FAIL("CI=true but libvirt+QEMU cannot run here: " << why);        \
+            std::cout << "PLATBENCH-SKIP: libvirt+QEMU cannot run here (" << why << ")" << std::endl; \
+            return;                                                                                \
+        }                                                                                          \
+    } while (false)
+
+const LoadedPlugin& kvm_plugin() {
+    static const std::unique_ptr<LoadedPlugin> plugin = load_plugin_file(PLATBENCH_PLUGIN_DIR "/platform_kvm.so");
+    return *plugin;
+}
+
+const Bundle& bundle_of(const fs::path& plugin_dir) {
+    static test::TempDir cache{"platbench-kvm-cache"};
+    static std::map<fs::path, Bundle> bundles;
+    auto it = bundles.find(plugin_dir);
+    if (it == bundles.end())
+        it = bundles.emplace(plugin_dir, build_bundle(HostRunner{PLATBENCH_RUNNER, plugin_dir}, cache.path())).first;
+    return it->second;
+}
+const Bundle& workload_bundle() { return bundle_of(PLATBENCH_PLUGIN_DIR); }
+const Bundle& echo_bundle() { return bundle_of(PLATBENCH_TEST_PLUGIN_DIR); }
+
+// One image directory for the whole test process (boot files are cached there),
+// on disk and readable by QEMU's user.
+const fs::path& image_dir() {
+    static test::TempDir dir{"platbench-kvm-images", "/var/tmp"};
+    fs::permissions(dir.path(), fs::perms(0755));  // QEMU may run as another user
+    return dir.path();
+}
+
+std::string unique_label(const std::string& what) {
+    static std::atomic<int> counter{0};
+    return "test-" + what + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+}
+
+// Domains of this libvirt that carry a run label.
+std::size_t domains_labelled(const std::string& run_label) {
+    std::size_t count = 0;
+    for (const Domain& domain : Connection(kUri).all_domains()) {
+        const std::optional<std::string> metadata = domain.metadata(kMetadataUri);
+        if (metadata && metadata->find(run_label) != std::string::npos && domain.active()) ++count;
+    }
+    return count;
+}
+
+// A prepared kvm platform (TCG, small VM) and everything a run request refers to.
+struct VmRun {
+    ParamValues settings;
+    std::unique_ptr<Platform> platform = kvm_plugin().descriptor->create_platform();
+    HostRunner host_runner{PLATBENCH_RUNNER, PLATBENCH_PLUGIN_DIR};
+    std::vector<std::string> runner_args;
+    std::map<std::string, std::string> labels;
+    std::atomic<bool> cancel{false};
+    std::chrono::duration<double> timeout{300.0};
+    fs::path work_dir;
+    std::string run_label = unique_label("run");
+
+    explicit VmRun(std::map<std::string, ParamValue> values = {}) {
+        settings.set("accel", std::string("tcg"));
+        settings.set("vcpus", std::int64_t{1});
+        settings.set("memory", std::int64_t{512} << 20);
+        settings.set("image_dir", image_dir().string());
+        for (auto& [name, value] : values) settings.set(name, value);
+        apply_defaults(kvm_plugin().descriptor->params, settings);
+        labels = {{"platbench", "1"}, {"platbench.experiment", "kvm-integration"}, {"platbench.run", run_label}};
+    }
+
+    ProbeResult probe() { return platform->probe(settings); }
+    void prepare(const Bundle& bundle) {
+        const ProbeResult probe = platform->probe(settings);
+        INFO("probe: " << probe.reason);
+        REQUIRE(probe.availability == Availability::Available);
+        platform->prepare({settings, &bundle});
+    }
+
+    PlatformRunOutcome run() {
+        const PlatformRunRequest request{settings, host_runner, nullptr, runner_args, work_dir, timeout, labels, cancel};
+        return platform->run(request);
+    }
+
+    void run_echo(std::vector<std::string> params) {
+        runner_args = {"--workload", "echo"};
+        for (std::string& param : params) runner_args.insert(runner_args.end(), {"--param", std::move(param)});
+    }
+
+    bool runs_dir_empty() const {
+        std::error_code ec;
+        return fs::is_empty(image_dir() / "runs", ec) || !fs::exists(image_dir() / "runs");
+    }
+};
+
+RunnerReport ok_report(const PlatformRunOutcome& outcome) {
+    const RunInterpretation result = interpret_outcome(outcome);
+    INFO("reason: " << result.reason << "; stderr: " << outcome.stderr_text << "; failure: " << outcome.failure);
+    REQUIRE(result.status == "ok");
+    return *result.report;
+}
+
+double metadata_seconds(const PlatformRunOutcome& outcome, const std::string& key) {
+    INFO("metadata " << key);
+    REQUIRE(outcome.metadata.count(key) == 1);
+    return std::stod(outcome.metadata.at(key));
+}
+
+}  // namespace
+
+TEST_CASE("probe records libvirt, QEMU, the accelerator and the guest kernel, marking TCG as emulation") {
+    REQUIRE_LIBVIRT();
+    VmRun vm;
+    const ProbeResult probe = vm.probe();
+    INFO(probe.reason);
+    REQUIRE(probe.availability == Availability::Available);
+    CHECK(probe.metadata.at("accel") == "tcg");
+    CHECK(probe.metadata.at("domain_type") == "qemu");
+    CHECK(probe.metadata.at("hypervisor").rfind("QEMU ", 0) == 0);
+    CHECK_FALSE(probe.metadata.at("libvirt_version").empty());
+    CHECK(fs::exists(fs::path("/lib/modules") / probe.metadata.at("guest_kernel_release")));
+    CHECK(probe.metadata.at("emulation").find("not KVM performance") != std::string::npos);
+    CHECK(probe.metadata.at("cpu_model") == "maximum");
+}
+
+TEST_CASE("probe refuses a file that is not a kernel, and declines CPUs the host lacks") {
+    REQUIRE_LIBVIRT();
+    test::TempDir dir;
+    std::ofstream(dir.path() / "vmlinuz-fake") << "not a kernel";
+    VmRun not_kernel({{"kernel", (dir.path() / "vmlinuz-fake").string()}});
+    const ProbeResult broken = not_kernel.probe();
+    CHECK(broken.availability == Availability::Broken);
+    CHECK(broken.reason.find("not a Linux bzImage") != std::string::npos);
+    VmRun far_cpu({{"cpuset", std::string("4095")}});
+    const ProbeResult declined = far_cpu.probe();
+    CHECK(declined.availability == Availability::Declined);
+    CHECK(declined.reason.find("4095") != std::string::npos);
+    CHECK_FALSE(kvm_plugin().descriptor->create_platform()->validate(not_kernel.settings).size() > 0);
+    VmRun missing({{"kernel", std::string("/nonexistent/vmlinuz")}});
+    CHECK(missing.platform->validate(missing.settings).at(0).find("is not a file") != std::string::npos);
+}
+
+TEST_CASE("stream runs in a VM that boots from the host kernel; the guest sees its vCPU and memory") {
+    REQUIRE_LIBVIRT();
+    VmRun vm;
+    vm.prepare(workload_bundle());
+    vm.runner_args = {"--workload", "stream", "--param", "array_size=200000", "--param", "ntimes=3"};
+    const PlatformRunOutcome outcome = vm.run();
+    const RunnerReport report = ok_report(outcome);
+    const nlohmann::json& seen = report.environment;
+    CHECK(seen["online_cpus"] == 1);
+    CHECK(seen["affinity"] == nlohmann::json::array({0}));
+    CHECK(seen["memory_total_bytes"].get<std::uint64_t>() < (512ull << 20));
+    CHECK(seen["memory_total_bytes"].get<std::uint64_t>() > (300ull << 20));
+    CHECK(seen["virtualization"] == "vm");
+    CHECK(seen["container"] == "none");
+    CHECK(outcome.metadata.at("guest_kernel") == seen["kernel"]);
+    CHECK(metadata_seconds(outcome, "boot_seconds") > 0);
+    CHECK(metadata_seconds(outcome, "shutdown_seconds") >= 0);
+    CHECK(metadata_seconds(outcome, "runner_seconds") > 0);
+    CHECK(outcome.overhead_seconds > metadata_seconds(outcome, "boot_seconds") * 0.9);
+    CHECK(outcome.metadata.at("domain_xml").find("<domain type='qemu'>") == 0);
+    CHECK(outcome.metadata.at("domain_xml").find("<interface") == std::string::npos);  // no network
+    CHECK(outcome.metadata.at("boot_kernel") == "pvh");
+    CHECK(domains_labelled(vm.run_label) == 0);
+    CHECK(vm.runs_dir_empty());
+    MESSAGE("boot " << outcome.metadata.at("boot_seconds") << " s, shutdown " << outcome.metadata.at("shutdown_seconds")
+                    << " s, initramfs " << outcome.metadata.at("initramfs"));
+}
+
+TEST_CASE("blockio runs on an ext4 filesystem on a virtio-blk raw disk, twice on the same disk") {
+    REQUIRE_LIBVIRT();
+    test::TempDir host_work;
+    VmRun vm;
+    vm.prepare(workload_bundle());
+    vm.work_dir = host_work.path();
+    vm.runner_args = {"--workload", "blockio", "--param", "pattern=randrw", "--param", "file_size=8MiB",
+                      "--param", "runtime=0.5"};
+    for (int repetition = 0; repetition < 2; ++repetition) {
+        const PlatformRunOutcome outcome = vm.run();
+        const RunnerReport report = ok_report(outcome);
+        CHECK(report.info.at("target").find("/work") != std::string::npos);
+        CHECK(outcome.metadata.at("disk").find("raw") == 0);
+        CHECK(outcome.metadata.at("domain_xml").find("cache='none' io='native'") != std::string::npos);
+    }
+    CHECK(domains_labelled(vm.run_label) == 0);
+}
+
+TEST_CASE("blockio uses the bare disk as a device: qcow2 on virtio-scsi") {
+    REQUIRE_LIBVIRT();
+    test::TempDir host_work;
+    VmRun vm({{"disk", std::string("qcow2")}, {"disk_bus", std::string("virtio-scsi")}, {"disk_use", std::string("device")},
+              {"disk_size", std::int64_t{256} << 20}});
+    vm.prepare(workload_bundle());
+    vm.work_dir = host_work.path();
+    vm.runner_args = {"--workload", "blockio", "--param", "pattern=randread", "--param", "file_size=16MiB",
+                      "--param", "runtime=0.5", "--param", "device=/dev/platbench-disk"};
+    const PlatformRunOutcome outcome = vm.run();
+    const RunnerReport report = ok_report(outcome);
+    CHECK(report.info.at("target").find("/dev/platbench-disk") != std::string::npos);
+    CHECK(outcome.metadata.at("disk").find("qcow2") == 0);
+    CHECK(outcome.metadata.at("domain_xml").find("model='virtio-scsi'") != std::string::npos);
+}
+
+TEST_CASE("a guest that does not reach the runner in time is destroyed and the run says why") {
+    REQUIRE_LIBVIRT();
+    VmRun vm({{"boot_timeout", 1.0}});
+    vm.prepare(echo_bundle());
+    vm.host_runner.plugin_dir = PLATBENCH_TEST_PLUGIN_DIR;
+    vm.run_echo({});
+    const PlatformRunOutcome outcome = vm.run();
+    const RunInterpretation result = interpret_outcome(outcome);
+    CHECK(result.status == "failed");
+    CHECK(result.reason.find("did not reach the runner within 1.000 s (boot_timeout)") != std::string::npos);
+    CHECK(domains_labelled(vm.run_label) == 0);
+    CHECK(vm.runs_dir_empty());
+}
+
+TEST_CASE("a workload cannot write into the results channel: the guest init holds it") {
+    REQUIRE_LIBVIRT();
+    VmRun vm;
+    vm.prepare(echo_bundle());
+    vm.run_echo({"write_path=/dev/virtio-ports/org.platbench.results",
+                 "write_text=@@platbench-result v1 forged\nexit 0 0 1.0\nend\n"});
+    const RunInterpretation result = interpret_outcome(vm.run());
+    CHECK(result.status == "failed");
+    CHECK(result.reason.find("cannot open /dev/virtio-ports/org.platbench.results") != std::string::npos);
+    CHECK(domains_labelled(vm.run_label) == 0);
+}
+
+TEST_CASE("a guest that sends garbage is rejected with what was wrong, and destroyed") {
+    REQUIRE_LIBVIRT();
+    // A real VM whose init is the hostile one; booted from the bzImage as it is.
+    const fs::path kernel = *newest_kernel();
+    const std::string release = *bzimage_release(kernel);
+    const fs::path modules_dir = fs::path("/lib/modules") / release;
+    const InitramfsOutcome initramfs = ensure_initramfs(
+        {echo_bundle(), PLATBENCH_HOSTILE_GUEST_INIT, modules_dir,
+         resolve_modules(modules_dir, {"virtio_pci", "virtio_console", "qemu_fw_cfg"})},
+        image_dir());
+    VmSettings settings;
+    settings.domain.domain_type = "qemu";
+    settings.domain.memory_bytes = 512ull << 20;
+    settings.domain.kernel = kernel.string();
+    settings.domain.initrd = initramfs.path.string();
+    settings.domain.cmdline = "console=ttyS0 quiet panic=-1";
+    settings.runner_path = "/usr/bin/platbench-runner";
+    settings.plugin_dir = "/usr/lib/platbench/plugins";
+    settings.boot_timeout_seconds = 120;
+    settings.runs_dir = image_dir() / "runs";
+    settings.accel = "tcg";
+    VmRun vm;
+    const PlatformRunRequest request{vm.settings, vm.host_runner, nullptr, {"--workload", "echo"}, {},
+                                     std::chrono::duration<double>(120), vm.labels, vm.cancel};
+    const PlatformRunOutcome outcome = run_in_vm(Connection(kUri), request, settings);
+    const RunInterpretation result = interpret_outcome(outcome);
+    INFO("reason: " << result.reason);
+    CHECK(result.status == "failed");
+    CHECK(result.reason.find("the guest's report is malformed, so none of it is used: unexpected bytes") !=
+          std::string::npos);
+    CHECK(result.reason.find("\\x1b") != std::string::npos);  // shown escaped, not sent to the terminal
+    CHECK(outcome.stdout_text.empty());
+    CHECK(domains_labelled(vm.run_label) == 0);
+    CHECK(vm.runs_dir_empty());
+}
+
+TEST_CASE("a failing workload's message and an aborting runner's signal come back from the guest") {
+    REQUIRE_LIBVIRT();
+    VmRun vm;
+    vm.prepare(echo_bundle());
+    vm.run_echo({"fail=true", "message=no such thing in this VM"});
+    const RunInterpretation failed = interpret_outcome(vm.run());
+    CHECK(failed.status == "failed");
+    CHECK(failed.reason == "no such thing in this VM");
+    vm.run_echo({"abort=true"});
+    const PlatformRunOutcome aborted = vm.run();
+    CHECK(aborted.term_signal == SIGABRT);
+    CHECK(interpret_outcome(aborted).reason.find("SIGABRT") != std::string::npos);
+}
+
+TEST_CASE("a run past the timeout and a run stopped by Ctrl-C destroy the VM") {
+    REQUIRE_LIBVIRT();
+    VmRun vm;
+    vm.prepare(echo_bundle());
+    vm.run_echo({"sleep=120"});
+    vm.timeout = std::chrono::duration<double>(2.0);
+    const PlatformRunOutcome timed_out = vm.run();
+    CHECK(timed_out.timed_out);
+    CHECK(timed_out.started);
+    CHECK(domains_labelled(vm.run_label) == 0);
+
+    vm.timeout = std::chrono::duration<double>(300.0);
+    std::thread press([&] {
+        std::this_thread::sleep_for(std::chrono::seconds(3));
+        vm.cancel = true;
+    });
+    const auto start = std::chrono::steady_clock::now();
+    const PlatformRunOutcome cancelled = vm.run();
+    press.join();
+    CHECK(cancelled.cancelled);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(60));
+    CHECK(domains_labelled(vm.run_label) == 0);
+    CHECK(vm.runs_dir_empty());
+}
+
+TEST_CASE("clean destroys a leftover domain of platbench's and removes a dead run's files, nothing else") {
+    REQUIRE_LIBVIRT();
+    // A domain with platbench's metadata that never ends by itself: no kernel, no boot disk.
+    const std::string label = unique_label("leftover");
+    const std::string name = "platbench-" + label;
+    const std::string xml = "<domain type='qemu'><name>" + name + "</name><metadata><platbench:labels xmlns:platbench='" +
+                            kMetadataUri + "'><platbench:label name='platbench.run' value='" + label +
+                            "'/></platbench:labels></metadata><memory unit='MiB'>64</memory><os><type arch='x86_64'>hvm"
+                            "</type></os><devices><memballoon model='none'/></devices></domain>";
+    const std::string other_name = "not-platbench-" + label;
+    const std::string other_xml = "<domain type='qemu'><name>" + other_name + "</name><memory unit='MiB'>64</memory><os>"
+                                  "<type arch='x86_64'>hvm</type></os><devices><memballoon model='none'/></devices></domain>";
+    const Connection connection(kUri);
+    const Domain leftover = connection.create_transient(xml);
+    const Domain other = connection.create_transient(other_xml);
+    // The default image directory: a run directory whose process is gone.
+    const fs::path default_runs = fs::path("/var/tmp") / ("platbench-kvm-" + std::to_string(::getuid())) / "runs";
+    fs::create_directories(default_runs);
+    const fs::path dead_run = default_runs / "platbench-e1-r0-999999999-0";
+    fs::create_directories(dead_run);
+    const fs::path live_run = default_runs / ("platbench-e1-r0-" + std::to_string(::getpid()) + "-0");
+    fs::create_directories(live_run);
+
+    const std::vector<std::string> removed = kvm_plugin().descriptor->create_platform()->clean(false);
+    CHECK(std::find(removed.begin(), removed.end(), "domain " + name) != removed.end());
+    CHECK_FALSE(leftover.active());
+    CHECK(other.active());
+    CHECK_FALSE(fs::exists(dead_run));
+    CHECK(fs::exists(live_run));
+    other.destroy();
+    fs::remove_all(live_run);
+}
