@@ -3,8 +3,8 @@
 #   scripts/setup.sh quick   install what is missing, build, run configs/quick.yaml
 #   scripts/setup.sh test    install what is missing, build, run the whole test suite
 #   scripts/setup.sh build   install what is missing and build
-# Needs root (or sudo) to install packages and to start a Docker daemon when none
-# answers. BUILD_DIR (default: build), JOBS (default: all CPUs) and
+# Needs root (or sudo) to install packages and to start the Docker and libvirt
+# daemons when none answers (no systemd is assumed). BUILD_DIR (default: build), JOBS (default: all CPUs) and
 # DOCKERD_STORAGE_DRIVER (default: vfs, which works everywhere, nested containers
 # and VMs included; overlay2 is faster to create containers) may be set.
 set -euo pipefail
@@ -18,11 +18,14 @@ BUILD_PACKAGES=(
   g++ cmake ninja-build pkg-config
   libboost-dev libboost-program-options-dev libboost-filesystem-dev
   libyaml-cpp-dev libtbb-dev doctest-dev nlohmann-json3-dev libsqlite3-dev libssl-dev
-  liburing-dev libaio-dev libarchive-dev
+  liburing-dev libaio-dev libarchive-dev libvirt-dev liblzma-dev
 )
 # fio: the `fio` workload runs it (and the block I/O tests compare against it).
 # docker.io: the `docker` platform's daemon (Engine API 1.41).
-RUN_PACKAGES=(fio docker.io)
+# qemu-system-x86 ... linux-image-amd64: the `kvm` platform's libvirtd, QEMU, and the
+# kernel its VMs boot; e2fsprogs and qemu-utils make the VMs' disks.
+RUN_PACKAGES=(fio docker.io qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients linux-image-amd64
+  e2fsprogs)
 TEST_PACKAGES=(python3 sqlite3)
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -78,6 +81,33 @@ ensure_docker_daemon() {
   tail -n 20 "$log_file" >&2 || true
 }
 
+libvirt_answers() {
+  timeout 10 virsh -c qemu:///system version >/dev/null 2>&1
+}
+
+# The kvm platform needs libvirtd (and virtlogd, which keeps QEMU's logs); start
+# them when libvirt does not answer.
+ensure_libvirt_daemon() {
+  if libvirt_answers; then log "libvirtd answers"; return; fi
+  if [ "$(id -u)" -ne 0 ]; then
+    log "libvirtd does not answer and only root can start it here: kvm runs will be skipped"
+    return
+  fi
+  # libvirtd finds hugetlbfs mounts when it starts: mount one first, for `hugepages: true`.
+  if ! grep -q ' hugetlbfs ' /proc/mounts; then
+    mkdir -p /dev/hugepages && mount -t hugetlbfs hugetlbfs /dev/hugepages || log "cannot mount hugetlbfs"
+  fi
+  log "starting virtlogd and libvirtd"
+  virtlogd -d || true
+  libvirtd -d || true
+  local waited
+  for waited in $(seq 1 30); do
+    if libvirt_answers; then log "libvirtd is up after ${waited}s"; return; fi
+    sleep 1
+  done
+  log "libvirtd did not answer within 30 s; kvm runs will be skipped"
+}
+
 build() {
   log "configuring and building in $BUILD_DIR"
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -95,9 +125,10 @@ run_tests() {
 }
 
 case "${1:-}" in
-  quick) install_packages "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}"; ensure_docker_daemon; build; run_quick ;;
-  test)  install_packages "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"; ensure_docker_daemon; build
-         run_tests ;;
+  quick) install_packages "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}"; ensure_docker_daemon; ensure_libvirt_daemon
+         build; run_quick ;;
+  test)  install_packages "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"; ensure_docker_daemon
+         ensure_libvirt_daemon; build; run_tests ;;
   build) install_packages "${BUILD_PACKAGES[@]}"; build ;;
   *) echo "usage: $0 quick|test|build" >&2; exit 2 ;;
 esac

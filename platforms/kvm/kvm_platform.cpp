@@ -11,6 +11,7 @@
 #include <fstream>
 #include <optional>
 #include <regex>
+#include <sstream>
 
 #include "disk_image.hpp"
 #include "guest_kernel.hpp"
@@ -103,18 +104,18 @@ std::vector<std::string> guest_modules(const ParamValues& settings) {
 
 std::optional<std::uint64_t> free_huge_page_bytes() {
     std::ifstream meminfo("/proc/meminfo");
-    std::uint64_t free_pages = 0, page_kib = 0;
-    bool seen = false;
-    for (std::string key; meminfo >> key;) {
-        if (key == "HugePages_Free:") {
-            meminfo >> free_pages;
-            seen = true;
-        } else if (key == "Hugepagesize:") {
-            meminfo >> page_kib;
-        }
+    std::optional<std::uint64_t> free_pages;
+    std::uint64_t page_kib = 0;
+    for (std::string line; std::getline(meminfo, line);) {
+        std::istringstream fields(line);
+        std::string key;
+        std::uint64_t value = 0;
+        if (!(fields >> key >> value)) continue;
+        if (key == "HugePages_Free:") free_pages = value;
+        if (key == "Hugepagesize:") page_kib = value;
     }
-    if (!seen) return std::nullopt;
-    return free_pages * page_kib * 1024;
+    if (!free_pages) return std::nullopt;
+    return *free_pages * page_kib * 1024;
 }
 
 // The kernel QEMU boots: the bzImage's uncompressed ELF when it has a PVH entry
@@ -263,7 +264,7 @@ public:
             {*request.bundle, guest_init_path(), modules_dir, resolve_modules(modules_dir, guest_modules(settings))},
             image_dir_);
         domain.initrd = initramfs.path.string();
-        initramfs_note_ = initramfs.reused ? "reused" : "built in " + std::to_string(initramfs.seconds) + " s";
+        initramfs_note_ = (initramfs.reused ? "reused, found in " : "built in ") + std::to_string(initramfs.seconds) + " s";
         if (vm.disk_use != DiskUse::None) {
             DiskSpec disk;
             disk.format = settings.text("disk");

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "bundle/bundle.hpp"
@@ -192,7 +193,11 @@ TEST_CASE("probe refuses a file that is not a kernel, and declines CPUs the host
     const ProbeResult declined = far_cpu.probe();
     CHECK(declined.availability == Availability::Declined);
     CHECK(declined.reason.find("4095") != std::string::npos);
-    CHECK_FALSE(kvm_plugin().descriptor->create_platform()->validate(not_kernel.settings).size() > 0);
+    VmRun too_many_huge_pages({{"hugepages", true}, {"memory", std::int64_t{1} << 40}});
+    const ProbeResult no_pages = too_many_huge_pages.probe();
+    CHECK(no_pages.availability == Availability::Declined);
+    CHECK(no_pages.reason.find("vm.nr_hugepages") != std::string::npos);
+    CHECK(kvm_plugin().descriptor->create_platform()->validate(not_kernel.settings).empty());
     VmRun missing({{"kernel", std::string("/nonexistent/vmlinuz")}});
     CHECK(missing.platform->validate(missing.settings).at(0).find("is not a file") != std::string::npos);
 }
@@ -257,6 +262,70 @@ TEST_CASE("blockio uses the bare disk as a device: qcow2 on virtio-scsi") {
     CHECK(report.info.at("target").find("/dev/platbench-disk") != std::string::npos);
     CHECK(outcome.metadata.at("disk").find("qcow2") == 0);
     CHECK(outcome.metadata.at("domain_xml").find("model='virtio-scsi'") != std::string::npos);
+}
+
+namespace {
+
+std::uint64_t meminfo_value(const std::string& key) {
+    std::ifstream meminfo("/proc/meminfo");
+    for (std::string line; std::getline(meminfo, line);) {
+        std::istringstream fields(line);
+        std::string name;
+        std::uint64_t value = 0;
+        if (fields >> name >> value && name == key + ":") return value;
+    }
+    return 0;
+}
+
+bool hugetlbfs_mounted() {
+    std::ifstream mounts("/proc/mounts");
+    for (std::string line; std::getline(mounts, line);)
+        if (line.find(" hugetlbfs ") != std::string::npos) return true;
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("hugepages: the VM's memory really comes from reserved huge pages") {
+    REQUIRE_LIBVIRT();
+    if (::geteuid() != 0 || !hugetlbfs_mounted()) {
+        if (running_in_ci()) FAIL("CI=true but huge pages cannot be reserved here (root and a hugetlbfs mount needed)");
+        std::cout << "PLATBENCH-SKIP: reserving huge pages needs root and a hugetlbfs mount (scripts/setup.sh mounts one)"
+                  << std::endl;
+        return;
+    }
+    const fs::path reserve = "/proc/sys/vm/nr_hugepages";
+    const std::uint64_t page_kib = meminfo_value("Hugepagesize");
+    REQUIRE(page_kib > 0);
+    std::uint64_t before = 0;
+    std::ifstream(reserve) >> before;
+    const std::uint64_t pages = (320ull << 10) / page_kib;  // 320 MiB for a 256 MiB guest and QEMU's extras
+    std::ofstream(reserve) << before + pages;
+    struct Restore {
+        fs::path file;
+        std::uint64_t pages;
+        ~Restore() { std::ofstream(file) << pages; }
+    } restore{reserve, before};
+    REQUIRE(meminfo_value("HugePages_Free") >= pages);
+
+    VmRun vm({{"hugepages", true}, {"memory", std::int64_t{256} << 20}});
+    vm.prepare(echo_bundle());
+    vm.run_echo({"sleep=3"});
+    const std::uint64_t free_before = meminfo_value("HugePages_Free");
+    std::atomic<bool> done{false};
+    std::uint64_t fewest_free = free_before;
+    std::thread watch([&] {
+        while (!done) {
+            fewest_free = std::min(fewest_free, meminfo_value("HugePages_Free"));
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+    });
+    const PlatformRunOutcome outcome = vm.run();
+    done = true;
+    watch.join();
+    ok_report(outcome);
+    CHECK(outcome.metadata.at("domain_xml").find("<hugepages/>") != std::string::npos);
+    CHECK(free_before - fewest_free >= (256ull << 10) / page_kib);  // the whole guest memory in huge pages
 }
 
 TEST_CASE("a guest that does not reach the runner in time is destroyed and the run says why") {

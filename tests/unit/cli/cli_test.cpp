@@ -1,6 +1,7 @@
 // The platbench command line, end to end: real executable, real runner, real plugins.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -111,9 +112,10 @@ TEST_CASE("a bad experiment file is refused with file:line:column and nothing is
     CHECK_FALSE(fs::exists(dir / "results"));
 }
 
-// Docker runs need a daemon: without one (a developer's machine) they are skipped
-// with the reason; under CI=true, where scripts/setup.sh starts one, they must pass.
-bool docker_runs_may_be_skipped() {
+// Docker and kvm runs need their daemons: without them (a developer's machine)
+// they are skipped with the reason; under CI=true, where scripts/setup.sh starts
+// dockerd and libvirtd, they must pass.
+bool daemon_runs_may_be_skipped() {
     const char* ci = std::getenv("CI");
     return ci == nullptr || std::string(ci) != "true";
 }
@@ -131,27 +133,34 @@ TEST_CASE("configs/quick.yaml runs end to end on every platform here and exports
 
     // stream: one cell; blockio and fio: randread and write cells each. 3 measured + 1 warmup per cell.
     const std::map<std::string, std::size_t> metrics_per_run = {{"stream", 16}, {"blockio", 17}, {"fio", 17}};
+    const std::map<std::string, std::vector<std::string>> skip_reasons = {
+        {"docker", {"no Docker daemon answers"}}, {"kvm", {"cannot connect to libvirt", "no kernel in /boot"}}};
     std::map<std::string, std::map<std::string, std::size_t>> measured, warmups;
-    std::size_t docker_ok = 0, docker_skipped = 0;
+    std::map<std::string, std::size_t> ok, skipped;
     const auto runs = stored_runs(output);
     for (const auto& r : runs) {
         INFO(r.cell_id, ": ", r.reason);
         REQUIRE(metrics_per_run.count(r.workload_plugin) == 1);
         (r.warmup ? warmups : measured)[r.platform_plugin][r.workload_plugin] += 1;
-        if (r.platform_plugin == "docker" && r.status == "skipped") {
-            CHECK(contains(r.reason, "no Docker daemon answers"));
-            ++docker_skipped;
+        if (r.status == "skipped" && skip_reasons.count(r.platform_plugin) == 1) {
+            const auto& accepted = skip_reasons.at(r.platform_plugin);
+            CHECK(std::any_of(accepted.begin(), accepted.end(), [&](const std::string& why) { return contains(r.reason, why); }));
+            ++skipped[r.platform_plugin];
             continue;
         }
         CHECK(r.status == "ok");
-        if (r.platform_plugin == "docker") ++docker_ok;
+        ++ok[r.platform_plugin];
         CHECK(r.metrics.size() == metrics_per_run.at(r.workload_plugin));
         CHECK(r.observed_environment.value("online_cpus", 0) >= 1);
         if (r.platform_plugin == "docker") CHECK(r.observed_environment.value("container", "") == "docker");
+        if (r.platform_plugin == "kvm") CHECK(r.observed_environment.value("virtualization", "") == "vm");
     }
-    CHECK(docker_ok + docker_skipped == 20);
-    CHECK((docker_skipped == 0 || (docker_ok == 0 && docker_runs_may_be_skipped())));
-    for (const char* platform : {"native", "docker"}) {
+    std::size_t platforms_ok = 0;
+    for (const char* platform : {"native", "docker", "kvm"}) {
+        CAPTURE(platform);
+        CHECK(ok[platform] + skipped[platform] == 20);
+        CHECK((skipped[platform] == 0 || (ok[platform] == 0 && daemon_runs_may_be_skipped())));
+        if (ok[platform] > 0) ++platforms_ok;
         CHECK(measured[platform] == std::map<std::string, std::size_t>{{"stream", 3}, {"blockio", 6}, {"fio", 6}});
         CHECK(warmups[platform] == std::map<std::string, std::size_t>{{"stream", 1}, {"blockio", 2}, {"fio", 2}});
     }
@@ -159,7 +168,6 @@ TEST_CASE("configs/quick.yaml runs end to end on every platform here and exports
         if (r.workload_plugin == "stream") CHECK(r.workload_params.contains("ntimes"));  // defaults written in
     }
 
-    const std::size_t platforms_ok = docker_ok > 0 ? 2 : 1;
     auto csv = run_cli({"export", output.string(), "--format", "csv"}, dir);
     CHECK(csv.exit_code == 0);
     CHECK(test::count(csv.out, ",triad_best_rate,") == 4 * platforms_ok);
@@ -169,7 +177,7 @@ TEST_CASE("configs/quick.yaml runs end to end on every platform here and exports
     const auto exported = nlohmann::json::parse(test::read_file(dir / "r.json"));
     REQUIRE(exported["experiments"].size() == 1);
     CHECK(exported["experiments"][0]["host"].contains("cpu_model"));
-    CHECK(exported["experiments"][0]["runs"].size() == 40);
+    CHECK(exported["experiments"][0]["runs"].size() == 60);
 }
 
 TEST_CASE("every kind of broken runner output becomes a failed run with a reason, and the matrix goes on") {
