@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <fstream>
 #include <optional>
 #include <regex>
@@ -301,7 +302,8 @@ public:
     std::vector<std::string> clean(bool including_images) override {
         std::vector<std::string> removed;
         try {
-            const Connection connection("qemu:///system");
+            const char* uri = std::getenv("LIBVIRT_DEFAULT_URI");
+            const Connection connection(uri != nullptr && *uri != '\0' ? uri : "qemu:///system");
             for (const Domain& domain : connection.all_domains()) {
                 if (!domain.metadata(kMetadataUri)) continue;
                 domain.destroy();

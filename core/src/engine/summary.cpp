@@ -17,8 +17,14 @@ ExperimentSummary summarize_runs(const std::vector<RunRecord>& runs) {
     std::vector<std::pair<std::string, std::string>> metric_order;
     std::map<std::pair<std::string, std::string>, std::vector<double>> samples;
     std::map<std::pair<std::string, std::string>, std::string> units;
+    std::map<std::string, bool> noted;
     for (const RunRecord& run : runs) {
         if (run.warmup) continue;
+        if (const auto emulation = run.platform_metadata.find("emulation");
+            emulation != run.platform_metadata.end() && emulation->is_string() && !noted[run.cell_id]) {
+            noted[run.cell_id] = true;
+            summary.notes.push_back(run.cell_id + ": " + emulation->get<std::string>());
+        }
         auto [it, inserted] = cell_index.emplace(run.cell_id, summary.cells.size());
         if (inserted) summary.cells.push_back({run.cell_id, 0, 0, 0, {}});
         CellOutcomeCount& count = summary.cells[it->second];
@@ -102,6 +108,7 @@ void print_summary(const ExperimentSummary& summary, std::ostream& out) {
                          std::to_string(row.outliers)});
     }
     if (table.size() > 1) print_table(table, out);
+    for (const std::string& note : summary.notes) out << "note: " << note << "\n";
     for (const CellOutcomeCount& cell : summary.cells) {
         if (cell.failed == 0 && cell.skipped == 0) continue;
         out << cell.cell_id << ": " << cell.ok << " ok, " << cell.failed << " failed, " << cell.skipped

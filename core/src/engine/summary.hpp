@@ -31,6 +31,9 @@ struct CellOutcomeCount {
 struct ExperimentSummary {
     std::vector<MetricSummaryRow> rows;
     std::vector<CellOutcomeCount> cells;  // in order of first appearance
+    // Caveats a platform attached to its runs' figures ("emulation": TCG is not
+    // KVM performance), one line per cell, printed under the table.
+    std::vector<std::string> notes;
 };
 
 ExperimentSummary summarize_runs(const std::vector<RunRecord>& runs);

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -202,7 +203,7 @@ TEST_CASE("probe refuses a file that is not a kernel, and declines CPUs the host
     CHECK(missing.platform->validate(missing.settings).at(0).find("is not a file") != std::string::npos);
 }
 
-TEST_CASE("stream runs in a VM that boots from the host kernel; the guest sees its vCPU and memory") {
+TEST_CASE("stream runs in a VM that boots from the host kernel, and the guest sees its vCPU and memory") {
     REQUIRE_LIBVIRT();
     VmRun vm;
     vm.prepare(workload_bundle());
@@ -228,6 +229,51 @@ TEST_CASE("stream runs in a VM that boots from the host kernel; the guest sees i
     CHECK(vm.runs_dir_empty());
     MESSAGE("boot " << outcome.metadata.at("boot_seconds") << " s, shutdown " << outcome.metadata.at("shutdown_seconds")
                     << " s, initramfs " << outcome.metadata.at("initramfs"));
+}
+
+namespace {
+
+// The CPUs every thread of the QEMU process running `run_label`'s domain may use,
+// as "Cpus_allowed_list" values; empty while no such process exists.
+std::set<std::string> qemu_thread_cpus(const std::string& run_label) {
+    std::set<std::string> lists;
+    std::error_code ec;
+    for (const auto& pidfile : fs::directory_iterator("/run/libvirt/qemu", ec)) {
+        const std::string name = pidfile.path().filename().string();
+        if (pidfile.path().extension() != ".pid" || name.find(run_label) == std::string::npos) continue;
+        std::string pid;
+        std::ifstream(pidfile.path()) >> pid;
+        for (const auto& task : fs::directory_iterator(fs::path("/proc") / pid / "task", ec)) {
+            std::ifstream status(task.path() / "status");
+            for (std::string line; std::getline(status, line);)
+                if (line.rfind("Cpus_allowed_list:", 0) == 0) lists.insert(line.substr(line.find_last_of(" \t") + 1));
+        }
+    }
+    return lists;
+}
+
+}  // namespace
+
+TEST_CASE("cpuset pins every vCPU and QEMU's own threads to the CPUs listed") {
+    REQUIRE_LIBVIRT();
+    VmRun vm({{"cpuset", std::string("1")}});
+    vm.prepare(echo_bundle());
+    vm.run_echo({"sleep=4"});
+    std::atomic<bool> done{false};
+    std::set<std::string> seen;
+    std::thread watch([&] {
+        while (!done) {
+            for (const std::string& list : qemu_thread_cpus(vm.run_label)) seen.insert(list);
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
+    });
+    const PlatformRunOutcome outcome = vm.run();
+    done = true;
+    watch.join();
+    const RunnerReport report = ok_report(outcome);
+    CHECK(report.environment["online_cpus"] == 1);  // vcpus: 1
+    CHECK(seen == std::set<std::string>{"1"});
+    CHECK(outcome.metadata.at("domain_xml").find("<vcpupin vcpu='0' cpuset='1'/>") != std::string::npos);
 }
 
 TEST_CASE("blockio runs on an ext4 filesystem on a virtio-blk raw disk, twice on the same disk") {

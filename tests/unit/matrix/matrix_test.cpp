@@ -105,30 +105,32 @@ const char* const kStream = "  - plugin: stream\n";
 // ---------------------------------------------------------------------------
 // Cells: order and names.
 
-TEST_CASE("configs/quick.yaml: native then docker, on each stream, then blockio and fio over two patterns") {
+TEST_CASE("configs/quick.yaml: native, docker, kvm, on each stream, then blockio and fio over two patterns") {
     const auto loaded = load_file(kRepoConfigs / "quick.yaml");
     const auto cells = platbench::expand_matrix(loaded->config);
-    REQUIRE(cells.size() == 10);
-    CHECK(platbench::matrix_size(loaded->config) == 10);
+    REQUIRE(cells.size() == 15);
+    CHECK(platbench::matrix_size(loaded->config) == 15);
+    const std::vector<std::string> platforms = {"native/", "docker/", "kvm/"};
     const std::vector<std::string> per_platform = {"stream", "blockio/pattern:randread", "blockio/pattern:write",
                                                    "fio/pattern:randread", "fio/pattern:write"};
     for (std::size_t i = 0; i < cells.size(); ++i) {
         const std::size_t platform = i / per_platform.size();
         CHECK(cells[i].index == i);
-        CHECK(cells[i].id == std::string(platform == 0 ? "native/" : "docker/") + per_platform[i % per_platform.size()]);
+        CHECK(cells[i].id == platforms.at(platform) + per_platform[i % per_platform.size()]);
         CHECK(cells[i].platform == &loaded->config.platforms[platform]);
         CHECK(is_hex_sha256(cells[i].config_hash));
     }
     const Cell& stream = cells[0];
     CHECK(stream.workload == &loaded->config.workloads[0]);
     CHECK(stream.workload_params.integer("array_size") == 10000000);
-    CHECK(stream.workload_params.integer("ntimes") == 10);
+    CHECK(stream.workload_params.integer("ntimes") == 5);
     // The same job for both I/O workloads: equal effective parameters, cell by cell.
     CHECK(cells[1].workload_params.all() == cells[3].workload_params.all());
     CHECK(cells[2].workload_params.all() == cells[4].workload_params.all());
     CHECK(cells[1].workload_params.integer("file_size") == 64 * 1024 * 1024);
-    // And the same cells on both platforms.
+    // And the same cells on every platform.
     CHECK(cells[1].workload_params.all() == cells[6].workload_params.all());
+    CHECK(cells[1].workload_params.all() == cells[11].workload_params.all());
 }
 
 TEST_CASE("configs/stream-scaling.yaml: four cells named by their list values, the last dimension fastest") {
