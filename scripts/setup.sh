@@ -56,6 +56,16 @@ install_packages() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# Waits up to $1 seconds for daemon $2 to answer the check $3; says how long it took.
+wait_until_up() {
+  local seconds=$1 name=$2 check=$3 waited
+  for waited in $(seq 1 "$seconds"); do
+    if "$check"; then log "$name is up after ${waited}s"; return 0; fi
+    sleep 1
+  done
+  return 1
+}
+
 docker_answers() {
   timeout 10 docker version --format '{{.Server.Version}}' >/dev/null 2>&1
 }
@@ -72,11 +82,7 @@ ensure_docker_daemon() {
   log "starting dockerd (storage driver ${DOCKERD_STORAGE_DRIVER:-vfs}; log: $log_file)"
   setsid dockerd --storage-driver="${DOCKERD_STORAGE_DRIVER:-vfs}" \
     --iptables=false --ip-masq=false --bridge=none </dev/null >"$log_file" 2>&1 &
-  local waited
-  for waited in $(seq 1 60); do
-    if docker_answers; then log "dockerd is up after ${waited}s"; return; fi
-    sleep 1
-  done
+  wait_until_up 60 dockerd docker_answers && return
   log "dockerd did not answer within 60 s; docker runs will fail. Last lines of $log_file:"
   tail -n 20 "$log_file" >&2 || true
 }
@@ -100,11 +106,7 @@ ensure_libvirt_daemon() {
   log "starting virtlogd and libvirtd"
   virtlogd -d || true
   libvirtd -d || true
-  local waited
-  for waited in $(seq 1 30); do
-    if libvirt_answers; then log "libvirtd is up after ${waited}s"; return; fi
-    sleep 1
-  done
+  wait_until_up 30 libvirtd libvirt_answers && return
   log "libvirtd did not answer within 30 s; kvm runs will be skipped"
 }
 

@@ -15,6 +15,7 @@
 #include "bundle_image.hpp"
 #include "docker_client.hpp"
 #include "docker_endpoint.hpp"
+#include "integration.hpp"
 #include "plugin/registry.hpp"
 #include "protocol/runner_protocol.hpp"
 #include "temp_dir.hpp"
@@ -22,6 +23,9 @@
 using namespace platbench;
 using namespace platbench::docker;
 namespace fs = std::filesystem;
+using test::echo_bundle;
+using test::unique_label;
+using test::workload_bundle;
 
 namespace {
 
@@ -40,41 +44,11 @@ std::string daemon_problem() {
     return problem;
 }
 
-bool running_in_ci() {
-    const char* ci = std::getenv("CI");
-    return ci != nullptr && std::string(ci) == "true";
-}
-
-// Skips the test (CTest's SKIP_REGULAR_EXPRESSION matches the line) when no daemon answers.
-#define REQUIRE_DOCKER_DAEMON()                                                                          \
-    do {                                                                                                 \
-        if (const std::string why = daemon_problem(); !why.empty()) {                                   \
-            if (running_in_ci()) FAIL("CI=true but no Docker daemon answers: " << why);                  \
-            std::cout << "PLATBENCH-SKIP: no Docker daemon answers (" << why << ")" << std::endl;       \
-            return;                                                                                      \
-        }                                                                                                \
-    } while (false)
+#define REQUIRE_DOCKER_DAEMON() PLATBENCH_REQUIRE_PLATFORM(daemon_problem(), "Docker (no daemon answers)")
 
 const LoadedPlugin& docker_plugin() {
     static const std::unique_ptr<LoadedPlugin> plugin = load_plugin_file(PLATBENCH_PLUGIN_DIR "/platform_docker.so");
     return *plugin;
-}
-
-// Bundles built once per test process: the real workloads, and the test's echo workload.
-const Bundle& bundle_of(const fs::path& plugin_dir) {
-    static test::TempDir cache{"platbench-docker-cache"};
-    static std::map<fs::path, Bundle> bundles;
-    auto it = bundles.find(plugin_dir);
-    if (it == bundles.end())
-        it = bundles.emplace(plugin_dir, build_bundle(HostRunner{PLATBENCH_RUNNER, plugin_dir}, cache.path())).first;
-    return it->second;
-}
-const Bundle& workload_bundle() { return bundle_of(PLATBENCH_PLUGIN_DIR); }
-const Bundle& echo_bundle() { return bundle_of(PLATBENCH_TEST_PLUGIN_DIR); }
-
-std::string unique_label(const std::string& what) {
-    static std::atomic<int> counter{0};
-    return "test-" + what + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
 }
 
 // A prepared docker platform and everything a run request refers to.
