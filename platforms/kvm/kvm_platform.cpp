@@ -184,6 +184,10 @@ public:
             return decline("the guest init " + guest_init_path().string() + " is missing: reinstall platbench",
                            Availability::Broken);
         const std::string uri = settings.text("uri");
+        if (::geteuid() != 0 && uri.rfind("qemu:///system", 0) == 0)
+            return decline("as a user other than root, libvirtd (qemu:///system) makes the VM's results file root's, "
+                           "which platbench cannot read back: set `uri: qemu:///session` (QEMU then runs as you) or run "
+                           "platbench as root");
         std::optional<Connection> connection;
         try {
             connection.emplace(uri);

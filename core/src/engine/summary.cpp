@@ -21,9 +21,9 @@ ExperimentSummary summarize_runs(const std::vector<RunRecord>& runs) {
     for (const RunRecord& run : runs) {
         if (run.warmup) continue;
         if (const auto emulation = run.platform_metadata.find("emulation");
-            emulation != run.platform_metadata.end() && emulation->is_string() && !noted[run.cell_id]) {
-            noted[run.cell_id] = true;
-            summary.notes.push_back(run.cell_id + ": " + emulation->get<std::string>());
+            emulation != run.platform_metadata.end() && emulation->is_string() && !noted[run.platform_instance]) {
+            noted[run.platform_instance] = true;
+            summary.notes.push_back(run.platform_instance + ": " + emulation->get<std::string>());
         }
         auto [it, inserted] = cell_index.emplace(run.cell_id, summary.cells.size());
         if (inserted) summary.cells.push_back({run.cell_id, 0, 0, 0, {}});

@@ -32,7 +32,7 @@ struct ExperimentSummary {
     std::vector<MetricSummaryRow> rows;
     std::vector<CellOutcomeCount> cells;  // in order of first appearance
     // Caveats a platform attached to its runs' figures ("emulation": TCG is not
-    // KVM performance), one line per cell, printed under the table.
+    // KVM performance), one line per platform instance, printed under the table.
     std::vector<std::string> notes;
 };
 
