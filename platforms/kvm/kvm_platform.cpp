@@ -309,7 +309,8 @@ public:
             const char* uri = std::getenv("LIBVIRT_DEFAULT_URI");
             const Connection connection(uri != nullptr && *uri != '\0' ? uri : "qemu:///system");
             for (const Domain& domain : connection.all_domains()) {
-                if (!domain.metadata(kMetadataUri)) continue;
+                // A running experiment's VM is not a leftover: its process is still there.
+                if (!domain.metadata(kMetadataUri) || owner_is_alive(domain.name())) continue;
                 domain.destroy();
                 removed.push_back("domain " + domain.name());
             }
@@ -365,17 +366,20 @@ private:
                      (spec.filesystem ? " ext4" : " raw device") + ", made in " + std::to_string(seconds) + " s";
     }
 
-    // Run directories and disks are named "...-<pid>-<n>": those of a process
-    // that is gone are leftovers.
-    static void remove_leftover_files(const fs::path& dir, std::vector<std::string>& removed) {
+    // Domains, run directories and disks are named "...-<pid>-<n>[.ext]": those of a
+    // process that is gone are leftovers.
+    static bool owner_is_alive(const std::string& name) {
         static const std::regex owner(R"(-([0-9]+)-[0-9]+(\.[a-z0-9]+)?$)");
+        std::smatch match;
+        if (!std::regex_search(name, match, owner)) return false;
+        const long pid = std::stol(match[1].str());
+        return pid > 0 && pid <= 4194304 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+    }
+
+    static void remove_leftover_files(const fs::path& dir, std::vector<std::string>& removed) {
         std::error_code ec;
         for (const auto& entry : fs::directory_iterator(dir, ec)) {
-            std::smatch match;
-            const std::string name = entry.path().filename().string();
-            if (!std::regex_search(name, match, owner)) continue;
-            const long pid = std::stol(match[1].str());
-            if (pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM)) continue;
+            if (owner_is_alive(entry.path().filename().string())) continue;
             fs::remove_all(entry.path(), ec);
             removed.push_back("file " + entry.path().string());
         }

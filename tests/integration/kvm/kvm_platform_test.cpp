@@ -450,21 +450,25 @@ TEST_CASE("a run past the timeout and a run stopped by Ctrl-C destroy the VM") {
     CHECK(vm.runs_dir_empty());
 }
 
-TEST_CASE("clean destroys a leftover domain of platbench's and removes a dead run's files, nothing else") {
+TEST_CASE("clean destroys a leftover domain of platbench's and removes a dead run's files, not those of a running platbench nor others") {
     REQUIRE_LIBVIRT();
     // A domain with platbench's metadata that never ends by itself: no kernel, no boot disk.
     const std::string label = unique_label("leftover");
-    const std::string name = "platbench-" + label;
+    const std::string name = "platbench-leftover-999999999-0";  // its process is gone
     const std::string xml = "<domain type='qemu'><name>" + name + "</name><metadata><platbench:labels xmlns:platbench='" +
                             kMetadataUri + "'><platbench:label name='platbench.run' value='" + label +
                             "'/></platbench:labels></metadata><memory unit='MiB'>64</memory><os><type arch='x86_64'>hvm"
                             "</type></os><devices><memballoon model='none'/></devices></domain>";
     const std::string other_name = "not-platbench-" + label;
+    // A VM of a platbench process that is still running (this one) is not a leftover either.
+    const std::string running_name = "platbench-" + label + "-" + std::to_string(::getpid()) + "-0";
+    const std::string running_xml = std::string(xml).replace(xml.find(name), name.size(), running_name);
     const std::string other_xml = "<domain type='qemu'><name>" + other_name + "</name><memory unit='MiB'>64</memory><os>"
                                   "<type arch='x86_64'>hvm</type></os><devices><memballoon model='none'/></devices></domain>";
     const Connection connection(kUri);
     const Domain leftover = connection.create_transient(xml);
     const Domain other = connection.create_transient(other_xml);
+    const Domain running = connection.create_transient(running_xml);
     // The default image directory: a run directory whose process is gone.
     const fs::path default_runs = fs::path("/var/tmp") / ("platbench-kvm-" + std::to_string(::getuid())) / "runs";
     fs::create_directories(default_runs);
@@ -477,8 +481,10 @@ TEST_CASE("clean destroys a leftover domain of platbench's and removes a dead ru
     CHECK(std::find(removed.begin(), removed.end(), "domain " + name) != removed.end());
     CHECK_FALSE(leftover.active());
     CHECK(other.active());
+    CHECK(running.active());
     CHECK_FALSE(fs::exists(dead_run));
     CHECK(fs::exists(live_run));
     other.destroy();
+    running.destroy();
     fs::remove_all(live_run);
 }
