@@ -1,14 +1,13 @@
-// The host's side of the guest protocol (guest/guest_records.hpp): the run
-// request it hands the guest, and the report it reads back. Everything the guest
-// writes is untrusted: the decoder accepts exactly the records the guest init
-// sends, once each, in a well-formed frame, and says what is wrong otherwise.
+// The host's side of the guest protocol (guest/guest_records.hpp): the report it
+// reads back (the request it hands over is guest/run_request.hpp). Everything the
+// guest writes is untrusted: the decoder accepts exactly the records the guest
+// init sends, once each, in a well-formed frame, and says what is wrong otherwise.
 #pragma once
 
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace platbench::kvm {
 

@@ -1,7 +1,5 @@
 #include "vm_run.hpp"
 
-#include <sys/stat.h>
-
 #include <chrono>
 #include <fstream>
 #include <sstream>
