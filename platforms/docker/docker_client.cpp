@@ -96,8 +96,8 @@ void DockerClient::remove_volume(const std::string& name, const CallLimits& limi
     call("DELETE", api("/volumes/" + url_encode(name) + "?force=1"), "", limits, {404});
 }
 
-std::vector<std::string> DockerClient::labelled_containers(const std::string& label, const CallLimits& limits) const {
-    return string_fields(call("GET", api("/containers/json?all=1&" + label_filter_query(label)), "", limits).body, "Id");
+std::vector<ListedContainer> DockerClient::labelled_containers(const std::string& label, const CallLimits& limits) const {
+    return listed_containers(call("GET", api("/containers/json?all=1&" + label_filter_query(label)), "", limits).body);
 }
 
 std::vector<std::string> DockerClient::labelled_volumes(const std::string& label, const CallLimits& limits) const {

@@ -54,8 +54,8 @@ public:
                        const CallLimits& limits) const;
     void remove_volume(const std::string& name, const CallLimits& limits) const;
 
-    // Ids (containers, images) or names (volumes) of every object carrying `label`.
-    std::vector<std::string> labelled_containers(const std::string& label, const CallLimits& limits) const;
+    // Every object carrying `label`: containers (id and name), volumes (names), images (ids).
+    std::vector<ListedContainer> labelled_containers(const std::string& label, const CallLimits& limits) const;
     std::vector<std::string> labelled_volumes(const std::string& label, const CallLimits& limits) const;
     std::vector<std::string> labelled_images(const std::string& label, const CallLimits& limits) const;
 

@@ -8,6 +8,7 @@
 #include "container_run.hpp"
 #include "docker_endpoint.hpp"
 #include "platbench/plugin.hpp"
+#include "util/names.hpp"
 
 namespace {
 
@@ -136,11 +137,14 @@ public:
             return {};  // no daemon here: nothing of ours can be left in it
         }
         std::vector<std::string> removed;
-        for (const std::string& id : client.labelled_containers(kOwnerLabel, within(kCleanSeconds))) {
-            client.remove_container(id, within(kCleanSeconds));
-            removed.push_back("container " + id.substr(0, 12));
+        // A running experiment's containers and volumes are not leftovers: their process is still there.
+        for (const ListedContainer& container : client.labelled_containers(kOwnerLabel, within(kCleanSeconds))) {
+            if (object_owner_alive(container.name)) continue;
+            client.remove_container(container.id, within(kCleanSeconds));
+            removed.push_back("container " + container.id.substr(0, 12));
         }
         for (const std::string& name : client.labelled_volumes(kOwnerLabel, within(kCleanSeconds))) {
+            if (object_owner_alive(name)) continue;
             client.remove_volume(name, within(kCleanSeconds));
             removed.push_back("volume " + name);
         }

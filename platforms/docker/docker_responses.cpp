@@ -233,4 +233,22 @@ std::vector<std::string> string_fields(std::string_view body, const std::string&
     return values;
 }
 
+std::vector<ListedContainer> listed_containers(std::string_view body) {
+    const json parsed = parse_json(body, "a list request");
+    if (!parsed.is_array()) throw ResponseError("the daemon's list answer is not a JSON array");
+    std::vector<ListedContainer> containers;
+    for (const json& item : parsed) {
+        if (!item.is_object()) continue;
+        ListedContainer container{text_field(item, "Id"), {}};
+        if (container.id.empty()) continue;
+        if (auto names = item.find("Names"); names != item.end() && names->is_array() && !names->empty() &&
+                                             names->front().is_string()) {
+            container.name = names->front().get<std::string>();
+            if (!container.name.empty() && container.name.front() == '/') container.name.erase(0, 1);
+        }
+        containers.push_back(std::move(container));
+    }
+    return containers;
+}
+
 }  // namespace platbench::docker

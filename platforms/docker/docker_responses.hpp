@@ -80,4 +80,11 @@ std::optional<double> parse_rfc3339(std::string_view text);
 // or of the array under `list_key` (GET /volumes: "Volumes", "Name").
 std::vector<std::string> string_fields(std::string_view body, const std::string& key, const std::string& list_key = "");
 
+// A container as the list request names it: its id and its first name (without Docker's leading '/').
+struct ListedContainer {
+    std::string id;
+    std::string name;
+};
+std::vector<ListedContainer> listed_containers(std::string_view body);
+
 }  // namespace platbench::docker

@@ -3,7 +3,6 @@
 // runner and reports back on a virtio-serial port. KVM where libvirt offers it,
 // QEMU's TCG emulation otherwise (`accel:`).
 #include <dlfcn.h>
-#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,7 +10,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <optional>
-#include <regex>
 #include <sstream>
 
 #include "disk_image.hpp"
@@ -19,6 +17,7 @@
 #include "initramfs.hpp"
 #include "platbench/plugin.hpp"
 #include "util/hash.hpp"
+#include "util/names.hpp"
 #include "vm_run.hpp"
 
 namespace {
@@ -310,7 +309,7 @@ public:
             const Connection connection(uri != nullptr && *uri != '\0' ? uri : "qemu:///system");
             for (const Domain& domain : connection.all_domains()) {
                 // A running experiment's VM is not a leftover: its process is still there.
-                if (!domain.metadata(kMetadataUri) || owner_is_alive(domain.name())) continue;
+                if (!domain.metadata(kMetadataUri) || object_owner_alive(domain.name())) continue;
                 domain.destroy();
                 removed.push_back("domain " + domain.name());
             }
@@ -368,18 +367,10 @@ private:
 
     // Domains, run directories and disks are named "...-<pid>-<n>[.ext]": those of a
     // process that is gone are leftovers.
-    static bool owner_is_alive(const std::string& name) {
-        static const std::regex owner(R"(-([0-9]+)-[0-9]+(\.[a-z0-9]+)?$)");
-        std::smatch match;
-        if (!std::regex_search(name, match, owner)) return false;
-        const long pid = std::stol(match[1].str());
-        return pid > 0 && pid <= 4194304 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
-    }
-
     static void remove_leftover_files(const fs::path& dir, std::vector<std::string>& removed) {
         std::error_code ec;
         for (const auto& entry : fs::directory_iterator(dir, ec)) {
-            if (owner_is_alive(entry.path().filename().string())) continue;
+            if (object_owner_alive(entry.path().filename().string())) continue;
             fs::remove_all(entry.path(), ec);
             removed.push_back("file " + entry.path().string());
         }

@@ -1,8 +1,11 @@
 #include "util/names.hpp"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <regex>
 
 namespace platbench {
 
@@ -23,6 +26,14 @@ std::string unique_object_name(const std::map<std::string, std::string>& labels)
     if (auto label = labels.find("platbench.run"); label != labels.end() && !label->second.empty()) run = label->second;
     return with_safe_name_characters("platbench-" + run + "-" + std::to_string(::getpid()) + "-" +
                                      std::to_string(counter++));
+}
+
+bool object_owner_alive(const std::string& name) {
+    static const std::regex owner(R"(-([0-9]{1,9})-[0-9]+(\.[a-z0-9]+)?$)");
+    std::smatch match;
+    if (!std::regex_search(name, match, owner)) return false;
+    const long pid = std::stol(match[1].str());
+    return pid > 0 && pid <= 4194304 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
 }
 
 }  // namespace platbench

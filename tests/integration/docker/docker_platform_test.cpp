@@ -246,7 +246,7 @@ TEST_CASE("the container has no network unless asked") {
     CHECK(description["Config"]["NetworkDisabled"] == true);
 }
 
-TEST_CASE("clean removes leftover platbench containers and volumes, found by label") {
+TEST_CASE("clean removes leftover platbench containers and volumes, found by label, not those of a running platbench") {
     REQUIRE_DOCKER_DAEMON();
     DockerRun docker;
     const DockerClient client(daemon_socket());
@@ -255,13 +255,21 @@ TEST_CASE("clean removes leftover platbench containers and volumes, found by lab
     spec.image = bundle_image_reference(echo_bundle());
     spec.command = {"/usr/bin/platbench-runner", "--version"};
     spec.labels = docker.labels;
-    const std::string id = client.create_container("platbench-" + docker.run_label, spec, within(30));
-    client.create_volume("platbench-" + docker.run_label, docker.labels, within(30));
-    REQUIRE(docker.leftovers() == 2);
+    // Named as platbench names them: by a process that is gone, and by this one (still running).
+    const std::string gone = "platbench-" + docker.run_label + "-999999999-0";
+    const std::string running = "platbench-" + docker.run_label + "-" + std::to_string(::getpid()) + "-0";
+    const std::string id = client.create_container(gone, spec, within(30));
+    client.create_volume(gone, docker.labels, within(30));
+    const std::string running_id = client.create_container(running, spec, within(30));
+    client.create_volume(running, docker.labels, within(30));
+    REQUIRE(docker.leftovers() == 4);
 
     const std::vector<std::string> removed = docker.platform->clean(false);
     CHECK(std::find(removed.begin(), removed.end(), "container " + id.substr(0, 12)) != removed.end());
-    CHECK(std::find(removed.begin(), removed.end(), "volume platbench-" + docker.run_label) != removed.end());
-    CHECK(docker.leftovers() == 0);
+    CHECK(std::find(removed.begin(), removed.end(), "volume " + gone) != removed.end());
+    CHECK(docker.leftovers() == 2);  // the running experiment's container and volume stay
     CHECK(client.image_exists(spec.image, within(30)));  // images only with --images
+    client.remove_container(running_id, within(30));
+    client.remove_volume(running, within(30));
+    CHECK(docker.leftovers() == 0);
 }

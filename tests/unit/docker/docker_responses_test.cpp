@@ -166,3 +166,17 @@ TEST_CASE("list answers: ids from arrays, names from the volume list, null means
     CHECK_THROWS_AS(string_fields(R"({"Id":"a"})", "Id"), ResponseError);
     CHECK_THROWS_AS(string_fields("[", "Id"), ResponseError);
 }
+
+TEST_CASE("listed containers: id and first name without the leading '/', odd items skipped") {
+    const auto listed = listed_containers(
+        R"([{"Id":"abc","Names":["/platbench-e1-r0-42-0","/alias"]},{"Id":"def"},{"Names":["/no-id"]},7,)"
+        R"({"Id":"ghi","Names":[3]}])");
+    REQUIRE(listed.size() == 3);
+    CHECK(listed[0].id == "abc");
+    CHECK(listed[0].name == "platbench-e1-r0-42-0");
+    CHECK(listed[1].name.empty());
+    CHECK(listed[2].id == "ghi");
+    CHECK(listed[2].name.empty());
+    CHECK_THROWS_AS(listed_containers(R"({"Id":"abc"})"), ResponseError);
+    CHECK_THROWS_AS(listed_containers("not json"), ResponseError);
+}
