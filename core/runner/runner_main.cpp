@@ -30,6 +30,9 @@ constexpr std::size_t kMaxReportText = 16u << 10;
 
 std::atomic<bool> g_stop_requested{false};
 static_assert(std::atomic<bool>::is_always_lock_free, "the stop flag is set from a signal handler");
+// When main() began: the runner reports its own lifetime, so platforms can tell
+// their start-up and tear-down apart from it.
+std::chrono::steady_clock::time_point g_main_entered = std::chrono::steady_clock::now();
 
 extern "C" void request_stop(int) { g_stop_requested.store(true); }
 
@@ -210,8 +213,9 @@ int run_mode(const Options& options) {
     const ParamValues params = parse_params(plugin, options);
     const fs::path work_dir = resolve_work_dir(options);
     install_stop_handlers();
-    const RunnerReport report = run_workload(plugin, params, work_dir);
+    RunnerReport report = run_workload(plugin, params, work_dir);
     if (!report.ok) diagnose(report.error);
+    report.runner_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - g_main_entered).count();
     std::cout.flush();
     std::fflush(stdout);
     const std::string output = options.format == OutputFormat::Line
@@ -255,6 +259,7 @@ int dispatch(const Options& options) {
 
 int main(int argc, char** argv) {
     using namespace platbench::runner;
+    g_main_entered = std::chrono::steady_clock::now();
     try {
         const std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
         return dispatch(parse_options(args));

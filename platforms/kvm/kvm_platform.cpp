@@ -15,6 +15,7 @@
 #include "disk_image.hpp"
 #include "guest_kernel.hpp"
 #include "initramfs.hpp"
+#include "owned_files.hpp"
 #include "platbench/plugin.hpp"
 #include "util/hash.hpp"
 #include "util/names.hpp"
@@ -41,15 +42,6 @@ fs::path guest_init_path() {
 fs::path image_dir_from(const ParamValues& settings) {
     if (settings.has("image_dir") && !settings.text("image_dir").empty()) return settings.text("image_dir");
     return fs::path("/var/tmp") / ("platbench-kvm-" + std::to_string(::getuid()));
-}
-
-// A shared directory must be ours, not a link someone else planted.
-void ensure_private_dir(const fs::path& dir) {
-    fs::create_directories(dir);
-    struct stat info {};
-    if (::lstat(dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode) || info.st_uid != ::getuid())
-        throw std::runtime_error(dir.string() + " is not a directory owned by this user; remove it or set `image_dir:`");
-    fs::permissions(dir, fs::perms(0755));
 }
 
 std::optional<fs::path> kernel_from(const ParamValues& settings) {
@@ -236,7 +228,7 @@ public:
         if (request.bundle == nullptr) throw std::runtime_error("the kvm platform needs the runner bundle");
         const ParamValues& settings = request.settings;
         image_dir_ = image_dir_from(settings);
-        ensure_private_dir(image_dir_);
+        ensure_private_dir(image_dir_, "image_dir");
         connection_.emplace(settings.text("uri"));
         std::string problem;
         const std::optional<Accelerator> accelerator =
@@ -317,8 +309,8 @@ public:
             // No libvirt here: no domain of ours can be running in it.
         }
         const fs::path dir = image_dir_from(ParamValues());
-        remove_leftover_files(dir / "runs", removed);
-        remove_leftover_files(dir / "disks", removed);
+        remove_leftover_entries(dir / "runs", removed);
+        remove_leftover_entries(dir / "disks", removed);
         if (including_images) {
             std::error_code ec;
             for (const auto& entry : fs::directory_iterator(dir, ec)) {
@@ -363,17 +355,6 @@ private:
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         disk_note_ = spec.format + " " + std::to_string(spec.size_bytes >> 20) + " MiB" +
                      (spec.filesystem ? " ext4" : " raw device") + ", made in " + std::to_string(seconds) + " s";
-    }
-
-    // Domains, run directories and disks are named "...-<pid>-<n>[.ext]": those of a
-    // process that is gone are leftovers.
-    static void remove_leftover_files(const fs::path& dir, std::vector<std::string>& removed) {
-        std::error_code ec;
-        for (const auto& entry : fs::directory_iterator(dir, ec)) {
-            if (object_owner_alive(entry.path().filename().string())) continue;
-            fs::remove_all(entry.path(), ec);
-            removed.push_back("file " + entry.path().string());
-        }
     }
 
     std::optional<Connection> connection_;

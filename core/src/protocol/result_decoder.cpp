@@ -287,6 +287,12 @@ RunnerReport parse_report(const json& root) {
     report.duration_seconds = duration.get<double>();
     if (!std::isfinite(report.duration_seconds) || report.duration_seconds < 0)
         schema_fail("duration_seconds is not a finite, non-negative number");
+    if (auto runner_seconds = root.find("runner_seconds"); runner_seconds != root.end()) {
+        if (!runner_seconds->is_number()) schema_fail("runner_seconds is not a number");
+        report.runner_seconds = runner_seconds->get<double>();
+        if (!std::isfinite(*report.runner_seconds) || *report.runner_seconds < 0)
+            schema_fail("runner_seconds is not a finite, non-negative number");
+    }
     return report;
 }
 

@@ -63,6 +63,7 @@ json to_json(const RunnerReport& report) {
     };
     // Only when set: a report without it reads the same to every decoder.
     if (report.unavailable) out["unavailable"] = true;
+    if (report.runner_seconds) out["runner_seconds"] = finite_or_null(*report.runner_seconds);
     return out;
 }
 

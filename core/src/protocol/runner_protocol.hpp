@@ -39,6 +39,10 @@ struct RunnerReport {
     std::map<std::string, std::string> info;
     nlohmann::json environment = nlohmann::json::object();  // ObservedEnvironment as JSON
     double duration_seconds = 0;                  // workload's own run() time
+    // The runner process's lifetime from main() to writing the result: what a
+    // platform subtracts from its wall time to get its own overhead. Optional in the
+    // JSON like `unavailable` (absent from older runners).
+    std::optional<double> runner_seconds;
 };
 
 nlohmann::json to_json(const ObservedEnvironment& env);

@@ -294,3 +294,20 @@ TEST_CASE("an unavailable workload's report round-trips, the field is optional a
           "unavailable is true although ok is true");
     CHECK_FALSE(decode_ok(framed_with([](json& j) { j["unavailable"] = false; })).unavailable);
 }
+
+TEST_CASE("the runner's own lifetime round-trips when present, is optional and checked") {
+    RunnerReport report = sample_report();
+    CHECK_FALSE(platbench::to_json(report).contains("runner_seconds"));
+    CHECK_FALSE(decode_ok(platbench::encode_result_line(report)).runner_seconds.has_value());
+
+    report.runner_seconds = 1.25;
+    CHECK(platbench::to_json(report)["runner_seconds"] == 1.25);
+    const RunnerReport decoded = decode_ok(platbench::encode_result_line(report));
+    REQUIRE(decoded.runner_seconds.has_value());
+    CHECK(*decoded.runner_seconds == 1.25);
+
+    CHECK(decode_failure(framed_with([](json& j) { j["runner_seconds"] = "1"; })) ==
+          "runner_seconds is not a number");
+    CHECK(decode_failure(framed_with([](json& j) { j["runner_seconds"] = -0.5; })) ==
+          "runner_seconds is not a finite, non-negative number");
+}

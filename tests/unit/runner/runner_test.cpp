@@ -142,6 +142,9 @@ TEST_CASE("runner runs echo and prints exactly one valid result line") {
     CHECK_FALSE(report.params.contains("message"));
     CHECK(report.info.at("work_dir") == work_dir.string());
     CHECK(report.environment["online_cpus"].get<int>() > 0);
+    // Its own lifetime covers the workload's run() and more (start, plugin loading).
+    REQUIRE(report.runner_seconds.has_value());
+    CHECK(*report.runner_seconds >= report.duration_seconds);
     CHECK(platbench::interpret_outcome(as_outcome(run)).status == "ok");
 }
 
