@@ -1,0 +1,131 @@
+#include "container_run.hpp"
+
+#include <algorithm>
+#include <sstream>
+#include <stdexcept>
+#include <system_error>
+
+#include "platbench/process.hpp"
+#include "protocol/runner_protocol.hpp"
+#include "util/names.hpp"
+
+namespace fs = std::filesystem;
+
+namespace platbench::singularity {
+namespace {
+
+constexpr int kApptainerFailed = 255;
+constexpr int kSignalBase = 128;
+constexpr int kMaxSignal = 64;
+
+// apptainer's "FATAL: ..." lines: its own explanation of why the container did not start.
+std::string fatal_lines(const std::string& stderr_text) {
+    std::istringstream lines(stderr_text);
+    std::string line, fatal;
+    while (std::getline(lines, line))
+        if (line.rfind("FATAL:", 0) == 0) fatal += (fatal.empty() ? "" : "; ") + line;
+    return fatal;
+}
+
+std::string warning_lines(const std::string& stderr_text) {
+    std::istringstream lines(stderr_text);
+    std::string line, warnings;
+    while (std::getline(lines, line))
+        if (line.rfind("WARNING:", 0) == 0) warnings += (warnings.empty() ? "" : "; ") + line;
+    return warnings;
+}
+
+// The directory the container sees as /work, and whether this run made it.
+struct HostWorkDir {
+    std::optional<fs::path> path;
+    bool made_here = false;
+};
+
+HostWorkDir host_work_dir_for(const PlatformRunRequest& request, const ContainerSettings& settings) {
+    if (request.work_dir.empty()) return {};
+    if (settings.scratch_dir.empty()) return {request.work_dir, false};
+    const fs::path dir = settings.scratch_dir / unique_object_name(request.labels);
+    fs::create_directories(dir);
+    return {dir, true};
+}
+
+void record_overhead(const ChildOutcome& result, PlatformRunOutcome& outcome) {
+    outcome.metadata["exec_seconds"] = std::to_string(result.wall_seconds);
+    std::string ignored;
+    const std::optional<RunnerReport> report = decode_runner_output(result.stdout_text, ignored);
+    if (!report || !report->runner_seconds) return;
+    // The platform's cost: everything around the runner's own lifetime in the container.
+    outcome.metadata["runner_seconds"] = std::to_string(*report->runner_seconds);
+    outcome.overhead_seconds = std::max(0.0, result.wall_seconds - *report->runner_seconds);
+}
+
+}  // namespace
+
+ExecSpec exec_spec_for(const PlatformRunRequest& request, const ContainerSettings& settings,
+                       const std::optional<fs::path>& host_work_dir) {
+    ExecSpec spec;
+    spec.program = settings.program;
+    spec.image = settings.image;
+    spec.drop_privileges = settings.drop_privileges;
+    spec.network = settings.network;
+    spec.show_cgroups = settings.show_cgroups;
+    const ParamValues& values = request.settings;
+    if (values.has("cpuset")) spec.cpuset = values.text("cpuset");
+    if (values.has("cpus")) spec.cpus = values.real("cpus");
+    if (values.has("memory")) spec.memory_bytes = values.integer("memory");
+    spec.command.push_back(settings.runner_path);
+    spec.command.insert(spec.command.end(), request.runner_args.begin(), request.runner_args.end());
+    spec.command.insert(spec.command.end(), {"--plugin-dir", settings.plugin_dir});
+    if (host_work_dir) {
+        spec.work_dir = *host_work_dir;
+        spec.command.insert(spec.command.end(), {"--work-dir", kContainerWorkDir});
+    }
+    return spec;
+}
+
+void read_exit_status(int exit_code, const std::string& stderr_text, PlatformRunOutcome& outcome) {
+    const std::string fatal = fatal_lines(stderr_text);
+    if (exit_code == kApptainerFailed && !fatal.empty()) {
+        outcome.started = false;
+        outcome.failure = "apptainer could not run the container: " + fatal;
+    } else if (exit_code > kSignalBase && exit_code <= kSignalBase + kMaxSignal) {
+        outcome.term_signal = exit_code - kSignalBase;
+    } else {
+        outcome.exit_code = exit_code;
+    }
+}
+
+PlatformRunOutcome run_in_container(const PlatformRunRequest& request, const ContainerSettings& settings) {
+    PlatformRunOutcome outcome;
+    outcome.metadata["image"] = settings.image.string();
+    HostWorkDir work_dir;
+    ChildRequest child;
+    try {
+        work_dir = host_work_dir_for(request, settings);
+        child.argv = exec_command(exec_spec_for(request, settings, work_dir.path));
+    } catch (const std::exception& e) {
+        outcome.failure = e.what();
+        return outcome;
+    }
+    child.timeout = request.timeout;
+    child.cancel = &request.cancel;
+    const ChildOutcome result = run_child(child);
+    outcome.started = result.started;
+    outcome.failure = result.failure;
+    outcome.timed_out = result.timed_out;
+    outcome.cancelled = result.cancelled;
+    outcome.term_signal = result.term_signal;
+    outcome.stdout_text = result.stdout_text;
+    outcome.stderr_text = result.stderr_text;
+    if (result.started && result.term_signal == 0) read_exit_status(result.exit_code, result.stderr_text, outcome);
+    if (const std::string warnings = warning_lines(result.stderr_text); !warnings.empty())
+        outcome.metadata["apptainer_warnings"] = warnings;
+    if (result.started) record_overhead(result, outcome);
+    if (work_dir.made_here) {
+        std::error_code ec;
+        fs::remove_all(*work_dir.path, ec);
+    }
+    return outcome;
+}
+
+}  // namespace platbench::singularity
