@@ -88,7 +88,7 @@ main() {
   fi
   log "installing apptainer from Debian unstable onto a private C library in $PREFIX"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    patchelf file squashfs-tools uidmap fuse2fs squashfuse >/dev/null
+    patchelf file squashfs-tools uidmap squashfuse >/dev/null
   local work
   work=$(mktemp -d /tmp/platbench-apptainer-XXXXXX)
   chmod 0755 "$work"  # apt fetches as the _apt user

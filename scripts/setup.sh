@@ -3,8 +3,8 @@
 #   scripts/setup.sh quick   install what is missing, build, run configs/quick.yaml
 #   scripts/setup.sh test    install what is missing, build, run the whole test suite
 #   scripts/setup.sh build   install what is missing and build
-# Needs root (or sudo) to install packages and to start the Docker and libvirt
-# daemons when none answers (no systemd is assumed). BUILD_DIR (default: build), JOBS (default: all CPUs) and
+# Needs root (or sudo) to install packages (apptainer included) and to start the
+# Docker and libvirt daemons when none answers (no systemd is assumed). BUILD_DIR (default: build), JOBS (default: all CPUs) and
 # DOCKERD_STORAGE_DRIVER (default: vfs, which works everywhere, nested containers
 # and VMs included; overlay2 is faster to create containers) may be set.
 set -euo pipefail
@@ -110,6 +110,17 @@ ensure_libvirt_daemon() {
   log "libvirtd did not answer within 30 s; kvm runs will be skipped"
 }
 
+# The singularity platform needs apptainer, which Debian 12 does not package:
+# scripts/install-apptainer.sh installs Debian's own from unstable (nothing when
+# apptainer or singularity is already there, as on most HPC systems).
+ensure_apptainer() {
+  local tool
+  for tool in apptainer singularity; do
+    if command -v "$tool" >/dev/null && "$tool" --version >/dev/null 2>&1; then log "$tool is installed"; return; fi
+  done
+  (as_root scripts/install-apptainer.sh) || log "apptainer could not be installed; singularity runs will be skipped"
+}
+
 build() {
   log "configuring and building in $BUILD_DIR"
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -128,9 +139,9 @@ run_tests() {
 
 case "${1:-}" in
   quick) install_packages "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}"; ensure_docker_daemon; ensure_libvirt_daemon
-         build; run_quick ;;
+         ensure_apptainer; build; run_quick ;;
   test)  install_packages "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"; ensure_docker_daemon
-         ensure_libvirt_daemon; build; run_tests ;;
+         ensure_libvirt_daemon; ensure_apptainer; build; run_tests ;;
   build) install_packages "${BUILD_PACKAGES[@]}"; build ;;
   *) echo "usage: $0 quick|test|build" >&2; exit 2 ;;
 esac

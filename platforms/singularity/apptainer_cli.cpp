@@ -1,5 +1,7 @@
 #include "apptainer_cli.hpp"
 
+#include <unistd.h>
+
 #include <charconv>
 #include <stdexcept>
 
@@ -10,7 +12,13 @@ namespace fs = std::filesystem;
 namespace platbench::singularity {
 
 std::optional<fs::path> locate_program(const std::string& setting) {
-    if (!setting.empty()) return find_program(setting);
+    if (!setting.empty()) {
+        // find_program takes a path as it is: a missing one is "not installed" too.
+        std::optional<fs::path> program = find_program(setting);
+        std::error_code ec;
+        if (!program || !fs::is_regular_file(*program, ec) || ::access(program->c_str(), X_OK) != 0) return std::nullopt;
+        return program;
+    }
     for (const char* name : {"apptainer", "singularity"})
         if (auto program = find_program(name)) return program;
     return std::nullopt;

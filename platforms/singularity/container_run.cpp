@@ -1,6 +1,7 @@
 #include "container_run.hpp"
 
 #include <algorithm>
+#include <csignal>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
@@ -59,6 +60,14 @@ void record_overhead(const ChildOutcome& result, PlatformRunOutcome& outcome) {
     outcome.overhead_seconds = std::max(0.0, result.wall_seconds - *report->runner_seconds);
 }
 
+// apptainer does not say why the command died; under a memory limit SIGKILL is
+// almost always the kernel's OOM killer, and the user should hear so.
+void explain_kill(const ExecSpec& spec, PlatformRunOutcome& outcome) {
+    if (outcome.term_signal != SIGKILL || !spec.memory_bytes || outcome.timed_out || outcome.cancelled) return;
+    outcome.failure = "killed in a container with a memory limit of " + std::to_string(*spec.memory_bytes >> 20) +
+                      " MiB: most likely it ran out of memory";
+}
+
 }  // namespace
 
 ExecSpec exec_spec_for(const PlatformRunRequest& request, const ContainerSettings& settings,
@@ -99,10 +108,12 @@ PlatformRunOutcome run_in_container(const PlatformRunRequest& request, const Con
     PlatformRunOutcome outcome;
     outcome.metadata["image"] = settings.image.string();
     HostWorkDir work_dir;
+    ExecSpec spec;
     ChildRequest child;
     try {
         work_dir = host_work_dir_for(request, settings);
-        child.argv = exec_command(exec_spec_for(request, settings, work_dir.path));
+        spec = exec_spec_for(request, settings, work_dir.path);
+        child.argv = exec_command(spec);
     } catch (const std::exception& e) {
         outcome.failure = e.what();
         return outcome;
@@ -118,6 +129,7 @@ PlatformRunOutcome run_in_container(const PlatformRunRequest& request, const Con
     outcome.stdout_text = result.stdout_text;
     outcome.stderr_text = result.stderr_text;
     if (result.started && result.term_signal == 0) read_exit_status(result.exit_code, result.stderr_text, outcome);
+    explain_kill(spec, outcome);
     if (const std::string warnings = warning_lines(result.stderr_text); !warnings.empty())
         outcome.metadata["apptainer_warnings"] = warnings;
     if (result.started) record_overhead(result, outcome);

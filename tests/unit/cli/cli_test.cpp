@@ -112,9 +112,9 @@ TEST_CASE("a bad experiment file is refused with file:line:column and nothing is
     CHECK_FALSE(fs::exists(dir / "results"));
 }
 
-// Docker and kvm runs need their daemons: without them (a developer's machine)
-// they are skipped with the reason; under CI=true, where scripts/setup.sh starts
-// dockerd and libvirtd, they must pass.
+// Docker and kvm runs need their daemons, singularity runs apptainer: without them
+// (a developer's machine) they are skipped with the reason; under CI=true, where
+// scripts/setup.sh starts dockerd and libvirtd and installs apptainer, they must pass.
 bool daemon_runs_may_be_skipped() {
     const char* ci = std::getenv("CI");
     return ci == nullptr || std::string(ci) != "true";
@@ -134,7 +134,8 @@ TEST_CASE("configs/quick.yaml runs end to end on every platform here and exports
     // stream: one cell; blockio and fio: randread and write cells each. 3 measured + 1 warmup per cell.
     const std::map<std::string, std::size_t> metrics_per_run = {{"stream", 16}, {"blockio", 17}, {"fio", 17}};
     const std::map<std::string, std::vector<std::string>> skip_reasons = {
-        {"docker", {"no Docker daemon answers"}}, {"kvm", {"cannot connect to libvirt", "no kernel in /boot", "as a user other than root"}}};
+        {"docker", {"no Docker daemon answers"}}, {"kvm", {"cannot connect to libvirt", "no kernel in /boot", "as a user other than root"}},
+        {"singularity", {"neither apptainer nor singularity is installed"}}};
     std::map<std::string, std::map<std::string, std::size_t>> measured, warmups;
     std::map<std::string, std::size_t> ok, skipped;
     const auto runs = stored_runs(output);
@@ -154,9 +155,10 @@ TEST_CASE("configs/quick.yaml runs end to end on every platform here and exports
         CHECK(r.observed_environment.value("online_cpus", 0) >= 1);
         if (r.platform_plugin == "docker") CHECK(r.observed_environment.value("container", "") == "docker");
         if (r.platform_plugin == "kvm") CHECK(r.observed_environment.value("virtualization", "") == "vm");
+        if (r.platform_plugin == "singularity") CHECK(r.observed_environment.value("container", "") == "apptainer");
     }
     std::size_t platforms_ok = 0;
-    for (const char* platform : {"native", "docker", "kvm"}) {
+    for (const char* platform : {"native", "docker", "kvm", "singularity"}) {
         CAPTURE(platform);
         CHECK(ok[platform] + skipped[platform] == 20);
         CHECK((skipped[platform] == 0 || (ok[platform] == 0 && daemon_runs_may_be_skipped())));
@@ -177,7 +179,7 @@ TEST_CASE("configs/quick.yaml runs end to end on every platform here and exports
     const auto exported = nlohmann::json::parse(test::read_file(dir / "r.json"));
     REQUIRE(exported["experiments"].size() == 1);
     CHECK(exported["experiments"][0]["host"].contains("cpu_model"));
-    CHECK(exported["experiments"][0]["runs"].size() == 60);
+    CHECK(exported["experiments"][0]["runs"].size() == 80);
 }
 
 TEST_CASE("every kind of broken runner output becomes a failed run with a reason, and the matrix goes on") {

@@ -1,0 +1,320 @@
+// The singularity platform with a real apptainer: real SIF and sandbox images,
+// containers, limits, timeouts and clean-up. scripts/setup.sh test installs
+// apptainer. Without it the tests are reported as skipped, except under CI=true,
+// where a missing apptainer fails them.
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+
+#include "bundle_image.hpp"
+#include "integration.hpp"
+#include "plugin/registry.hpp"
+#include "protocol/runner_protocol.hpp"
+#include "temp_dir.hpp"
+
+using namespace platbench;
+using namespace platbench::singularity;
+namespace fs = std::filesystem;
+using test::echo_bundle;
+using test::unique_label;
+using test::workload_bundle;
+
+namespace {
+
+std::string apptainer_problem() {
+    return locate_program("") ? std::string() : "neither apptainer nor singularity is in PATH";
+}
+
+#define REQUIRE_APPTAINER() PLATBENCH_REQUIRE_PLATFORM(apptainer_problem(), "Apptainer")
+
+const LoadedPlugin& singularity_plugin() {
+    static const std::unique_ptr<LoadedPlugin> plugin =
+        load_plugin_file(PLATBENCH_PLUGIN_DIR "/platform_singularity.so");
+    return *plugin;
+}
+
+// Images are built once per test process and format, into a directory of its own.
+const fs::path& image_dir() {
+    static const test::TempDir dir{"platbench-test-apptainer", "/var/tmp"};
+    return dir.path();
+}
+
+// A prepared singularity platform and everything a run request refers to.
+struct SingularityRun {
+    ParamValues settings;
+    std::unique_ptr<Platform> platform = singularity_plugin().descriptor->create_platform();
+    HostRunner host_runner{PLATBENCH_RUNNER, PLATBENCH_PLUGIN_DIR};
+    std::vector<std::string> runner_args;
+    std::map<std::string, std::string> labels;
+    std::atomic<bool> cancel{false};
+    std::chrono::duration<double> timeout{120.0};
+    fs::path work_dir;
+    std::string run_label = unique_label("run");
+
+    explicit SingularityRun(std::map<std::string, ParamValue> values = {}) {
+        settings.set("image_dir", image_dir().string());
+        for (auto& [name, value] : values) settings.set(name, value);
+        apply_defaults(singularity_plugin().descriptor->params, settings);
+        labels = {{"platbench", "1"}, {"platbench.experiment", "singularity-integration"}, {"platbench.run", run_label}};
+    }
+
+    ProbeResult probe() { return platform->probe(settings); }
+    void prepare(const Bundle& bundle) { platform->prepare({settings, &bundle}); }
+
+    PlatformRunOutcome run() {
+        const PlatformRunRequest request{settings, host_runner, nullptr, runner_args, work_dir, timeout, labels, cancel};
+        return platform->run(request);
+    }
+};
+
+RunnerReport ok_report(const PlatformRunOutcome& outcome) {
+    const RunInterpretation result = interpret_outcome(outcome);
+    INFO("reason: " << result.reason << "; stderr: " << outcome.stderr_text << "; failure: " << outcome.failure);
+    REQUIRE(result.status == "ok");
+    return *result.report;
+}
+
+std::string read_text(const fs::path& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Processes whose command line holds `text` (the run's unique label, passed to the
+// echo workload as its message): the runner in the container, and apptainer around it.
+std::vector<int> processes_with(const std::string& text) {
+    std::vector<int> pids;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos || std::stoi(name) == ::getpid()) continue;
+        std::string cmdline = read_text(entry.path() / "cmdline");
+        if (cmdline.find(text) != std::string::npos) pids.push_back(std::stoi(name));
+    }
+    return pids;
+}
+
+// The runner inside the container: the process running platbench-runner with `label`.
+int runner_process(const std::string& label) {
+    for (int attempt = 0; attempt < 200; ++attempt) {
+        for (int pid : processes_with(label)) {
+            const std::string cmdline = read_text("/proc/" + std::to_string(pid) + "/cmdline");
+            if (cmdline.rfind("/usr/bin/platbench-runner", 0) == 0) return pid;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return -1;
+}
+
+bool has_metric(const RunnerReport& report, const std::string& name) {
+    return std::any_of(report.metrics.begin(), report.metrics.end(),
+                       [&](const Metric& m) { return m.name == name && m.value > 0; });
+}
+
+}  // namespace
+
+TEST_CASE("probe records which apptainer and its version, and declines when it is not there") {
+    REQUIRE_APPTAINER();
+    SingularityRun apptainer;
+    const ProbeResult probe = apptainer.probe();
+    CHECK(probe.availability == Availability::Available);
+    CHECK((probe.metadata.at("apptainer_product") == "apptainer" ||
+           probe.metadata.at("apptainer_product").rfind("singularity", 0) == 0));
+    CHECK_FALSE(probe.metadata.at("apptainer_version").empty());
+
+    SingularityRun missing({{"program", std::string("/nonexistent/apptainer")}});
+    const ProbeResult declined = missing.probe();
+    CHECK(declined.availability == Availability::Declined);
+    CHECK(declined.reason.find("/nonexistent/apptainer") != std::string::npos);
+
+    SingularityRun impostor({{"program", std::string("/bin/true")}});
+    CHECK(impostor.probe().availability == Availability::Broken);
+}
+
+TEST_CASE("without apptainer or singularity in PATH the platform declines, saying how to install it") {
+    // Needs no apptainer: runs everywhere.
+    test::TempDir empty;
+    const char* old_path = std::getenv("PATH");
+    const std::string saved = old_path != nullptr ? old_path : "";
+    ::setenv("PATH", empty.path().c_str(), 1);
+    SingularityRun apptainer;
+    const ProbeResult probe = apptainer.probe();
+    ::setenv("PATH", saved.c_str(), 1);
+    CHECK(probe.availability == Availability::Declined);
+    CHECK(probe.reason.find("neither apptainer nor singularity is installed") != std::string::npos);
+    CHECK(probe.reason.find("scripts/install-apptainer.sh") != std::string::npos);
+}
+
+TEST_CASE("a SIF is built from the bundle once and reused, and stream runs in it seeing its cpuset, CPUs and memory") {
+    REQUIRE_APPTAINER();
+    SingularityRun apptainer({{"cpuset", std::string("0")}, {"cpus", 0.5}, {"memory", std::int64_t{512} << 20}});
+    REQUIRE(apptainer.probe().availability == Availability::Available);
+    apptainer.prepare(workload_bundle());
+    const fs::path image = cached_image_path(image_dir(), workload_bundle().content_hash, ImageFormat::Sif);
+    CHECK(fs::is_regular_file(image));
+    const auto built_at = fs::last_write_time(image);
+
+    apptainer.runner_args = {"--workload", "stream", "--param", "array_size=1000000", "--param", "ntimes=3"};
+    const PlatformRunOutcome outcome = apptainer.run();
+    const RunnerReport report = ok_report(outcome);
+    CHECK(report.environment["container"] == "apptainer");
+    CHECK(report.environment["affinity"] == nlohmann::json::array({0}));
+    CHECK(report.environment["memory_limit_bytes"] == (std::int64_t{512} << 20));
+    CHECK(report.environment["cpu_quota"].get<double>() == doctest::Approx(0.5));
+    CHECK(has_metric(report, "triad_best_rate"));
+    CHECK(outcome.metadata.at("image") == image.string());
+    CHECK(outcome.overhead_seconds > 0);
+    CHECK(outcome.overhead_seconds < std::stod(outcome.metadata.at("exec_seconds")));
+
+    SingularityRun again;
+    again.prepare(workload_bundle());  // a second experiment: the same image, not rebuilt
+    CHECK(fs::last_write_time(image) == built_at);
+}
+
+TEST_CASE("blockio runs in a sandbox image, in the run's directory or in a scratch directory that goes with the run") {
+    REQUIRE_APPTAINER();
+    test::TempDir scratch{"platbench-apptainer-scratch", "/var/tmp"};
+    for (const std::string scratch_dir : {std::string(), scratch.path().string()}) {
+        CAPTURE(scratch_dir);
+        SingularityRun apptainer({{"image_format", std::string("sandbox")}, {"scratch_dir", scratch_dir}});
+        apptainer.prepare(workload_bundle());
+        test::TempDir work{"platbench-apptainer-work", "/var/tmp"};
+        apptainer.work_dir = work.path();
+        apptainer.runner_args = {"--workload", "blockio", "--param", "file_size=8MiB", "--param", "runtime=0.5s"};
+        const PlatformRunOutcome outcome = apptainer.run();
+        const RunnerReport report = ok_report(outcome);
+        CHECK(has_metric(report, "read_iops"));
+        CHECK(report.info.count("work_dir") == 0);  // blockio names its file, not the directory
+        CHECK(fs::is_directory(outcome.metadata.at("image")));
+        CHECK(fs::is_empty(scratch.path()));  // the run's own directory is gone again
+    }
+}
+
+TEST_CASE("the work directory the container writes in is the host directory bound at /work") {
+    REQUIRE_APPTAINER();
+    SingularityRun apptainer({{"image_format", std::string("sandbox")}});
+    apptainer.prepare(echo_bundle());
+    test::TempDir work{"platbench-apptainer-work", "/var/tmp"};
+    apptainer.work_dir = work.path();
+    apptainer.runner_args = {"--workload", "echo", "--param", "write_path=/work/hello", "--param",
+                             "write_text=from the container"};
+    const RunnerReport report = ok_report(apptainer.run());
+    CHECK(report.info.at("work_dir") == "/work");
+    CHECK(read_text(work.path() / "hello") == "from the container");
+}
+
+TEST_CASE("the container has its own network namespace with loopback only, unless asked") {
+    REQUIRE_APPTAINER();
+    for (const bool network : {false, true}) {
+        CAPTURE(network);
+        SingularityRun apptainer({{"image_format", std::string("sandbox")}, {"network", network}});
+        apptainer.prepare(echo_bundle());
+        const std::string label = unique_label("net");
+        apptainer.runner_args = {"--workload", "echo", "--param", "sleep=5", "--param", "message=" + label};
+        std::string namespace_seen, interfaces_seen;
+        std::thread observer([&] {
+            const int pid = runner_process(label);
+            if (pid < 0) return;
+            namespace_seen = fs::read_symlink("/proc/" + std::to_string(pid) + "/ns/net").string();
+            interfaces_seen = read_text("/proc/" + std::to_string(pid) + "/net/dev");
+        });
+        const PlatformRunOutcome outcome = apptainer.run();
+        observer.join();
+        ok_report(outcome);
+        REQUIRE_FALSE(namespace_seen.empty());
+        const std::string own_namespace = fs::read_symlink("/proc/self/ns/net").string();
+        if (network) {
+            CHECK(namespace_seen == own_namespace);
+        } else {
+            CHECK(namespace_seen != own_namespace);
+            // /proc/net/dev: two header lines, then one line per interface.
+            CHECK(interfaces_seen.find("lo:") != std::string::npos);
+            CHECK(std::count(interfaces_seen.begin(), interfaces_seen.end(), '\n') == 3);
+        }
+    }
+}
+
+TEST_CASE("a run past its timeout, and a run stopped by Ctrl-C, leave no process behind") {
+    REQUIRE_APPTAINER();
+    for (const bool by_cancel : {false, true}) {
+        CAPTURE(by_cancel);
+        SingularityRun apptainer({{"image_format", std::string("sandbox")}});
+        apptainer.prepare(echo_bundle());
+        const std::string label = unique_label("stop");
+        apptainer.runner_args = {"--workload", "echo", "--param", "sleep=60", "--param", "message=" + label};
+        std::thread interrupter;
+        if (by_cancel) {
+            interrupter = std::thread([&] {
+                runner_process(label);
+                apptainer.cancel = true;
+            });
+        } else {
+            apptainer.timeout = std::chrono::duration<double>(3.0);
+        }
+        const auto start = std::chrono::steady_clock::now();
+        const PlatformRunOutcome outcome = apptainer.run();
+        if (interrupter.joinable()) interrupter.join();
+        CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(30));
+        CHECK((by_cancel ? outcome.cancelled : outcome.timed_out));
+        if (!by_cancel) CHECK(interpret_outcome(outcome).reason.find("timed out") != std::string::npos);
+        CHECK(processes_with(label).empty());
+    }
+}
+
+TEST_CASE("a limit apptainer cannot apply fails the run with apptainer's own words") {
+    REQUIRE_APPTAINER();
+    SingularityRun apptainer({{"image_format", std::string("sandbox")}, {"cpuset", std::string("4095")}});
+    apptainer.prepare(echo_bundle());
+    apptainer.runner_args = {"--workload", "echo"};
+    const PlatformRunOutcome outcome = apptainer.run();
+    const RunInterpretation result = interpret_outcome(outcome);
+    CHECK(result.status == "failed");
+    CHECK_FALSE(outcome.started);
+    CHECK(result.reason.find("apptainer could not run the container: FATAL:") != std::string::npos);
+}
+
+TEST_CASE("a workload that fails, crashes or outgrows its memory limit in the container is a failed run with the reason") {
+    REQUIRE_APPTAINER();
+    SingularityRun apptainer({{"image_format", std::string("sandbox")}, {"memory", std::int64_t{32} << 20}});
+    apptainer.prepare(echo_bundle());
+    apptainer.runner_args = {"--workload", "echo", "--param", "fail=true", "--param", "message=disk on fire"};
+    const RunInterpretation failed = interpret_outcome(apptainer.run());
+    CHECK(failed.status == "failed");
+    CHECK(failed.reason.find("disk on fire") != std::string::npos);
+
+    apptainer.runner_args = {"--workload", "echo", "--param", "abort=true"};
+    const PlatformRunOutcome aborted = apptainer.run();
+    CHECK(aborted.term_signal == 6);
+    CHECK(interpret_outcome(aborted).reason.find("SIGABRT") != std::string::npos);
+
+    apptainer.runner_args = {"--workload", "echo", "--param", "allocate=512MiB"};
+    const PlatformRunOutcome killed = apptainer.run();
+    CHECK(killed.term_signal == 9);
+    CHECK(interpret_outcome(killed).reason.find("most likely it ran out of memory") != std::string::npos);
+}
+
+TEST_CASE("clean removes the image builds of a dead platbench, not those in progress, and images only when asked") {
+    REQUIRE_APPTAINER();
+    SingularityRun apptainer;
+    const fs::path dir = fs::path("/var/tmp") / ("platbench-apptainer-" + std::to_string(::getuid()));
+    fs::create_directories(dir);
+    const fs::path dead = dir / "building-999999999-0.tmp";
+    const fs::path alive = dir / ("building-" + std::to_string(::getpid()) + "-99.tmp");
+    const fs::path image = dir / "bundle-0000000000000000.sandbox";
+    for (const fs::path& path : {dead, alive, image}) fs::create_directories(path / "inside");
+
+    const std::vector<std::string> removed = apptainer.platform->clean(false);
+    CHECK(std::find(removed.begin(), removed.end(), "file " + dead.string()) != removed.end());
+    CHECK_FALSE(fs::exists(dead));
+    CHECK(fs::exists(alive));
+    CHECK(fs::exists(image));
+
+    const std::vector<std::string> with_images = apptainer.platform->clean(true);
+    CHECK(std::find(with_images.begin(), with_images.end(), "image " + image.string()) != with_images.end());
+    CHECK_FALSE(fs::exists(image));
+    fs::remove_all(alive);
+}
