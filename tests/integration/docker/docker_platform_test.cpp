@@ -16,6 +16,7 @@
 #include "docker_client.hpp"
 #include "docker_endpoint.hpp"
 #include "integration.hpp"
+#include "platform_run.hpp"
 #include "plugin/registry.hpp"
 #include "protocol/runner_protocol.hpp"
 #include "temp_dir.hpp"
@@ -24,6 +25,7 @@ using namespace platbench;
 using namespace platbench::docker;
 namespace fs = std::filesystem;
 using test::echo_bundle;
+using test::ok_report;
 using test::unique_label;
 using test::workload_bundle;
 
@@ -46,36 +48,8 @@ std::string daemon_problem() {
 
 #define REQUIRE_DOCKER_DAEMON() PLATBENCH_REQUIRE_PLATFORM(daemon_problem(), "Docker (no daemon answers)")
 
-const LoadedPlugin& docker_plugin() {
-    static const std::unique_ptr<LoadedPlugin> plugin = load_plugin_file(PLATBENCH_PLUGIN_DIR "/platform_docker.so");
-    return *plugin;
-}
-
-// A prepared docker platform and everything a run request refers to.
-struct DockerRun {
-    ParamValues settings;
-    std::unique_ptr<Platform> platform = docker_plugin().descriptor->create_platform();
-    HostRunner host_runner{PLATBENCH_RUNNER, PLATBENCH_PLUGIN_DIR};
-    std::vector<std::string> runner_args;
-    std::map<std::string, std::string> labels;
-    std::atomic<bool> cancel{false};
-    std::chrono::duration<double> timeout{120.0};
-    fs::path work_dir;
-    std::string run_label = unique_label("run");
-
-    explicit DockerRun(std::map<std::string, ParamValue> values = {}) {
-        for (auto& [name, value] : values) settings.set(name, value);
-        apply_defaults(docker_plugin().descriptor->params, settings);
-        labels = {{"platbench", "1"}, {"platbench.experiment", "docker-integration"}, {"platbench.run", run_label}};
-    }
-
-    ProbeResult probe() { return platform->probe(settings); }
-    void prepare(const Bundle& bundle) { platform->prepare({settings, &bundle}); }
-
-    PlatformRunOutcome run() {
-        const PlatformRunRequest request{settings, host_runner, nullptr, runner_args, work_dir, timeout, labels, cancel};
-        return platform->run(request);
-    }
+struct DockerRun : test::PlatformRun {
+    explicit DockerRun(const std::map<std::string, ParamValue>& values = {}) : PlatformRun("docker", {}, values) {}
 
     // Containers and volumes still carrying this run's label.
     std::size_t leftovers() const {
@@ -84,13 +58,6 @@ struct DockerRun {
                client.labelled_volumes("platbench.run=" + run_label, within(30)).size();
     }
 };
-
-RunnerReport ok_report(const PlatformRunOutcome& outcome) {
-    const RunInterpretation result = interpret_outcome(outcome);
-    INFO("reason: " << result.reason << "; stderr: " << outcome.stderr_text << "; failure: " << outcome.failure);
-    REQUIRE(result.status == "ok");
-    return *result.report;
-}
 
 }  // namespace
 

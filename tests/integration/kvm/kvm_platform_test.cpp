@@ -24,6 +24,7 @@
 #include "libvirt_handle.hpp"
 #include "plugin/registry.hpp"
 #include "integration.hpp"
+#include "platform_run.hpp"
 #include "protocol/runner_protocol.hpp"
 #include "temp_dir.hpp"
 #include "vm_run.hpp"
@@ -32,6 +33,7 @@ using namespace platbench;
 using namespace platbench::kvm;
 namespace fs = std::filesystem;
 using test::echo_bundle;
+using test::ok_report;
 using test::unique_label;
 using test::workload_bundle;
 
@@ -59,11 +61,6 @@ std::string libvirt_problem() {
 
 #define REQUIRE_LIBVIRT() PLATBENCH_REQUIRE_PLATFORM(libvirt_problem(), "libvirt+QEMU")
 
-const LoadedPlugin& kvm_plugin() {
-    static const std::unique_ptr<LoadedPlugin> plugin = load_plugin_file(PLATBENCH_PLUGIN_DIR "/platform_kvm.so");
-    return *plugin;
-}
-
 // One image directory for the whole test process (boot files are cached there),
 // on disk and readable by QEMU's user.
 const fs::path& image_dir() {
@@ -82,44 +79,16 @@ std::size_t domains_labelled(const std::string& run_label) {
     return count;
 }
 
-// A prepared kvm platform (TCG, small VM) and everything a run request refers to.
-struct VmRun {
-    ParamValues settings;
-    std::unique_ptr<Platform> platform = kvm_plugin().descriptor->create_platform();
-    HostRunner host_runner{PLATBENCH_RUNNER, PLATBENCH_PLUGIN_DIR};
-    std::vector<std::string> runner_args;
-    std::map<std::string, std::string> labels;
-    std::atomic<bool> cancel{false};
-    std::chrono::duration<double> timeout{300.0};
-    fs::path work_dir;
-    std::string run_label = unique_label("run");
-
-    explicit VmRun(std::map<std::string, ParamValue> values = {}) {
-        settings.set("accel", std::string("tcg"));
-        settings.set("vcpus", std::int64_t{1});
-        settings.set("memory", std::int64_t{512} << 20);
-        settings.set("image_dir", image_dir().string());
-        for (auto& [name, value] : values) settings.set(name, value);
-        apply_defaults(kvm_plugin().descriptor->params, settings);
-        labels = {{"platbench", "1"}, {"platbench.experiment", "kvm-integration"}, {"platbench.run", run_label}};
-    }
-
-    ProbeResult probe() { return platform->probe(settings); }
-    void prepare(const Bundle& bundle) {
-        const ProbeResult probe = platform->probe(settings);
-        INFO("probe: " << probe.reason);
-        REQUIRE(probe.availability == Availability::Available);
-        platform->prepare({settings, &bundle});
-    }
-
-    PlatformRunOutcome run() {
-        const PlatformRunRequest request{settings, host_runner, nullptr, runner_args, work_dir, timeout, labels, cancel};
-        return platform->run(request);
-    }
-
-    void run_echo(std::vector<std::string> params) {
-        runner_args = {"--workload", "echo"};
-        for (std::string& param : params) runner_args.insert(runner_args.end(), {"--param", std::move(param)});
+// A kvm platform under test: TCG, one vCPU, a small VM, the shared image directory.
+struct VmRun : test::PlatformRun {
+    explicit VmRun(const std::map<std::string, ParamValue>& values = {})
+        : PlatformRun("kvm",
+                      {{"accel", std::string("tcg")},
+                       {"vcpus", std::int64_t{1}},
+                       {"memory", std::int64_t{512} << 20},
+                       {"image_dir", image_dir().string()}},
+                      values) {
+        timeout = std::chrono::duration<double>(300.0);
     }
 
     bool runs_dir_empty() const {
@@ -127,13 +96,6 @@ struct VmRun {
         return fs::is_empty(image_dir() / "runs", ec) || !fs::exists(image_dir() / "runs");
     }
 };
-
-RunnerReport ok_report(const PlatformRunOutcome& outcome) {
-    const RunInterpretation result = interpret_outcome(outcome);
-    INFO("reason: " << result.reason << "; stderr: " << outcome.stderr_text << "; failure: " << outcome.failure);
-    REQUIRE(result.status == "ok");
-    return *result.report;
-}
 
 double metadata_seconds(const PlatformRunOutcome& outcome, const std::string& key) {
     INFO("metadata " << key);
@@ -174,7 +136,7 @@ TEST_CASE("probe refuses a file that is not a kernel, and declines CPUs the host
     const ProbeResult no_pages = too_many_huge_pages.probe();
     CHECK(no_pages.availability == Availability::Declined);
     CHECK(no_pages.reason.find("vm.nr_hugepages") != std::string::npos);
-    CHECK(kvm_plugin().descriptor->create_platform()->validate(not_kernel.settings).empty());
+    CHECK(test::platform_plugin("kvm").descriptor->create_platform()->validate(not_kernel.settings).empty());
     VmRun missing({{"kernel", std::string("/nonexistent/vmlinuz")}});
     CHECK(missing.platform->validate(missing.settings).at(0).find("is not a file") != std::string::npos);
 }
@@ -477,7 +439,7 @@ TEST_CASE("clean destroys a leftover domain of platbench's and removes a dead ru
     const fs::path live_run = default_runs / ("platbench-e1-r0-" + std::to_string(::getpid()) + "-0");
     fs::create_directories(live_run);
 
-    const std::vector<std::string> removed = kvm_plugin().descriptor->create_platform()->clean(false);
+    const std::vector<std::string> removed = test::platform_plugin("kvm").descriptor->create_platform()->clean(false);
     CHECK(std::find(removed.begin(), removed.end(), "domain " + name) != removed.end());
     CHECK_FALSE(leftover.active());
     CHECK(other.active());

@@ -13,14 +13,14 @@
 
 #include "bundle_image.hpp"
 #include "integration.hpp"
-#include "plugin/registry.hpp"
-#include "protocol/runner_protocol.hpp"
+#include "platform_run.hpp"
 #include "temp_dir.hpp"
 
 using namespace platbench;
 using namespace platbench::singularity;
 namespace fs = std::filesystem;
 using test::echo_bundle;
+using test::ok_report;
 using test::unique_label;
 using test::workload_bundle;
 
@@ -32,52 +32,17 @@ std::string apptainer_problem() {
 
 #define REQUIRE_APPTAINER() PLATBENCH_REQUIRE_PLATFORM(apptainer_problem(), "Apptainer")
 
-const LoadedPlugin& singularity_plugin() {
-    static const std::unique_ptr<LoadedPlugin> plugin =
-        load_plugin_file(PLATBENCH_PLUGIN_DIR "/platform_singularity.so");
-    return *plugin;
-}
-
 // Images are built once per test process and format, into a directory of its own.
 const fs::path& image_dir() {
     static const test::TempDir dir{"platbench-test-apptainer", "/var/tmp"};
     return dir.path();
 }
 
-// A prepared singularity platform and everything a run request refers to.
-struct SingularityRun {
-    ParamValues settings;
-    std::unique_ptr<Platform> platform = singularity_plugin().descriptor->create_platform();
-    HostRunner host_runner{PLATBENCH_RUNNER, PLATBENCH_PLUGIN_DIR};
-    std::vector<std::string> runner_args;
-    std::map<std::string, std::string> labels;
-    std::atomic<bool> cancel{false};
-    std::chrono::duration<double> timeout{120.0};
-    fs::path work_dir;
-    std::string run_label = unique_label("run");
-
-    explicit SingularityRun(std::map<std::string, ParamValue> values = {}) {
-        settings.set("image_dir", image_dir().string());
-        for (auto& [name, value] : values) settings.set(name, value);
-        apply_defaults(singularity_plugin().descriptor->params, settings);
-        labels = {{"platbench", "1"}, {"platbench.experiment", "singularity-integration"}, {"platbench.run", run_label}};
-    }
-
-    ProbeResult probe() { return platform->probe(settings); }
-    void prepare(const Bundle& bundle) { platform->prepare({settings, &bundle}); }
-
-    PlatformRunOutcome run() {
-        const PlatformRunRequest request{settings, host_runner, nullptr, runner_args, work_dir, timeout, labels, cancel};
-        return platform->run(request);
-    }
+// A singularity platform under test, caching its images in the test's image directory.
+struct SingularityRun : test::PlatformRun {
+    explicit SingularityRun(const std::map<std::string, ParamValue>& values = {})
+        : PlatformRun("singularity", {{"image_dir", image_dir().string()}}, values) {}
 };
-
-RunnerReport ok_report(const PlatformRunOutcome& outcome) {
-    const RunInterpretation result = interpret_outcome(outcome);
-    INFO("reason: " << result.reason << "; stderr: " << outcome.stderr_text << "; failure: " << outcome.failure);
-    REQUIRE(result.status == "ok");
-    return *result.report;
-}
 
 std::string read_text(const fs::path& path) {
     std::ifstream in(path);
@@ -200,8 +165,7 @@ TEST_CASE("the work directory the container writes in is the host directory boun
     apptainer.prepare(echo_bundle());
     test::TempDir work{"platbench-apptainer-work", "/var/tmp"};
     apptainer.work_dir = work.path();
-    apptainer.runner_args = {"--workload", "echo", "--param", "write_path=/work/hello", "--param",
-                             "write_text=from the container"};
+    apptainer.run_echo({"write_path=/work/hello", "write_text=from the container"});
     const RunnerReport report = ok_report(apptainer.run());
     CHECK(report.info.at("work_dir") == "/work");
     CHECK(read_text(work.path() / "hello") == "from the container");
@@ -214,7 +178,7 @@ TEST_CASE("the container has its own network namespace with loopback only, unles
         SingularityRun apptainer({{"image_format", std::string("sandbox")}, {"network", network}});
         apptainer.prepare(echo_bundle());
         const std::string label = unique_label("net");
-        apptainer.runner_args = {"--workload", "echo", "--param", "sleep=5", "--param", "message=" + label};
+        apptainer.run_echo({"sleep=5", "message=" + label});
         std::string namespace_seen, interfaces_seen;
         std::thread observer([&] {
             const int pid = runner_process(label);
@@ -245,7 +209,7 @@ TEST_CASE("a run past its timeout, and a run stopped by Ctrl-C, leave no process
         SingularityRun apptainer({{"image_format", std::string("sandbox")}});
         apptainer.prepare(echo_bundle());
         const std::string label = unique_label("stop");
-        apptainer.runner_args = {"--workload", "echo", "--param", "sleep=60", "--param", "message=" + label};
+        apptainer.run_echo({"sleep=60", "message=" + label});
         std::thread interrupter;
         if (by_cancel) {
             interrupter = std::thread([&] {
@@ -269,7 +233,7 @@ TEST_CASE("a limit apptainer cannot apply fails the run with apptainer's own wor
     REQUIRE_APPTAINER();
     SingularityRun apptainer({{"image_format", std::string("sandbox")}, {"cpuset", std::string("4095")}});
     apptainer.prepare(echo_bundle());
-    apptainer.runner_args = {"--workload", "echo"};
+    apptainer.run_echo({});
     const PlatformRunOutcome outcome = apptainer.run();
     const RunInterpretation result = interpret_outcome(outcome);
     CHECK(result.status == "failed");
@@ -281,17 +245,17 @@ TEST_CASE("a workload that fails, crashes or outgrows its memory limit in the co
     REQUIRE_APPTAINER();
     SingularityRun apptainer({{"image_format", std::string("sandbox")}, {"memory", std::int64_t{32} << 20}});
     apptainer.prepare(echo_bundle());
-    apptainer.runner_args = {"--workload", "echo", "--param", "fail=true", "--param", "message=disk on fire"};
+    apptainer.run_echo({"fail=true", "message=disk on fire"});
     const RunInterpretation failed = interpret_outcome(apptainer.run());
     CHECK(failed.status == "failed");
     CHECK(failed.reason.find("disk on fire") != std::string::npos);
 
-    apptainer.runner_args = {"--workload", "echo", "--param", "abort=true"};
+    apptainer.run_echo({"abort=true"});
     const PlatformRunOutcome aborted = apptainer.run();
     CHECK(aborted.term_signal == 6);
     CHECK(interpret_outcome(aborted).reason.find("SIGABRT") != std::string::npos);
 
-    apptainer.runner_args = {"--workload", "echo", "--param", "allocate=512MiB"};
+    apptainer.run_echo({"allocate=512MiB"});
     const PlatformRunOutcome killed = apptainer.run();
     CHECK(killed.term_signal == 9);
     CHECK(interpret_outcome(killed).reason.find("most likely it ran out of memory") != std::string::npos);

@@ -1,0 +1,81 @@
+// A platform plugin from the build tree with everything one run request refers
+// to: what the platform integration tests (docker, kvm, singularity) share.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "integration.hpp"
+#include "plugin/registry.hpp"
+#include "protocol/runner_protocol.hpp"
+
+namespace test {
+
+// The platform plugin `name` (platform_<name>.so), loaded once per test process.
+inline const platbench::LoadedPlugin& platform_plugin(const std::string& name) {
+    static std::map<std::string, std::unique_ptr<platbench::LoadedPlugin>> plugins;
+    auto& plugin = plugins[name];
+    if (!plugin) plugin = platbench::load_plugin_file(std::string(PLATBENCH_PLUGIN_DIR) + "/platform_" + name + ".so");
+    return *plugin;
+}
+
+struct PlatformRun {
+    const platbench::LoadedPlugin& plugin;
+    platbench::ParamValues settings;
+    std::unique_ptr<platbench::Platform> platform = plugin.descriptor->create_platform();
+    platbench::HostRunner host_runner{PLATBENCH_RUNNER, PLATBENCH_PLUGIN_DIR};
+    std::vector<std::string> runner_args;
+    std::map<std::string, std::string> labels;
+    std::atomic<bool> cancel{false};
+    std::chrono::duration<double> timeout{120.0};
+    std::filesystem::path work_dir;
+    std::string run_label = unique_label("run");
+
+    // `values` override `base` (the test file's own defaults); the table's defaults fill the rest.
+    PlatformRun(const std::string& name, const std::map<std::string, platbench::ParamValue>& base,
+                const std::map<std::string, platbench::ParamValue>& values)
+        : plugin(platform_plugin(name)) {
+        for (const auto* layer : {&base, &values})
+            for (const auto& [setting, value] : *layer) settings.set(setting, value);
+        platbench::apply_defaults(plugin.descriptor->params, settings);
+        labels = {{"platbench", "1"}, {"platbench.experiment", name + "-integration"}, {"platbench.run", run_label}};
+    }
+
+    platbench::ProbeResult probe() { return platform->probe(settings); }
+
+    void prepare(const platbench::Bundle& bundle) {
+        const platbench::ProbeResult probed = probe();
+        INFO("probe: " << probed.reason);
+        REQUIRE(probed.availability == platbench::Availability::Available);
+        platform->prepare({settings, &bundle});
+    }
+
+    platbench::PlatformRunOutcome run() {
+        const platbench::PlatformRunRequest request{settings, host_runner, nullptr, runner_args,
+                                                    work_dir, timeout,     labels,  cancel};
+        return platform->run(request);
+    }
+
+    // The echo test workload with these "name=value" parameters, as the next run.
+    void run_echo(std::vector<std::string> params) {
+        runner_args = {"--workload", "echo"};
+        for (std::string& param : params) runner_args.insert(runner_args.end(), {"--param", std::move(param)});
+    }
+};
+
+// The runner's report of a run that must have succeeded; says why when it did not.
+inline platbench::RunnerReport ok_report(const platbench::PlatformRunOutcome& outcome) {
+    const platbench::RunInterpretation result = platbench::interpret_outcome(outcome);
+    INFO("reason: " << result.reason << "; stderr: " << outcome.stderr_text << "; failure: " << outcome.failure);
+    REQUIRE(result.status == "ok");
+    return *result.report;
+}
+
+}  // namespace test
