@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <optional>
 
 #include "bundle_image.hpp"
@@ -26,8 +27,11 @@ ProbeResult answer(Availability availability, std::string reason, ProbeResult re
     return result;
 }
 
+// The setting, else $PLATBENCH_APPTAINER_IMAGE_DIR (which `platbench clean`, knowing
+// no settings, also reads), else a per-user directory in /var/tmp.
 fs::path image_dir_from(const ParamValues& settings) {
     if (settings.has("image_dir") && !settings.text("image_dir").empty()) return settings.text("image_dir");
+    if (const char* dir = std::getenv("PLATBENCH_APPTAINER_IMAGE_DIR"); dir != nullptr && *dir != '\0') return dir;
     return fs::path("/var/tmp") / ("platbench-apptainer-" + std::to_string(::getuid()));
 }
 
@@ -157,7 +161,8 @@ PluginDescriptor make_singularity_descriptor() {
                    "run the bundle as a SIF file (squashfs, as HPC sites do) or as a sandbox directory",
                    {"sif", "sandbox"}),
         make_param("image_dir", ParamType::String, "", "", -kUnbounded, kUnbounded,
-                   "where images are built and cached by bundle content (default: /var/tmp/platbench-apptainer-<uid>)"),
+                   "where images are built and cached by bundle content (default: $PLATBENCH_APPTAINER_IMAGE_DIR, else "
+                   "/var/tmp/platbench-apptainer-<uid>)"),
         make_param("scratch_dir", ParamType::String, "", "", -kUnbounded, kUnbounded,
                    "host directory in which each run gets its working directory, bound at /work, e.g. a node's "
                    "local scratch (default: the run's directory under the output directory)"),

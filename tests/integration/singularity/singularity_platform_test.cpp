@@ -264,8 +264,10 @@ TEST_CASE("a workload that fails, crashes or outgrows its memory limit in the co
 TEST_CASE("clean removes the image builds of a dead platbench, not those in progress, and images only when asked") {
     REQUIRE_APPTAINER();
     SingularityRun apptainer;
-    const fs::path dir = fs::path("/var/tmp") / ("platbench-apptainer-" + std::to_string(::getuid()));
-    fs::create_directories(dir);
+    // clean() knows no settings: it finds the image directory as a user's platbench would.
+    test::TempDir images{"platbench-apptainer-clean", "/var/tmp"};
+    const fs::path& dir = images.path();
+    ::setenv("PLATBENCH_APPTAINER_IMAGE_DIR", dir.c_str(), 1);
     const fs::path dead = dir / "building-999999999-0.tmp";
     const fs::path alive = dir / ("building-" + std::to_string(::getpid()) + "-99.tmp");
     const fs::path image = dir / "bundle-0000000000000000.sandbox";
@@ -280,5 +282,5 @@ TEST_CASE("clean removes the image builds of a dead platbench, not those in prog
     const std::vector<std::string> with_images = apptainer.platform->clean(true);
     CHECK(std::find(with_images.begin(), with_images.end(), "image " + image.string()) != with_images.end());
     CHECK_FALSE(fs::exists(image));
-    fs::remove_all(alive);
+    ::unsetenv("PLATBENCH_APPTAINER_IMAGE_DIR");
 }
