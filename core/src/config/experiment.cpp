@@ -51,14 +51,21 @@ const ParamTable& experiment_key_table() {
         make_param("output", ParamType::String, "", "", -kUnbounded, kUnbounded,
                    "results directory (default results/<experiment>)"),
         make_param("timeout", ParamType::Duration, "600", "", 0.001, kUnbounded, "per-run time limit"),
+        make_param("order", ParamType::Choice, "interleaved", "", -kUnbounded, kUnbounded,
+                   "interleaved: round after round, every cell once per round in a random order, so that drift "
+                   "of the machine is not mistaken for a platform difference; sequential: cell after cell",
+                   {"interleaved", "sequential"}),
+        make_param("seed", ParamType::Integer, "", "", 0, 9007199254740991.0,
+                   "seed of the interleaved order, to repeat an experiment's order (default: a new one, recorded)"),
     };
     return table;
 }
 
 // Every top-level key, in the order they are documented.
 const std::vector<std::string>& top_level_keys() {
-    static const std::vector<std::string> keys = {"experiment", "description", "repetitions", "warmup", "output",
-                                                  "timeout",    "plugin_path", "platforms",   "workloads"};
+    static const std::vector<std::string> keys = {"experiment", "description", "repetitions", "warmup",
+                                                  "output",     "timeout",     "order",       "seed",
+                                                  "plugin_path", "platforms",  "workloads"};
     return keys;
 }
 
@@ -255,6 +262,8 @@ private:
         config.repetitions = static_cast<int>(values.integer("repetitions"));
         config.warmup = static_cast<int>(values.integer("warmup"));
         config.timeout_seconds = values.real("timeout");
+        config.order = values.text("order") == "sequential" ? RunOrder::Sequential : RunOrder::Interleaved;
+        if (values.has("seed")) config.seed = static_cast<std::uint64_t>(values.integer("seed"));
         config.output_dir = values.has("output") ? fs::path(values.text("output")) : fs::path("results") / config.name;
     }
 

@@ -5,7 +5,9 @@
 //     hint: what was expected / the valid choices / did you mean ...
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -56,6 +58,12 @@ struct PluginInstanceConfig {
     SourceLocation where;
 };
 
+// In which order the runs of the matrix are made (`order:`).
+enum class RunOrder {
+    Interleaved,  // round after round, every cell once per round, each round in a seeded random order
+    Sequential,   // each cell's runs together, cell after cell
+};
+
 struct ExperimentConfig {
     std::filesystem::path file;          // as given
     std::string file_hash;               // hex SHA-256 of the file's bytes
@@ -65,6 +73,8 @@ struct ExperimentConfig {
     int warmup = 0;                      // warmup runs per cell, discarded from statistics
     std::filesystem::path output_dir;    // as written (relative to the working directory); default "results/<name>"
     double timeout_seconds = 600;        // per run
+    RunOrder order = RunOrder::Interleaved;
+    std::optional<std::uint64_t> seed;   // `seed:` of the interleaved order; unset: the engine draws one
     std::vector<std::filesystem::path> plugin_path;  // resolved against the file's directory
     std::vector<PluginInstanceConfig> platforms;
     std::vector<PluginInstanceConfig> workloads;

@@ -1,6 +1,8 @@
 #include "engine/engine.hpp"
 
+#include <cstdint>
 #include <map>
+#include <random>
 #include <ostream>
 #include <stdexcept>
 
@@ -19,6 +21,14 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::size_t kStoredStderrBytes = 4096;
+
+// A seed for the run order when the experiment file gives none. JSON numbers keep
+// 53 bits exactly, and the seed is stored as one: `seed:` repeats the order.
+std::uint64_t fresh_seed() {
+    std::random_device device;
+    const std::uint64_t seed = (std::uint64_t{device()} << 32) ^ device();
+    return seed & ((std::uint64_t{1} << 53) - 1);
+}
 
 // One platform object per platform instance and distinct settings: probed once,
 // prepared once, reused by all of its runs.
@@ -54,7 +64,8 @@ public:
         : config_(config),
           options_(options),
           cells_(expand_matrix(config)),
-          plan_(plan_runs(cells_, config)),
+          seed_(config.seed ? *config.seed : fresh_seed()),
+          plan_(plan_runs(cells_, config, seed_)),
           progress_(options.progress, options.progress_is_terminal, plan_.size()) {
         if (options.interrupt != nullptr) interrupt_ = options.interrupt;
     }
@@ -65,6 +76,9 @@ public:
         report_.database = store_->path();
         report_.planned = plan_.size();
         const std::set<std::string> done = open_experiment();
+        if (config_.order == RunOrder::Interleaved)
+            progress_.note("order: interleaved, seed " + std::to_string(seed_) + " (`seed: " + std::to_string(seed_) +
+                           "` repeats it)");
         probe_platforms();
         for (std::size_t i = 0; i < plan_.size(); ++i) {
             if (interrupt_->load()) {
@@ -108,6 +122,8 @@ private:
                          {"repetitions", config_.repetitions},
                          {"warmup", config_.warmup},
                          {"timeout_seconds", config_.timeout_seconds},
+                         {"order", config_.order == RunOrder::Sequential ? "sequential" : "interleaved"},
+                         {"seed", seed_},
                          {"output", output_dir_.string()},
                          {"cells", describe_cells(cells_)}};
         record.host = collect_host_info();
@@ -323,6 +339,7 @@ private:
     const ExperimentConfig& config_;
     const EngineOptions& options_;
     std::vector<Cell> cells_;
+    std::uint64_t seed_;  // of the interleaved order, recorded with the experiment
     std::vector<PlannedRun> plan_;
     Progress progress_;
     std::atomic<bool> never_{false};

@@ -1,5 +1,8 @@
 #include "matrix/matrix.hpp"
 
+#include <cstdint>
+#include <utility>
+
 #include "matrix/combinations.hpp"
 #include "util/hash.hpp"
 
@@ -84,13 +87,56 @@ std::string PlannedRun::key(const Cell& c) const {
     return c.id + "|" + c.config_hash.substr(0, 16) + "|" + (warmup ? "warmup " : "rep ") + std::to_string(repetition);
 }
 
-std::vector<PlannedRun> plan_runs(const std::vector<Cell>& cells, const ExperimentConfig& config) {
+namespace {
+
+// SplitMix64 (Steele, Lea and Flood): a tiny generator whose output is fixed by
+// its definition, unlike std::shuffle's and std::uniform_int_distribution's.
+class SplitMix64 {
+public:
+    explicit SplitMix64(std::uint64_t seed) : state_(seed) {}
+    std::uint64_t next() {
+        std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    }
+    // Uniform in [0, bound), without modulo bias (rejection of the short last range).
+    std::uint64_t below(std::uint64_t bound) {
+        const std::uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
+        std::uint64_t value;
+        do value = next();
+        while (value >= limit);
+        return value % bound;
+    }
+
+private:
+    std::uint64_t state_;
+};
+
+// One round: every cell's run number `repetition`, in a shuffled order (Fisher-Yates).
+void append_round(std::vector<PlannedRun>& plan, std::size_t cells, int repetition, bool warmup,
+                  SplitMix64& random) {
+    const std::size_t start = plan.size();
+    for (std::size_t cell = 0; cell < cells; ++cell) plan.push_back({cell, repetition, warmup});
+    for (std::size_t i = cells; i > 1; --i) std::swap(plan[start + i - 1], plan[start + random.below(i)]);
+}
+
+}  // namespace
+
+std::vector<PlannedRun> plan_runs(const std::vector<Cell>& cells, const ExperimentConfig& config,
+                                  std::uint64_t seed) {
     std::vector<PlannedRun> plan;
     plan.reserve(cells.size() * static_cast<std::size_t>(config.warmup + config.repetitions));
-    for (const Cell& cell : cells) {
-        for (int i = 0; i < config.warmup; ++i) plan.push_back({cell.index, i, true});
-        for (int i = 0; i < config.repetitions; ++i) plan.push_back({cell.index, i, false});
+    if (config.order == RunOrder::Sequential) {
+        for (const Cell& cell : cells) {
+            for (int i = 0; i < config.warmup; ++i) plan.push_back({cell.index, i, true});
+            for (int i = 0; i < config.repetitions; ++i) plan.push_back({cell.index, i, false});
+        }
+        return plan;
     }
+    SplitMix64 random(seed);
+    for (int i = 0; i < config.warmup; ++i) append_round(plan, cells.size(), i, true, random);
+    for (int i = 0; i < config.repetitions; ++i) append_round(plan, cells.size(), i, false, random);
     return plan;
 }
 

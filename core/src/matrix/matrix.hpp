@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -37,7 +38,11 @@ struct PlannedRun {
     std::string key(const Cell& c) const;
 };
 
-// Each cell's warmup runs, then its repetitions, cell after cell.
-std::vector<PlannedRun> plan_runs(const std::vector<Cell>& cells, const ExperimentConfig& config);
+// The order of the runs. Sequential: each cell's warmup runs, then its repetitions,
+// cell after cell. Interleaved: the warmup rounds, then the measured rounds, every
+// cell once per round, each round shuffled by `seed` (the same seed gives the same
+// plan on every machine and compiler: the shuffle is platbench's own).
+std::vector<PlannedRun> plan_runs(const std::vector<Cell>& cells, const ExperimentConfig& config,
+                                  std::uint64_t seed = 0);
 
 }  // namespace platbench

@@ -182,6 +182,50 @@ TEST_CASE("configs/quick.yaml runs end to end on every platform here and exports
     CHECK(exported["experiments"][0]["runs"].size() == 80);
 }
 
+TEST_CASE("runs are interleaved in rounds in a seeded random order, recorded, and the same seed repeats it") {
+    const fs::path dir = scratch("interleaved");
+    const std::string cells = "    value: [1, 2, 3, 4, 5]\n";
+    test::write_file(dir / "seeded.yaml", echo_experiment("seeded", 3, "  - plugin: native\n", cells) + "seed: 11\n");
+    std::vector<std::vector<std::string>> orders;
+    for (const char* output : {"first", "second"}) {
+        auto run = run_cli({"run", (dir / "seeded.yaml").string(), "--output", (dir / output).string()}, dir);
+        INFO(run.err);
+        REQUIRE(run.exit_code == 0);
+        CHECK(contains(run.err, "order: interleaved, seed 11"));
+        std::vector<std::string> order;
+        for (const auto& r : stored_runs(dir / output)) order.push_back(r.cell_id);  // in the order they ran
+        orders.push_back(order);
+        auto store = platbench::ResultStore::open_existing(dir / output);
+        const auto experiment = store->latest_experiment("seeded");
+        REQUIRE(experiment);
+        CHECK(experiment->config["order"] == "interleaved");
+        CHECK(experiment->config["seed"] == 11);
+    }
+    REQUIRE(orders[0].size() == 15);
+    CHECK(orders[0] == orders[1]);
+    // Three rounds, each holding every cell once, not all in the file's order.
+    std::vector<std::string> file_order;
+    for (int value = 1; value <= 5; ++value) file_order.push_back("native/echo/value:" + std::to_string(value));
+    int rounds_in_file_order = 0;
+    for (std::size_t round = 0; round < 3; ++round) {
+        std::vector<std::string> cells_of_round(orders[0].begin() + 5 * round, orders[0].begin() + 5 * round + 5);
+        rounds_in_file_order += cells_of_round == file_order;
+        std::sort(cells_of_round.begin(), cells_of_round.end());
+        CHECK(cells_of_round == file_order);
+    }
+    CHECK(rounds_in_file_order < 3);
+
+    // Without a seed, a new one is drawn and recorded; `order: sequential` keeps each cell's runs together.
+    test::write_file(dir / "sequential.yaml",
+                     echo_experiment("sequential", 2, "  - plugin: native\n", cells) + "order: sequential\n");
+    auto run = run_cli({"run", (dir / "sequential.yaml").string(), "--output", (dir / "seq").string()}, dir);
+    REQUIRE(run.exit_code == 0);
+    CHECK_FALSE(contains(run.err, "order: interleaved"));
+    const auto sequential_runs = stored_runs(dir / "seq");
+    REQUIRE(sequential_runs.size() == 10);
+    for (std::size_t i = 0; i < sequential_runs.size(); ++i) CHECK(sequential_runs[i].cell_id == file_order[i / 2]);
+}
+
 TEST_CASE("every kind of broken runner output becomes a failed run with a reason, and the matrix goes on") {
     const fs::path dir = scratch("scripted");
     const std::string platforms =

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <numeric>
 #include <set>
 #include <string>
 #include <unordered_set>
@@ -487,10 +488,21 @@ TEST_CASE("config_hash: any different value, or another plugin, changes the hash
 // ---------------------------------------------------------------------------
 // The run plan.
 
-TEST_CASE("plan_runs: each cell's warmup runs, then its measured runs, cell after cell") {
+// The first round of good_full.yaml's interleaved plan with seed 7, as platbench
+// 0.1 planned it (and an independent Python model of SplitMix64 + Fisher-Yates):
+// a change here changes the order every recorded seed stands for.
+std::vector<std::size_t> test_expected_first_round_seed7() { return {1, 2, 4, 0, 11, 14, 8, 6, 13, 5, 7, 3, 9, 10, 12}; }
+
+// A copy of `config` whose runs are planned cell after cell.
+platbench::ExperimentConfig sequential(platbench::ExperimentConfig config) {
+    config.order = platbench::RunOrder::Sequential;
+    return config;
+}
+
+TEST_CASE("plan_runs: sequential: each cell's warmup runs, then its measured runs, cell after cell") {
     const auto loaded = load_file(kConfigDir / "good_full.yaml");  // repetitions 2, warmup 1
     const auto cells = platbench::expand_matrix(loaded->config);
-    const auto plan = platbench::plan_runs(cells, loaded->config);
+    const auto plan = platbench::plan_runs(cells, sequential(loaded->config));
     REQUIRE(cells.size() == 15);
     REQUIRE(plan.size() == 15 * 3);
     for (std::size_t c = 0; c < cells.size(); ++c) {
@@ -510,9 +522,10 @@ TEST_CASE("plan_runs: each cell's warmup runs, then its measured runs, cell afte
     }
 }
 
-TEST_CASE("plan_runs: several warmups and repetitions, counted from 0 within their kind") {
-    const auto loaded = load_text(
-        experiment(kNative, "  - plugin: stream\n    threads: [1, 2]\n", "repetitions: 3\nwarmup: 2\n"));
+TEST_CASE("plan_runs: sequential: several warmups and repetitions, counted from 0 within their kind") {
+    const auto loaded = load_text(experiment(kNative, "  - plugin: stream\n    threads: [1, 2]\n",
+                                             "repetitions: 3\nwarmup: 2\norder: sequential\n"));
+    REQUIRE(loaded->config.order == platbench::RunOrder::Sequential);
     const auto cells = platbench::expand_matrix(loaded->config);
     const auto plan = platbench::plan_runs(cells, loaded->config);
     REQUIRE(cells.size() == 2);
@@ -532,9 +545,9 @@ TEST_CASE("plan_runs: several warmups and repetitions, counted from 0 within the
     }
 }
 
-TEST_CASE("plan_runs: without warmup, only the measured runs") {
+TEST_CASE("plan_runs: sequential: without warmup, only the measured runs") {
     const auto loaded = load_file(kRepoConfigs / "stream-scaling.yaml");  // repetitions 5, warmup 1
-    auto config = loaded->config;
+    auto config = sequential(loaded->config);
     config.warmup = 0;
     config.repetitions = 2;
     const auto cells = platbench::expand_matrix(config);
@@ -548,15 +561,54 @@ TEST_CASE("plan_runs: without warmup, only the measured runs") {
     }
 }
 
-TEST_CASE("plan_runs: configs/quick.yaml plans 1 warmup and 3 measured runs per cell") {
+TEST_CASE("plan_runs: configs/quick.yaml plans a warmup round, then 3 measured rounds of every cell") {
     const auto loaded = load_file(kRepoConfigs / "quick.yaml");
+    CHECK(loaded->config.order == platbench::RunOrder::Interleaved);  // the default
+    CHECK_FALSE(loaded->config.seed.has_value());
     const auto cells = platbench::expand_matrix(loaded->config);
-    const auto plan = platbench::plan_runs(cells, loaded->config);
+    const auto plan = platbench::plan_runs(cells, loaded->config, 42);
     REQUIRE(plan.size() == 4 * cells.size());
     for (std::size_t i = 0; i < plan.size(); ++i) {
-        CHECK(plan[i].cell == i / 4);
-        CHECK(plan[i].warmup == (i % 4 == 0));
+        const std::size_t round = i / cells.size();
+        CHECK(plan[i].warmup == (round == 0));
+        CHECK(plan[i].repetition == static_cast<int>(round == 0 ? 0 : round - 1));
     }
+}
+
+TEST_CASE("plan_runs: interleaved: every cell once per round, rounds shuffled apart, the same seed the same plan") {
+    const auto loaded = load_file(kConfigDir / "good_full.yaml");  // 15 cells, repetitions 2, warmup 1
+    const auto cells = platbench::expand_matrix(loaded->config);
+    const auto plan = platbench::plan_runs(cells, loaded->config, 7);
+    REQUIRE(plan.size() == 15 * 3);
+    std::vector<std::vector<std::size_t>> rounds(3);
+    for (std::size_t i = 0; i < plan.size(); ++i) {
+        const std::size_t round = i / 15;
+        CHECK(plan[i].warmup == (round == 0));
+        CHECK(plan[i].repetition == static_cast<int>(round == 0 ? 0 : round - 1));
+        rounds[round].push_back(plan[i].cell);
+    }
+    std::vector<std::size_t> all(15);
+    std::iota(all.begin(), all.end(), 0);
+    for (auto round : rounds) {
+        std::sort(round.begin(), round.end());
+        CHECK(round == all);  // a permutation of the cells
+    }
+    CHECK(rounds[0] != rounds[1]);  // each round its own order
+    CHECK(rounds[1] != all);        // not the file's order
+
+    const auto again = platbench::plan_runs(cells, loaded->config, 7);
+    const auto other = platbench::plan_runs(cells, loaded->config, 8);
+    auto cell_order = [](const std::vector<PlannedRun>& runs) {
+        std::vector<std::size_t> order;
+        for (const PlannedRun& run : runs) order.push_back(run.cell);
+        return order;
+    };
+    CHECK(cell_order(again) == cell_order(plan));
+    CHECK(cell_order(other) != cell_order(plan));
+    // Fixed by platbench's own generator and shuffle, not by the standard library's:
+    // a recorded seed repeats the order anywhere. (Seed 7, the first round.)
+    const std::vector<std::size_t> order = cell_order(plan);
+    CHECK(std::vector<std::size_t>(order.begin(), order.begin() + 15) == test_expected_first_round_seed7());
 }
 
 TEST_CASE("run keys: unique across the plan and containing the cell id") {
@@ -650,10 +702,14 @@ TEST_CASE("a 10,000-cell matrix expands completely and in order") {
     CHECK(unique_ids.size() == 10000);
     CHECK(unique_hashes.size() == 10000);
 
-    const auto plan = platbench::plan_runs(cells, loaded->config);
+    const auto plan = platbench::plan_runs(cells, sequential(loaded->config));
     REQUIRE(plan.size() == 10000);
     std::unordered_set<std::string> keys;
     for (const auto& run : plan) keys.insert(run.key(cells[run.cell]));
     CHECK(keys.size() == 10000);
     CHECK(plan.back().cell == 9999);
+    // Interleaved, one round of 10,000: a permutation, every key once.
+    keys.clear();
+    for (const auto& run : platbench::plan_runs(cells, loaded->config, 1)) keys.insert(run.key(cells[run.cell]));
+    CHECK(keys.size() == 10000);
 }
