@@ -1,0 +1,99 @@
+#include "stats/comparison.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <boost/math/distributions/students_t.hpp>
+
+namespace platbench {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Mean and variance of the mean (s^2 / n) of one side.
+struct SideEstimate {
+    double mean = 0, variance_of_mean = 0, n = 0;
+};
+
+SideEstimate side(std::span<const double> samples) {
+    const double sd = sample_stddev(samples);
+    return {platbench::mean(samples), sd * sd / static_cast<double>(samples.size()),
+            static_cast<double>(samples.size())};
+}
+
+// Welch-Satterthwaite degrees of freedom of a sum of two independent variance terms.
+double welch_satterthwaite(double term_a, double n_a, double term_b, double n_b) {
+    const double denominator = term_a * term_a / (n_a - 1) + term_b * term_b / (n_b - 1);
+    if (denominator == 0) return n_a + n_b - 2;  // no spread at all: any df gives the same answer
+    return (term_a + term_b) * (term_a + term_b) / denominator;
+}
+
+double t_quantile(double level, double degrees_of_freedom) {
+    const boost::math::students_t distribution(degrees_of_freedom);
+    return boost::math::quantile(distribution, 0.5 + level / 2);
+}
+
+}  // namespace
+
+RatioEstimate ratio_of_means(std::span<const double> platform, std::span<const double> baseline, double level) {
+    RatioEstimate estimate{kNaN, {kNaN, kNaN}, false};
+    if (platform.size() < 2 || baseline.size() < 2) return estimate;
+    const SideEstimate a = side(platform), b = side(baseline);
+    if (b.mean == 0 || !std::isfinite(a.mean) || !std::isfinite(b.mean)) return estimate;
+    const double ratio = a.mean / b.mean;
+    estimate.ratio = ratio;
+    const double df = welch_satterthwaite(a.variance_of_mean, a.n, ratio * ratio * b.variance_of_mean, b.n);
+    const double t = t_quantile(level, df);
+    // Fieller (covariance 0): the ratios r for which |a - r b| / sqrt(v_a + r^2 v_b) <= t.
+    const double g = t * t * b.variance_of_mean / (b.mean * b.mean);
+    if (g >= 1) return estimate;  // the baseline mean's own interval reaches 0: no bounded interval
+    const double spread = (t / std::fabs(b.mean)) *
+                          std::sqrt(a.variance_of_mean * (1 - g) + ratio * ratio * b.variance_of_mean);
+    estimate.ci = {(ratio - spread) / (1 - g), (ratio + spread) / (1 - g)};
+    estimate.bounded = true;
+    return estimate;
+}
+
+WelchTest welch_t_test(std::span<const double> platform, std::span<const double> baseline) {
+    if (platform.size() < 2 || baseline.size() < 2) return {kNaN, kNaN, kNaN};
+    const SideEstimate a = side(platform), b = side(baseline);
+    const double difference = a.mean - b.mean;
+    const double standard_error = std::sqrt(a.variance_of_mean + b.variance_of_mean);
+    const double df = welch_satterthwaite(a.variance_of_mean, a.n, b.variance_of_mean, b.n);
+    if (standard_error == 0) {
+        if (difference == 0) return {0, df, 1};
+        return {std::copysign(std::numeric_limits<double>::infinity(), difference), df, 0};
+    }
+    const double t = difference / standard_error;
+    const boost::math::students_t distribution(df);
+    return {t, df, 2 * boost::math::cdf(boost::math::complement(distribution, std::fabs(t)))};
+}
+
+Verdict compare_samples(std::span<const double> platform, std::span<const double> baseline, Better better,
+                        double alpha) {
+    const WelchTest test = welch_t_test(platform, baseline);
+    if (std::isnan(test.p_value)) return Verdict::TooFewRuns;
+    if (test.p_value >= alpha) return Verdict::NoSignificantDifference;
+    const bool higher = test.t > 0;
+    switch (better) {
+        case Better::Higher: return higher ? Verdict::Faster : Verdict::Slower;
+        case Better::Lower: return higher ? Verdict::Slower : Verdict::Faster;
+        case Better::None: break;
+    }
+    return higher ? Verdict::Higher : Verdict::Lower;
+}
+
+std::string verdict_text(Verdict verdict) {
+    switch (verdict) {
+        case Verdict::Faster: return "faster";
+        case Verdict::Slower: return "slower";
+        case Verdict::Higher: return "higher";
+        case Verdict::Lower: return "lower";
+        case Verdict::NoSignificantDifference: return "no significant difference";
+        case Verdict::TooFewRuns: return "too few runs";
+    }
+    return "?";
+}
+
+}  // namespace platbench

@@ -1,0 +1,51 @@
+// Comparing a platform's samples of a metric with the baseline's (native): the
+// ratio of the means with its confidence interval, a test of the difference, and
+// a verdict in words. Pure functions, checked against published and hand values.
+#pragma once
+
+#include <span>
+#include <string>
+
+#include "platbench/workload.hpp"
+#include "stats/statistics.hpp"
+
+namespace platbench {
+
+// mean(platform) / mean(baseline) with Fieller's confidence interval for a ratio of
+// two independent means (Student t; degrees of freedom by Welch-Satterthwaite for
+// platform - ratio * baseline). When the baseline mean is not clearly away from 0
+// (Fieller's g >= 1), the interval is unbounded: `bounded` is false, bounds NaN.
+// NaN everything with fewer than 2 samples on either side or a zero baseline mean.
+struct RatioEstimate {
+    double ratio = 0;
+    Interval ci;
+    bool bounded = true;
+};
+RatioEstimate ratio_of_means(std::span<const double> platform, std::span<const double> baseline, double level = 0.95);
+
+// Welch's unequal-variance t-test, two-sided. With both variances 0, t is 0 (equal
+// means, p 1) or infinite (p 0). NaN with fewer than 2 samples on either side.
+struct WelchTest {
+    double t = 0;
+    double degrees_of_freedom = 0;
+    double p_value = 0;
+};
+WelchTest welch_t_test(std::span<const double> platform, std::span<const double> baseline);
+
+enum class Verdict {
+    Faster,                   // significantly better than the baseline (by the metric's own "better")
+    Slower,                   // significantly worse
+    Higher,                   // significantly higher, for a metric without a better direction
+    Lower,                    // significantly lower, likewise
+    NoSignificantDifference,  // p >= alpha
+    TooFewRuns,               // fewer than 2 samples on a side
+};
+
+// The verdict of the Welch test at `alpha`, in the direction the metric declares better.
+Verdict compare_samples(std::span<const double> platform, std::span<const double> baseline, Better better,
+                        double alpha = 0.05);
+
+// "faster", "slower", "higher", "lower", "no significant difference", "too few runs".
+std::string verdict_text(Verdict verdict);
+
+}  // namespace platbench

@@ -1,0 +1,122 @@
+// Ratio of means with Fieller's interval, Welch's t-test and the verdict, against
+// published values, values computed independently (numerical integration of the t
+// density), the interval's defining equation, and its coverage on synthetic data.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "stats/comparison.hpp"
+
+using namespace platbench;
+
+namespace {
+
+// Welch's t-test, example 1 of its Wikipedia article (t = -2.46, df = 24.99, p = 0.021).
+const std::vector<double> kSampleA = {27.5, 21.0, 19.0, 23.6, 17.0, 17.9, 16.9, 20.1,
+                                      21.9, 22.6, 23.1, 19.6, 19.0, 21.7, 21.4};
+const std::vector<double> kSampleB = {27.1, 22.0, 20.8, 23.4, 23.4, 23.5, 25.8, 22.0,
+                                      24.8, 20.2, 21.9, 22.1, 22.9, 20.5, 24.4};
+
+}  // namespace
+
+TEST_CASE("Welch's t-test matches the published example") {
+    const WelchTest test = welch_t_test(kSampleA, kSampleB);
+    CHECK(test.t == doctest::Approx(-2.455356398).epsilon(1e-9));
+    CHECK(test.degrees_of_freedom == doctest::Approx(24.98852929).epsilon(1e-9));
+    CHECK(test.p_value == doctest::Approx(0.0213780015).epsilon(1e-6));
+    // Swapping the sides flips the sign only.
+    const WelchTest swapped = welch_t_test(kSampleB, kSampleA);
+    CHECK(swapped.t == doctest::Approx(-test.t));
+    CHECK(swapped.p_value == doctest::Approx(test.p_value));
+}
+
+TEST_CASE("Welch's t-test without spread, and with too few samples") {
+    const std::vector<double> same = {5, 5, 5}, higher = {6, 6, 6}, one = {5};
+    const WelchTest equal = welch_t_test(same, same);
+    CHECK(equal.t == 0);
+    CHECK(equal.p_value == 1);
+    const WelchTest apart = welch_t_test(higher, same);
+    CHECK(std::isinf(apart.t));
+    CHECK(apart.t > 0);
+    CHECK(apart.p_value == 0);
+    CHECK(std::isnan(welch_t_test(one, same).p_value));
+    CHECK(std::isnan(welch_t_test(same, one).t));
+}
+
+TEST_CASE("the ratio's Fieller interval matches values computed independently") {
+    const std::vector<double> platform = {0.9, 1.0, 1.1, 0.95, 1.05}, baseline = {2.0, 2.2, 1.8, 2.1, 1.9};
+    const RatioEstimate estimate = ratio_of_means(platform, baseline);
+    REQUIRE(estimate.bounded);
+    CHECK(estimate.ratio == doctest::Approx(0.5));
+    // df 8 (t = 2.306004), g = 0.006647: computed with numerical integration of the t density.
+    CHECK(estimate.ci.low == doctest::Approx(0.445406425).epsilon(1e-7));
+    CHECK(estimate.ci.high == doctest::Approx(0.561285123).epsilon(1e-7));
+}
+
+TEST_CASE("the interval's bounds solve Fieller's equation, and a baseline without spread gives the mean's interval") {
+    const std::vector<double> platform = {101, 97, 105, 99, 103, 98}, baseline = {120, 126, 118, 123};
+    const RatioEstimate estimate = ratio_of_means(platform, baseline);
+    REQUIRE(estimate.bounded);
+    CHECK(estimate.ci.low < estimate.ratio);
+    CHECK(estimate.ratio < estimate.ci.high);
+    // At each bound r, (mean_p - r mean_b) / sqrt(v_p + r^2 v_b) is the same t quantile, opposite in sign.
+    const double v_p = std::pow(sample_stddev(platform), 2) / 6, v_b = std::pow(sample_stddev(baseline), 2) / 4;
+    const auto t_at = [&](double r) { return (mean(platform) - r * mean(baseline)) / std::sqrt(v_p + r * r * v_b); };
+    CHECK(t_at(estimate.ci.low) == doctest::Approx(-t_at(estimate.ci.high)));
+    CHECK(t_at(estimate.ci.low) > 2.0);  // a t quantile at 95% for a few degrees of freedom
+    CHECK(t_at(estimate.ci.low) < 3.2);
+
+    const std::vector<double> fixed = {4, 4, 4};
+    const RatioEstimate scaled = ratio_of_means(platform, fixed);
+    const Interval mean_interval = mean_confidence_interval(platform);
+    CHECK(scaled.ratio == doctest::Approx(mean(platform) / 4));
+    CHECK(scaled.ci.low == doctest::Approx(mean_interval.low / 4));
+    CHECK(scaled.ci.high == doctest::Approx(mean_interval.high / 4));
+}
+
+TEST_CASE("a baseline whose mean is not clearly away from zero gives no bounded ratio interval") {
+    const std::vector<double> platform = {1, 2, 3}, near_zero = {-1, 1, 0.5}, zero = {-1, 1};
+    const RatioEstimate estimate = ratio_of_means(platform, near_zero);
+    CHECK_FALSE(estimate.bounded);
+    CHECK(std::isfinite(estimate.ratio));
+    CHECK(std::isnan(estimate.ci.low));
+    CHECK(std::isnan(ratio_of_means(platform, zero).ratio));
+    CHECK(std::isnan(ratio_of_means(std::vector<double>{1}, platform).ratio));
+}
+
+TEST_CASE("on synthetic data with a known ratio of 0.8 the 95% interval covers it about 95% of the time") {
+    std::mt19937_64 generator(2014);
+    std::normal_distribution<double> platform_noise(80, 6), baseline_noise(100, 5);
+    int covered = 0, bounded = 0;
+    const int trials = 2000;
+    for (int trial = 0; trial < trials; ++trial) {
+        std::vector<double> platform(5), baseline(5);
+        for (double& x : platform) x = platform_noise(generator);
+        for (double& x : baseline) x = baseline_noise(generator);
+        const RatioEstimate estimate = ratio_of_means(platform, baseline);
+        if (!estimate.bounded) continue;
+        ++bounded;
+        covered += estimate.ci.low <= 0.8 && 0.8 <= estimate.ci.high;
+    }
+    CHECK(bounded == trials);
+    const double coverage = static_cast<double>(covered) / bounded;
+    CHECK(coverage > 0.93);
+    CHECK(coverage < 0.97);
+}
+
+TEST_CASE("the verdict follows the metric's better direction") {
+    const std::vector<double> low = {10, 11, 9, 10.5, 9.5}, high = {20, 21, 19, 20.5, 19.5};
+    CHECK(compare_samples(high, low, Better::Higher) == Verdict::Faster);   // more bandwidth
+    CHECK(compare_samples(low, high, Better::Higher) == Verdict::Slower);
+    CHECK(compare_samples(high, low, Better::Lower) == Verdict::Slower);    // more latency
+    CHECK(compare_samples(low, high, Better::Lower) == Verdict::Faster);
+    CHECK(compare_samples(high, low, Better::None) == Verdict::Higher);
+    CHECK(compare_samples(low, high, Better::None) == Verdict::Lower);
+    CHECK(compare_samples(kSampleA, kSampleB, Better::Higher) == Verdict::Slower);  // p = 0.021
+    CHECK(compare_samples(kSampleA, kSampleB, Better::Higher, 0.01) == Verdict::NoSignificantDifference);
+    CHECK(compare_samples(low, std::vector<double>{10}, Better::Higher) == Verdict::TooFewRuns);
+    CHECK(verdict_text(Verdict::NoSignificantDifference) == "no significant difference");
+    CHECK(verdict_text(Verdict::Faster) == "faster");
+}
