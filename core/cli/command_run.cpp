@@ -5,6 +5,7 @@
 
 #include "cli_common.hpp"
 #include "config/experiment.hpp"
+#include "engine/comparison_table.hpp"
 #include "engine/engine.hpp"
 #include "engine/summary.hpp"
 #include "matrix/matrix.hpp"
@@ -83,7 +84,12 @@ Parsed parse(const Args& args, bool validate_only, RunArguments& parsed) {
 
 int report_outcome(const EngineReport& report) {
     auto store = ResultStore::open_existing(report.database);
-    print_summary(summarize_runs(store->runs(report.experiment_id)), std::cout);
+    const auto experiment = store->experiment(report.experiment_id);
+    const nlohmann::json config = experiment ? experiment->config : nlohmann::json::object();
+    const std::vector<RunRecord> runs =
+        in_matrix_order(store->runs(report.experiment_id), config.value("cells", nlohmann::json::array()));
+    print_summary(summarize_runs(runs), std::cout);
+    print_comparison(compare_with_baseline(runs, config.value("baseline", "native")), std::cout);
     std::cout << report.ok << " ok, " << report.failed << " failed, " << report.skipped << " skipped";
     if (report.already_done != 0) std::cout << ", " << report.already_done << " already stored";
     std::cout << "; results: " << report.database.string() << " (experiment " << report.experiment_id << ")\n";

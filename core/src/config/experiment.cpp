@@ -55,6 +55,8 @@ const ParamTable& experiment_key_table() {
                    "interleaved: round after round, every cell once per round in a random order, so that drift "
                    "of the machine is not mistaken for a platform difference; sequential: cell after cell",
                    {"interleaved", "sequential"}),
+        make_param("baseline", ParamType::String, "native", "", -kUnbounded, kUnbounded,
+                   "the platform (its name:) every other platform is compared with"),
         make_param("seed", ParamType::Integer, "", "", 0, 9007199254740991.0,
                    "seed of the interleaved order, to repeat an experiment's order (default: a new one, recorded)"),
     };
@@ -65,6 +67,7 @@ const ParamTable& experiment_key_table() {
 const std::vector<std::string>& top_level_keys() {
     static const std::vector<std::string> keys = {"experiment", "description", "repetitions", "warmup",
                                                   "output",     "timeout",     "order",       "seed",
+                                                  "baseline",
                                                   "plugin_path", "platforms",  "workloads"};
     return keys;
 }
@@ -131,6 +134,7 @@ public:
         read_scalar_keys(keys, config);
         config.platforms = read_instances(keys, PluginKind::Platform);
         config.workloads = read_instances(keys, PluginKind::Workload);
+        check_baseline(keys, config);
         check_matrix_size(config);
         finish();
         return config;
@@ -264,7 +268,20 @@ private:
         config.timeout_seconds = values.real("timeout");
         config.order = values.text("order") == "sequential" ? RunOrder::Sequential : RunOrder::Interleaved;
         if (values.has("seed")) config.seed = static_cast<std::uint64_t>(values.integer("seed"));
+        config.baseline = values.text("baseline");
         config.output_dir = values.has("output") ? fs::path(values.text("output")) : fs::path("results") / config.name;
+    }
+
+    // A baseline given in the file must be one of its platforms; the default
+    // (native) may be absent: the experiment is then not compared.
+    void check_baseline(const Entries& keys, const ExperimentConfig& config) {
+        auto given = keys.find("baseline");
+        if (given == keys.end() || config.platforms.empty()) return;
+        std::vector<std::string> names;
+        for (const PluginInstanceConfig& platform : config.platforms) names.push_back(platform.name);
+        if (std::find(names.begin(), names.end(), config.baseline) != names.end()) return;
+        add(given->second.value.Mark(), "baseline '" + config.baseline + "' is not a platform of this experiment",
+            unknown_word_hint(config.baseline, names, "platforms"));
     }
 
     std::vector<PluginInstanceConfig> read_instances(const Entries& keys, PluginKind kind) {

@@ -75,6 +75,7 @@ struct ExperimentConfig {
     double timeout_seconds = 600;        // per run
     RunOrder order = RunOrder::Interleaved;
     std::optional<std::uint64_t> seed;   // `seed:` of the interleaved order; unset: the engine draws one
+    std::string baseline = "native";     // the platform instance the others are compared with
     std::vector<std::filesystem::path> plugin_path;  // resolved against the file's directory
     std::vector<PluginInstanceConfig> platforms;
     std::vector<PluginInstanceConfig> workloads;

@@ -124,6 +124,7 @@ private:
                          {"timeout_seconds", config_.timeout_seconds},
                          {"order", config_.order == RunOrder::Sequential ? "sequential" : "interleaved"},
                          {"seed", seed_},
+                         {"baseline", config_.baseline},
                          {"output", output_dir_.string()},
                          {"cells", describe_cells(cells_)}};
         record.host = collect_host_info();

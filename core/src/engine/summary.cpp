@@ -50,6 +50,21 @@ ExperimentSummary summarize_runs(const std::vector<RunRecord>& runs) {
     return summary;
 }
 
+std::vector<RunRecord> in_matrix_order(std::vector<RunRecord> runs, const nlohmann::json& cells) {
+    std::map<std::string, std::size_t> position;
+    if (cells.is_array())
+        for (const nlohmann::json& cell : cells)
+            if (cell.is_object() && cell.contains("id") && cell["id"].is_string())
+                position.emplace(cell["id"].get<std::string>(), position.size());
+    const auto rank = [&](const RunRecord& run) {
+        auto it = position.find(run.cell_id);
+        return it == position.end() ? position.size() : it->second;
+    };
+    std::stable_sort(runs.begin(), runs.end(),
+                     [&](const RunRecord& a, const RunRecord& b) { return rank(a) < rank(b); });
+    return runs;
+}
+
 namespace {
 
 // Decimals that give the row's mean four significant digits (at least one

@@ -37,6 +37,11 @@ struct ExperimentSummary {
 };
 
 ExperimentSummary summarize_runs(const std::vector<RunRecord>& runs);
+
+// `runs` stably sorted into the matrix order of `cells` (the experiment record's
+// "cells": [{"id": ...}, ...]), so that tables list cells as the file does, not
+// in the shuffled order they ran in. Cells not listed go last.
+std::vector<RunRecord> in_matrix_order(std::vector<RunRecord> runs, const nlohmann::json& cells);
 void print_summary(const ExperimentSummary& summary, std::ostream& out);
 
 }  // namespace platbench

@@ -130,6 +130,7 @@ TEST_CASE("configs/quick.yaml runs end to end on every platform here and exports
     CHECK(contains(run.out, "read_iops"));
     CHECK(contains(run.out, "write_bw_mib"));
     CHECK(contains(run.out, "0 failed"));
+    CHECK(contains(run.out, "compared with native"));
 
     // stream: one cell; blockio and fio: randread and write cells each. 3 measured + 1 warmup per cell.
     const std::map<std::string, std::size_t> metrics_per_run = {{"stream", 16}, {"blockio", 17}, {"fio", 17}};

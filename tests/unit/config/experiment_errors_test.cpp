@@ -312,6 +312,10 @@ TEST_CASE("bad file: units a parameter does not accept point at the value") {
     check_bad_file("bad_units.yaml");
 }
 
+TEST_CASE("bad file: a baseline that is not a platform of the experiment") {
+    check_bad_file("bad_baseline.yaml");
+}
+
 TEST_CASE("bad file: an unknown run order and a negative seed") {
     check_bad_file("bad_order.yaml");
 }

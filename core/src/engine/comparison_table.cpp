@@ -1,0 +1,124 @@
+#include "engine/comparison_table.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <ostream>
+
+namespace platbench {
+namespace {
+
+// What a cell runs, whatever the platform: the same key on two platforms means
+// the same measurement.
+std::string workload_key(const RunRecord& run) { return run.workload_instance + "\n" + run.workload_params.dump(); }
+
+struct CellSamples {
+    std::string cell_id;
+    std::string platform;
+    std::string workload;
+    std::vector<std::string> metric_order;
+    std::map<std::string, std::vector<double>> samples;
+    std::map<std::string, Metric> declarations;  // unit and better direction
+};
+
+std::vector<CellSamples> collect_cells(const std::vector<RunRecord>& runs) {
+    std::vector<CellSamples> cells;
+    std::map<std::string, std::size_t> index;
+    for (const RunRecord& run : runs) {
+        if (run.warmup || run.status != "ok") continue;
+        auto [it, inserted] = index.emplace(run.cell_id, cells.size());
+        if (inserted) cells.push_back({run.cell_id, run.platform_instance, workload_key(run), {}, {}, {}});
+        CellSamples& cell = cells[it->second];
+        for (const Metric& metric : run.metrics) {
+            if (cell.samples.count(metric.name) == 0) cell.metric_order.push_back(metric.name);
+            cell.samples[metric.name].push_back(metric.value);
+            cell.declarations[metric.name] = metric;
+        }
+    }
+    return cells;
+}
+
+void compare_cell(const CellSamples& cell, const CellSamples& base, BaselineComparison& comparison) {
+    for (const std::string& metric : cell.metric_order) {
+        const Metric& declared = cell.declarations.at(metric);
+        auto baseline_samples = base.samples.find(metric);
+        if (declared.better == Better::None || baseline_samples == base.samples.end()) continue;
+        const std::vector<double>& mine = cell.samples.at(metric);
+        ComparisonRow row;
+        row.cell_id = cell.cell_id;
+        row.baseline_cell_id = base.cell_id;
+        row.metric = metric;
+        row.unit = declared.unit;
+        row.better = declared.better;
+        row.n = mine.size();
+        row.baseline_n = baseline_samples->second.size();
+        row.ratio = ratio_of_means(mine, baseline_samples->second);
+        row.p_value = welch_t_test(mine, baseline_samples->second).p_value;
+        row.verdict = compare_samples(mine, baseline_samples->second, declared.better);
+        comparison.rows.push_back(std::move(row));
+    }
+}
+
+std::string fixed(double value, int decimals) {
+    if (!std::isfinite(value)) return "-";
+    char text[64];
+    std::snprintf(text, sizeof text, "%.*f", decimals, value);
+    return text;
+}
+
+std::string p_text(double p) {
+    if (std::isnan(p)) return "-";
+    if (p < 0.001) return "<0.001";
+    return fixed(p, 3);
+}
+
+}  // namespace
+
+BaselineComparison compare_with_baseline(const std::vector<RunRecord>& runs, const std::string& baseline) {
+    BaselineComparison comparison;
+    comparison.baseline = baseline;
+    const std::vector<CellSamples> cells = collect_cells(runs);
+    std::map<std::string, std::vector<const CellSamples*>> baseline_cells;  // by workload key
+    for (const CellSamples& cell : cells)
+        if (cell.platform == baseline) baseline_cells[cell.workload].push_back(&cell);
+    for (const CellSamples& cell : cells) {
+        if (cell.platform == baseline) continue;
+        auto match = baseline_cells.find(cell.workload);
+        if (match == baseline_cells.end()) {
+            comparison.notes.push_back(cell.cell_id + ": no successful " + baseline + " cell runs the same workload");
+        } else if (match->second.size() > 1) {
+            comparison.notes.push_back(cell.cell_id + ": " + std::to_string(match->second.size()) + " " + baseline +
+                                       " cells run the same workload; which one is the baseline is ambiguous");
+        } else {
+            compare_cell(cell, *match->second.front(), comparison);
+        }
+    }
+    return comparison;
+}
+
+void print_comparison(const BaselineComparison& comparison, std::ostream& out) {
+    if (comparison.rows.empty() && comparison.notes.empty()) return;
+    out << "\ncompared with " << comparison.baseline
+        << " (ratio of means, its 95% interval by Fieller, Welch's t-test at 5%; better = higher or lower):\n";
+    std::vector<std::vector<std::string>> table{{"cell", "metric", "better", "ratio", "95% interval", "p", "verdict"}};
+    for (const ComparisonRow& row : comparison.rows) {
+        const std::string interval = row.ratio.bounded ? "[" + fixed(row.ratio.ci.low, 3) + ", " +
+                                                             fixed(row.ratio.ci.high, 3) + "]"
+                                                       : "unbounded";
+        table.push_back({row.cell_id, row.metric, row.better == Better::Higher ? "higher" : "lower",
+                         fixed(row.ratio.ratio, 3), interval, p_text(row.p_value), verdict_text(row.verdict)});
+    }
+    std::vector<std::size_t> widths(table.front().size(), 0);
+    for (const auto& row : table)
+        for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].size());
+    for (const auto& row : table) {
+        for (std::size_t c = 0; c < row.size(); ++c) {
+            const bool last = c + 1 == row.size();
+            out << (c == 0 ? "" : "  ") << row[c] << (last ? "" : std::string(widths[c] - row[c].size(), ' '));
+        }
+        out << "\n";
+    }
+    for (const std::string& note : comparison.notes) out << "not compared: " << note << "\n";
+}
+
+}  // namespace platbench

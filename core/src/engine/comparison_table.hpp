@@ -1,0 +1,41 @@
+// The end-of-run comparison with the baseline platform: for every cell of another
+// platform and every metric with a better direction, the ratio of its mean to the
+// mean of the baseline's cell running the same workload with the same parameters,
+// Fieller's 95% interval of that ratio, Welch's p and the verdict.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "stats/comparison.hpp"
+#include "store/result_store.hpp"
+
+namespace platbench {
+
+struct ComparisonRow {
+    std::string cell_id;            // the compared platform's cell
+    std::string baseline_cell_id;
+    std::string metric;
+    std::string unit;
+    Better better = Better::None;
+    std::size_t n = 0, baseline_n = 0;
+    RatioEstimate ratio;
+    double p_value = 0;
+    Verdict verdict = Verdict::TooFewRuns;
+};
+
+struct BaselineComparison {
+    std::string baseline;                 // the baseline platform instance
+    std::vector<ComparisonRow> rows;
+    std::vector<std::string> notes;       // cells that could not be compared, and why
+};
+
+// Measured, successful runs only. A cell is compared with the baseline cell whose
+// workload instance and effective parameters are the same; when the baseline has
+// several such cells (a list in its own settings), the cell is left out with a note.
+BaselineComparison compare_with_baseline(const std::vector<RunRecord>& runs, const std::string& baseline);
+
+void print_comparison(const BaselineComparison& comparison, std::ostream& out);
+
+}  // namespace platbench

@@ -1,0 +1,106 @@
+// The end-of-run comparison with the baseline: cells matched by what they run,
+// metrics without a better direction left out, ambiguous and missing baselines
+// noted, and tables in the file's cell order whatever order the runs went in.
+#include <doctest/doctest.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "engine/comparison_table.hpp"
+#include "engine/summary.hpp"
+
+using namespace platbench;
+
+namespace {
+
+RunRecord run(const std::string& platform, const std::string& workload, int size, double rate,
+              const std::string& status = "ok", bool warmup = false) {
+    RunRecord record;
+    record.platform_instance = platform;
+    record.workload_instance = workload;
+    record.workload_params = {{"size", size}};
+    record.cell_id = platform + "/" + workload + "/size:" + std::to_string(size);
+    record.status = status;
+    record.warmup = warmup;
+    if (status == "ok") {
+        record.metrics.push_back({"rate", rate, "MB/s", Better::Higher});
+        record.metrics.push_back({"latency", 1000.0 / rate, "us", Better::Lower});
+        record.metrics.push_back({"bytes", 4096, "bytes", Better::None});
+    }
+    return record;
+}
+
+}  // namespace
+
+TEST_CASE("each cell is compared with the baseline cell running the same workload and parameters") {
+    std::vector<RunRecord> runs;
+    for (double rate : {100.0, 102.0, 98.0, 101.0}) runs.push_back(run("native", "stream", 1, rate));
+    for (double rate : {50.0, 51.0, 49.0, 50.5}) runs.push_back(run("native", "stream", 2, rate));
+    for (double rate : {90.0, 91.0, 89.0, 90.5}) runs.push_back(run("docker", "stream", 1, rate));
+    for (double rate : {50.2, 50.8, 49.4, 50.1}) runs.push_back(run("docker", "stream", 2, rate));
+    runs.push_back(run("docker", "stream", 1, 5.0, "ok", true));  // a warmup: left out
+    runs.push_back(run("docker", "stream", 1, 0, "failed"));      // a failure: left out
+
+    const BaselineComparison comparison = compare_with_baseline(runs, "native");
+    CHECK(comparison.notes.empty());
+    REQUIRE(comparison.rows.size() == 4);  // rate and latency for two cells; bytes has no direction
+    const ComparisonRow& rate = comparison.rows[0];
+    CHECK(rate.cell_id == "docker/stream/size:1");
+    CHECK(rate.baseline_cell_id == "native/stream/size:1");
+    CHECK(rate.metric == "rate");
+    CHECK(rate.n == 4);
+    CHECK(rate.baseline_n == 4);
+    CHECK(rate.ratio.ratio == doctest::Approx(90.125 / 100.25));
+    CHECK(rate.verdict == Verdict::Slower);
+    CHECK(comparison.rows[1].metric == "latency");
+    CHECK(comparison.rows[1].verdict == Verdict::Slower);  // higher latency is slower too
+    CHECK(comparison.rows[2].cell_id == "docker/stream/size:2");
+    CHECK(comparison.rows[2].baseline_cell_id == "native/stream/size:2");
+    CHECK(comparison.rows[2].verdict == Verdict::NoSignificantDifference);
+
+    std::ostringstream out;
+    print_comparison(comparison, out);
+    CHECK(out.str().find("compared with native") != std::string::npos);
+    CHECK(out.str().find("docker/stream/size:1  rate") != std::string::npos);
+    CHECK(out.str().find("slower") != std::string::npos);
+}
+
+TEST_CASE("cells without a baseline, or with several, are noted rather than compared") {
+    std::vector<RunRecord> runs;
+    for (double rate : {100.0, 101.0}) runs.push_back(run("docker", "stream", 1, rate));
+    for (double rate : {100.0, 101.0}) runs.push_back(run("native", "stream", 2, rate));
+    RunRecord second_native = run("native", "stream", 2, 99.0);
+    second_native.cell_id = "native/stream/size:2/cpuset:1";  // a list in native's own settings
+    runs.push_back(second_native);
+    runs.push_back(second_native);
+    for (double rate : {100.0, 101.0}) runs.push_back(run("docker", "stream", 2, rate));
+
+    const BaselineComparison comparison = compare_with_baseline(runs, "native");
+    CHECK(comparison.rows.empty());
+    REQUIRE(comparison.notes.size() == 2);
+    CHECK(comparison.notes[0] == "docker/stream/size:1: no successful native cell runs the same workload");
+    CHECK(comparison.notes[1].find("2 native cells run the same workload") != std::string::npos);
+
+    // No baseline runs at all (none configured): nothing is printed.
+    std::ostringstream out;
+    print_comparison(compare_with_baseline({}, "native"), out);
+    CHECK(out.str().empty());
+}
+
+TEST_CASE("tables follow the file's cell order, not the shuffled order of the runs") {
+    const std::vector<RunRecord> runs = {run("docker", "stream", 1, 1), run("native", "stream", 2, 1),
+                                         run("native", "stream", 1, 1), run("docker", "stream", 1, 2),
+                                         run("other", "stream", 9, 1)};
+    const nlohmann::json cells = nlohmann::json::array(
+        {{{"id", "native/stream/size:1"}}, {{"id", "native/stream/size:2"}}, {{"id", "docker/stream/size:1"}}});
+    const std::vector<RunRecord> ordered = in_matrix_order(runs, cells);
+    std::vector<std::string> ids;
+    std::vector<double> rates;
+    for (const RunRecord& r : ordered) ids.push_back(r.cell_id);
+    CHECK(ids == std::vector<std::string>{"native/stream/size:1", "native/stream/size:2", "docker/stream/size:1",
+                                          "docker/stream/size:1", "other/stream/size:9"});
+    CHECK(ordered[2].metrics[0].value == 1);  // stable: the runs of a cell keep their order
+    CHECK(ordered[3].metrics[0].value == 2);
+    CHECK(in_matrix_order(runs, nlohmann::json("not cells")).size() == 5);
+}
