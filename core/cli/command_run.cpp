@@ -5,7 +5,8 @@
 
 #include "cli_common.hpp"
 #include "config/experiment.hpp"
-#include "engine/comparison_table.hpp"
+#include "analysis/comparison_table.hpp"
+#include "analysis/validity.hpp"
 #include "engine/engine.hpp"
 #include "engine/summary.hpp"
 #include "matrix/matrix.hpp"
@@ -89,7 +90,10 @@ int report_outcome(const EngineReport& report) {
     const std::vector<RunRecord> runs =
         in_matrix_order(store->runs(report.experiment_id), config.value("cells", nlohmann::json::array()));
     print_summary(summarize_runs(runs), std::cout);
-    print_comparison(compare_with_baseline(runs, config.value("baseline", "native")), std::cout);
+    const BaselineComparison comparison = compare_with_baseline(runs, config.value("baseline", "native"));
+    print_comparison(comparison, std::cout);
+    print_validity(check_validity(runs, experiment ? experiment->host : nlohmann::json::object(), comparison),
+                   std::cout);
     std::cout << report.ok << " ok, " << report.failed << " failed, " << report.skipped << " skipped";
     if (report.already_done != 0) std::cout << ", " << report.already_done << " already stored";
     std::cout << "; results: " << report.database.string() << " (experiment " << report.experiment_id << ")\n";

@@ -108,6 +108,20 @@ std::string nlohmann_json_version() {
            std::to_string(NLOHMANN_JSON_VERSION_PATCH);
 }
 
+// The machine's state at the start: what a validity check compares with.
+void add_state_facts(nlohmann::json& info) {
+    if (const auto governor = read_small_file("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor")) {
+        const std::string_view text = trim(*governor);
+        if (!text.empty()) info["cpu_governor"] = std::string(text);
+    }
+    if (const auto thp = read_small_file("/sys/kernel/mm/transparent_hugepage/enabled")) {
+        if (auto mode = selected_choice(*thp)) info["transparent_hugepages"] = *mode;
+    }
+    if (const auto loadavg = read_small_file("/proc/loadavg")) {
+        if (auto load = load_average_from_loadavg(*loadavg)) info["load_average_1m"] = *load;
+    }
+}
+
 void add_kernel_facts(nlohmann::json& info) {
     struct utsname names {};
     if (uname(&names) != 0) {
@@ -190,9 +204,25 @@ std::optional<std::string> pretty_name_from_os_release(std::string_view os_relea
     return std::nullopt;
 }
 
+std::optional<std::string> selected_choice(std::string_view sysfs_choices) {
+    const std::size_t open = sysfs_choices.find('[');
+    const std::size_t close = sysfs_choices.find(']', open);
+    if (open == std::string_view::npos || close == std::string_view::npos || close == open + 1) return std::nullopt;
+    return std::string(sysfs_choices.substr(open + 1, close - open - 1));
+}
+
+std::optional<double> load_average_from_loadavg(std::string_view loadavg) {
+    const std::string_view text = trim(loadavg);
+    double load = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), load);
+    if (error != std::errc() || end == text.data() || load < 0) return std::nullopt;
+    return load;
+}
+
 nlohmann::json collect_host_info() {
     nlohmann::json info = nlohmann::json::object();
     add_file_facts(info);
+    add_state_facts(info);
     if (const long cores = sysconf(_SC_NPROCESSORS_ONLN); cores > 0) {
         info["cpu_cores"] = cores;
     }

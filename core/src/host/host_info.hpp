@@ -14,7 +14,9 @@ namespace platbench {
 
 // Keys: cpu_model, cpu_cores (online), memory_total_bytes, kernel, architecture,
 // os, hostname, platbench_version, compiler, boost_version, sqlite_version,
-// openssl_version, nlohmann_json_version. A fact that cannot be read (a missing
+// openssl_version, nlohmann_json_version; and the state that sways figures:
+// cpu_governor (absent without cpufreq, as in most VMs), transparent_hugepages,
+// load_average_1m at the experiment's start. A fact that cannot be read (a missing
 // /proc or /etc/os-release file, inside a minimal container) is left out, never guessed.
 nlohmann::json collect_host_info();
 
@@ -27,5 +29,9 @@ std::string format_utc_timestamp(std::chrono::system_clock::time_point time);
 std::optional<std::string> cpu_model_from_cpuinfo(std::string_view cpuinfo);
 std::optional<std::uint64_t> memory_total_bytes_from_meminfo(std::string_view meminfo);
 std::optional<std::string> pretty_name_from_os_release(std::string_view os_release);
+// "always [madvise] never" -> "madvise"
+std::optional<std::string> selected_choice(std::string_view sysfs_choices);
+// "0.52 0.58 0.59 1/123 4567" -> 0.52
+std::optional<double> load_average_from_loadavg(std::string_view loadavg);
 
 }  // namespace platbench

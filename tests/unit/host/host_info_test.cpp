@@ -72,3 +72,20 @@ TEST_CASE("UTC timestamps: ISO 8601 with milliseconds") {
     const std::string now = utc_timestamp_now();
     CHECK(std::regex_match(now, std::regex(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)")));
 }
+
+TEST_CASE("the machine's state at the start: THP mode and load average read from their files") {
+    CHECK(selected_choice("always [madvise] never\n") == "madvise");
+    CHECK(selected_choice("[always] madvise never") == "always");
+    CHECK_FALSE(selected_choice("always madvise never"));
+    CHECK_FALSE(selected_choice("[] x"));
+    CHECK(load_average_from_loadavg("0.52 0.58 0.59 1/123 4567\n") == doctest::Approx(0.52));
+    CHECK(load_average_from_loadavg("12.00 1 1 1/1 1") == doctest::Approx(12.0));
+    CHECK_FALSE(load_average_from_loadavg(""));
+    CHECK_FALSE(load_average_from_loadavg("high"));
+    // This machine: Linux has both files (the governor only with cpufreq, so it is not required).
+    const nlohmann::json info = collect_host_info();
+    CHECK(info["load_average_1m"].get<double>() >= 0);
+    if (info.contains("transparent_hugepages"))
+        CHECK((info["transparent_hugepages"] == "always" || info["transparent_hugepages"] == "madvise" ||
+               info["transparent_hugepages"] == "never"));
+}

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/comparison_table.hpp"
+#include "analysis/comparison_table.hpp"
 #include "engine/summary.hpp"
 
 using namespace platbench;

@@ -1,4 +1,4 @@
-#include "engine/comparison_table.hpp"
+#include "analysis/comparison_table.hpp"
 
 #include <cmath>
 #include <cstdio>

@@ -1,0 +1,196 @@
+#include "analysis/validity.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <ostream>
+#include <set>
+
+#include "platbench/params.hpp"
+#include "stats/statistics.hpp"
+
+namespace platbench {
+namespace {
+
+using nlohmann::json;
+
+std::string mib(double bytes) { return std::to_string(static_cast<long long>(std::llround(bytes / (1 << 20)))) + " MiB"; }
+
+std::string cpu_list(const std::vector<int>& cpus) {
+    std::string text;
+    for (int cpu : cpus) text += (text.empty() ? "" : ",") + std::to_string(cpu);
+    return text;
+}
+
+// The first way the run's observed resources differ from its platform's settings, or "".
+std::string resource_mismatch(const RunRecord& run) {
+    const json& settings = run.platform_settings;
+    const json& seen = run.observed_environment;
+    if (settings.contains("cpuset") && settings["cpuset"].is_string() && seen.contains("affinity")) {
+        auto wanted = expand_cpu_list(settings["cpuset"].get<std::string>());
+        std::vector<int> affinity;
+        for (const json& cpu : seen["affinity"])
+            if (cpu.is_number_integer()) affinity.push_back(cpu.get<int>());
+        // In a VM the vCPUs are numbered afresh: compare counts there, CPU numbers elsewhere.
+        const bool vm = seen.value("virtualization", "") == "vm" && run.platform_plugin == "kvm";
+        if (wanted && (vm ? wanted->size() != affinity.size() : *wanted != affinity))
+            return "cpuset " + settings["cpuset"].get<std::string>() + " was requested but the workload ran on CPUs " +
+                   cpu_list(affinity);
+    }
+    if (settings.contains("cpus") && settings["cpus"].is_number() && run.platform_plugin != "kvm") {
+        const double wanted = settings["cpus"].get<double>();
+        const json& quota = seen.contains("cpu_quota") ? seen["cpu_quota"] : json();
+        if (!quota.is_number() || std::fabs(quota.get<double>() - wanted) > 0.01 * wanted)
+            return "a limit of " + std::to_string(wanted) + " CPUs was requested but the workload saw " +
+                   (quota.is_number() ? std::to_string(quota.get<double>()) + " CPUs" : "no CPU quota");
+    }
+    if (settings.contains("memory") && settings["memory"].is_number() && run.platform_plugin != "kvm") {
+        const double wanted = settings["memory"].get<double>();
+        const json& limit = seen.contains("memory_limit_bytes") ? seen["memory_limit_bytes"] : json();
+        if (!limit.is_number() || std::fabs(limit.get<double>() - wanted) > 0.01 * wanted)
+            return "a memory limit of " + mib(wanted) + " was requested but the workload saw " +
+                   (limit.is_number() ? mib(limit.get<double>()) : "no memory limit");
+    }
+    return {};
+}
+
+// RAM the workload could use, as it saw it.
+double memory_seen(const RunRecord& run) {
+    const json& seen = run.observed_environment;
+    for (const char* key : {"usable_memory_bytes", "memory_limit_bytes", "memory_total_bytes"})
+        if (seen.contains(key) && seen[key].is_number() && seen[key].get<double>() > 0) return seen[key].get<double>();
+    return 0;
+}
+
+bool is_io_workload(const RunRecord& run) { return run.workload_plugin == "blockio" || run.workload_plugin == "fio"; }
+
+bool contains(const std::string& text, const char* part) { return text.find(part) != std::string::npos; }
+
+// What an I/O comparison is about: throughput and latency, not CPU time.
+bool is_io_performance_metric(const std::string& name) {
+    return contains(name, "iops") || contains(name, "_bw_") || contains(name, "_lat_");
+}
+
+// Extremes and spreads vary from run to run by nature; noise is judged on the rest.
+bool is_central_metric(const std::string& name) {
+    for (const char* part : {"_max", "_min", "stddev", "_p99"})
+        if (contains(name, part)) return false;
+    return true;
+}
+
+void check_page_cache(const RunRecord& run, const ValidityLimits& limits, std::vector<ValidityFinding>& findings) {
+    const json& params = run.workload_params;
+    if (!is_io_workload(run) || params.value("direct", true) || !params.contains("file_size")) return;
+    const double data = params["file_size"].get<double>() * params.value("jobs", 1);
+    const double memory = memory_seen(run);
+    if (memory <= 0 || data >= limits.page_cache_factor * memory) return;
+    findings.push_back({"page-cache", run.cell_id,
+                        "buffered I/O (direct: false) on " + mib(data) + " of data with " + mib(memory) +
+                            " of RAM seen: a page-cache effect is likely, so the figures measure memory, not the "
+                            "disk; use direct: true or a data set over twice the RAM"});
+}
+
+void check_runs(const std::vector<RunRecord>& runs, const ValidityLimits& limits,
+                std::vector<ValidityFinding>& findings) {
+    std::set<std::string> cells_seen, platforms_seen;
+    for (const RunRecord& run : runs) {
+        if (run.warmup || run.status != "ok" || !cells_seen.insert(run.cell_id).second) continue;
+        if (const std::string mismatch = resource_mismatch(run); !mismatch.empty())
+            findings.push_back({"resources", run.cell_id, mismatch + "; check the platform's settings and the host"});
+        check_page_cache(run, limits, findings);
+        const auto emulation = run.platform_metadata.find("emulation");
+        if (emulation != run.platform_metadata.end() && emulation->is_string() &&
+            platforms_seen.insert(run.platform_instance).second)
+            findings.push_back({"emulation", run.platform_instance,
+                                emulation->get<std::string>() + "; compare KVM figures only from `accel: kvm`"});
+    }
+}
+
+// Per cell, the noisiest metric with a better direction.
+void check_noise(const std::vector<RunRecord>& runs, const ValidityLimits& limits,
+                 std::vector<ValidityFinding>& findings) {
+    std::vector<std::string> order;
+    std::map<std::string, std::map<std::string, std::vector<double>>> samples;
+    for (const RunRecord& run : runs) {
+        if (run.warmup || run.status != "ok") continue;
+        if (samples.count(run.cell_id) == 0) order.push_back(run.cell_id);
+        for (const Metric& metric : run.metrics)
+            if (metric.better != Better::None && is_central_metric(metric.name))
+                samples[run.cell_id][metric.name].push_back(metric.value);
+    }
+    for (const std::string& cell : order) {
+        std::string noisiest;
+        double worst = limits.max_cv;
+        for (const auto& [metric, values] : samples[cell]) {
+            const double cv = coefficient_of_variation(values);
+            if (std::isfinite(cv) && cv > worst) worst = cv, noisiest = metric;
+        }
+        if (noisiest.empty()) continue;
+        findings.push_back({"noise", cell,
+                            noisiest + " varies by " + std::to_string(static_cast<int>(std::lround(worst * 100))) +
+                                "% of its mean between runs: the machine is noisy; add repetitions, stop other "
+                                "load, or pin the run with cpuset"});
+    }
+}
+
+// A platform faster than the baseline on an I/O metric is suspicious: a cache in between.
+void check_io_faster(const std::vector<RunRecord>& runs, const BaselineComparison& comparison,
+                     std::vector<ValidityFinding>& findings) {
+    std::set<std::string> io_cells, reported;
+    for (const RunRecord& run : runs)
+        if (is_io_workload(run)) io_cells.insert(run.cell_id);
+    for (const ComparisonRow& row : comparison.rows) {
+        if (row.verdict != Verdict::Faster || io_cells.count(row.cell_id) == 0 ||
+            !is_io_performance_metric(row.metric) || !reported.insert(row.cell_id).second)
+            continue;
+        findings.push_back({"page-cache", row.cell_id,
+                            row.metric + " is faster than " + comparison.baseline + " beyond chance (ratio " +
+                                std::to_string(row.ratio.ratio).substr(0, 5) +
+                                "): a cache between the workload and the disk (host page cache, a disk cache mode) "
+                                "is the likely reason; check direct I/O and the platform's disk cache settings"});
+    }
+}
+
+void check_host(const json& host, const ValidityLimits& limits, std::vector<ValidityFinding>& findings) {
+    if (host.contains("cpu_governor") && host["cpu_governor"].is_string() && host["cpu_governor"] != "performance")
+        findings.push_back({"governor", "host",
+                            "the CPU frequency governor is '" + host["cpu_governor"].get<std::string>() +
+                                "', so clock speed varies with load; set 'performance' for steadier figures"});
+    if (host.contains("load_average_1m") && host["load_average_1m"].is_number()) {
+        const double load = host["load_average_1m"].get<double>();
+        const double cpus = host.value("cpu_cores", 1.0);
+        if (load > limits.max_load_per_cpu * cpus)
+            findings.push_back({"host-load", "host",
+                                "the load average was " + std::to_string(load).substr(0, 4) + " on " +
+                                    std::to_string(static_cast<int>(cpus)) +
+                                    " CPUs at the start: other work competed with the benchmark; run on an idle "
+                                    "machine"});
+    }
+    if (host.contains("transparent_hugepages") && host["transparent_hugepages"].is_string())
+        findings.push_back({"huge-pages", "host",
+                            "transparent huge pages: " + host["transparent_hugepages"].get<std::string>() +
+                                " (recorded: it changes memory-bound figures; compare experiments with the same mode)",
+                            false});
+}
+
+}  // namespace
+
+std::vector<ValidityFinding> check_validity(const std::vector<RunRecord>& runs, const json& host,
+                                            const BaselineComparison& comparison, const ValidityLimits& limits) {
+    std::vector<ValidityFinding> findings;
+    check_host(host, limits, findings);
+    check_runs(runs, limits, findings);
+    check_io_faster(runs, comparison, findings);
+    check_noise(runs, limits, findings);
+    return findings;
+}
+
+void print_validity(const std::vector<ValidityFinding>& findings, std::ostream& out) {
+    if (findings.empty()) return;
+    out << "\nvalidity checks:\n";
+    for (const ValidityFinding& finding : findings)
+        out << (finding.warning ? "warning: " : "note: ") << finding.subject << ": " << finding.message << " ["
+            << finding.check << "]\n";
+}
+
+}  // namespace platbench

@@ -1,0 +1,35 @@
+// Validity checks: can the figures of an experiment be trusted, and compared?
+// Each finding says in one sentence what was seen and what to do. Pure functions
+// of the stored runs, the host facts recorded at the start, and the comparison.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "analysis/comparison_table.hpp"
+#include "store/result_store.hpp"
+
+namespace platbench {
+
+struct ValidityFinding {
+    std::string check;      // resources | page-cache | emulation | noise | governor | host-load | huge-pages
+    std::string subject;    // a cell id, a platform instance, or "host"
+    std::string message;    // what was seen and what to do, one sentence
+    bool warning = true;    // false: recorded for the reader, no action needed
+};
+
+struct ValidityLimits {
+    double max_cv = 0.10;             // a metric's coefficient of variation above this is "noisy"
+    double page_cache_factor = 2.0;   // buffered I/O on less than this many times the RAM seen
+    double max_load_per_cpu = 0.5;    // load average per CPU at the start above this is "busy"
+};
+
+std::vector<ValidityFinding> check_validity(const std::vector<RunRecord>& runs, const nlohmann::json& host,
+                                            const BaselineComparison& comparison, const ValidityLimits& limits = {});
+
+void print_validity(const std::vector<ValidityFinding>& findings, std::ostream& out);
+
+}  // namespace platbench

@@ -1,0 +1,148 @@
+// Each validity check triggered by a crafted result set, and left quiet by a clean one.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "analysis/validity.hpp"
+
+using namespace platbench;
+using nlohmann::json;
+
+namespace {
+
+RunRecord io_run(const std::string& platform, double iops, bool direct, double file_size, double memory_seen) {
+    RunRecord run;
+    run.platform_instance = run.platform_plugin = platform;
+    run.workload_instance = run.workload_plugin = "blockio";
+    run.workload_params = {{"direct", direct}, {"file_size", file_size}, {"jobs", 1}};
+    run.cell_id = platform + "/blockio";
+    run.status = "ok";
+    run.observed_environment = {{"usable_memory_bytes", memory_seen}};
+    run.metrics = {{"read_iops", iops, "IOPS", Better::Higher}, {"cpu_usr_s", 1.0, "s", Better::Lower}};
+    return run;
+}
+
+RunRecord stream_run(const std::string& platform, double rate, json settings = json::object(),
+                     json seen = json::object()) {
+    RunRecord run;
+    run.platform_instance = run.platform_plugin = platform;
+    run.workload_instance = run.workload_plugin = "stream";
+    run.cell_id = platform + "/stream";
+    run.status = "ok";
+    run.platform_settings = std::move(settings);
+    run.observed_environment = std::move(seen);
+    run.metrics = {{"triad_best_rate", rate, "MB/s", Better::Higher}, {"triad_max_time", rate, "s", Better::Lower}};
+    return run;
+}
+
+std::vector<std::string> checks_of(const std::vector<ValidityFinding>& findings) {
+    std::vector<std::string> checks;
+    for (const ValidityFinding& finding : findings) checks.push_back(finding.check + " " + finding.subject);
+    return checks;
+}
+
+bool has(const std::vector<ValidityFinding>& findings, const std::string& check, const std::string& subject) {
+    const auto all = checks_of(findings);
+    return std::find(all.begin(), all.end(), check + " " + subject) != all.end();
+}
+
+const json kQuietHost = {{"cpu_cores", 2}, {"load_average_1m", 0.1}};
+
+}  // namespace
+
+TEST_CASE("a clean experiment has no findings") {
+    std::vector<RunRecord> runs;
+    for (double rate : {100.0, 101.0, 99.0}) runs.push_back(stream_run("native", rate));
+    CHECK(check_validity(runs, kQuietHost, compare_with_baseline(runs, "native")).empty());
+    std::ostringstream out;
+    print_validity({}, out);
+    CHECK(out.str().empty());
+}
+
+TEST_CASE("requested and observed resources that differ are a warning, per cell") {
+    const json settings = {{"cpuset", "0-1"}, {"cpus", 1.5}, {"memory", 1 << 30}};
+    const json matching = {{"affinity", {0, 1}}, {"cpu_quota", 1.5}, {"memory_limit_bytes", 1 << 30}};
+    std::vector<RunRecord> runs = {stream_run("docker", 1, settings, matching), stream_run("docker", 1, settings, matching)};
+    CHECK(check_validity(runs, kQuietHost, {}).empty());
+
+    json wrong_cpus = matching;
+    wrong_cpus["affinity"] = {0};
+    json no_quota = matching;
+    no_quota.erase("cpu_quota");
+    json small_memory = matching;
+    small_memory["memory_limit_bytes"] = 512 << 20;
+    for (const auto& [seen, words] : {std::pair{wrong_cpus, "ran on CPUs 0"}, std::pair{no_quota, "no CPU quota"},
+                                      std::pair{small_memory, "saw 512 MiB"}}) {
+        CAPTURE(words);
+        const auto findings = check_validity({stream_run("docker", 1, settings, seen)}, kQuietHost, {});
+        REQUIRE(findings.size() == 1);
+        CHECK(findings[0].check == "resources");
+        CHECK(findings[0].message.find(words) != std::string::npos);
+    }
+    // A VM numbers its vCPUs afresh: two pinned vCPUs seen as 0,1 match cpuset 4-5.
+    RunRecord vm = stream_run("kvm", 1, {{"cpuset", "4-5"}, {"memory", 1 << 30}},
+                              {{"affinity", {0, 1}}, {"virtualization", "vm"}});
+    CHECK(check_validity({vm}, kQuietHost, {}).empty());
+}
+
+TEST_CASE("buffered I/O on a data set smaller than twice the RAM seen is a likely page-cache effect") {
+    const double gib = 1 << 30;
+    CHECK(has(check_validity({io_run("kvm", 1000, false, 0.5 * gib, 2 * gib)}, kQuietHost, {}), "page-cache",
+              "kvm/blockio"));
+    CHECK(check_validity({io_run("kvm", 1000, false, 8 * gib, 2 * gib)}, kQuietHost, {}).empty());  // large enough
+    CHECK(check_validity({io_run("kvm", 1000, true, 0.5 * gib, 2 * gib)}, kQuietHost, {}).empty());  // direct I/O
+}
+
+TEST_CASE("a platform faster than native on I/O beyond its interval is flagged, CPU time is not") {
+    std::vector<RunRecord> runs;
+    for (double iops : {1000.0, 1010.0, 990.0}) runs.push_back(io_run("native", iops, true, 1e9, 1e9));
+    for (double iops : {3000.0, 3020.0, 2990.0}) runs.push_back(io_run("kvm", iops, true, 1e9, 1e9));
+    const BaselineComparison comparison = compare_with_baseline(runs, "native");
+    const auto findings = check_validity(runs, kQuietHost, comparison);
+    REQUIRE(findings.size() == 1);
+    CHECK(findings[0].check == "page-cache");
+    CHECK(findings[0].subject == "kvm/blockio");
+    CHECK(findings[0].message.find("read_iops is faster than native") != std::string::npos);
+}
+
+TEST_CASE("TCG emulation is flagged once per platform") {
+    std::vector<RunRecord> runs = {stream_run("kvm", 1), stream_run("kvm", 1)};
+    for (RunRecord& run : runs) run.platform_metadata["emulation"] = "TCG: QEMU emulates the CPU";
+    const auto findings = check_validity(runs, kQuietHost, {});
+    REQUIRE(findings.size() == 1);
+    CHECK(findings[0].check == "emulation");
+    CHECK(findings[0].subject == "kvm");
+    CHECK(findings[0].message.find("accel: kvm") != std::string::npos);
+}
+
+TEST_CASE("a noisy metric is flagged by its coefficient of variation, extremes aside") {
+    std::vector<RunRecord> runs;
+    for (double rate : {100.0, 140.0, 70.0}) runs.push_back(stream_run("native", rate));
+    const auto findings = check_validity(runs, kQuietHost, {});
+    REQUIRE(findings.size() == 1);
+    CHECK(findings[0].check == "noise");
+    CHECK(findings[0].message.rfind("triad_best_rate varies by 34%", 0) == 0);
+    // The same spread in a maximum only is not noise. (stddev/mean of {100, 140, 70} = 0.3399)
+    for (RunRecord& run : runs) run.metrics[0].value = 100;
+    CHECK(check_validity(runs, kQuietHost, {}).empty());
+}
+
+TEST_CASE("the host's governor, load and huge-page mode are checked or recorded") {
+    const json busy = {{"cpu_cores", 2}, {"load_average_1m", 1.8}, {"cpu_governor", "powersave"},
+                       {"transparent_hugepages", "always"}};
+    const auto findings = check_validity({}, busy, {});
+    CHECK(has(findings, "governor", "host"));
+    CHECK(has(findings, "host-load", "host"));
+    REQUIRE(has(findings, "huge-pages", "host"));
+    CHECK_FALSE(findings.back().warning);  // recorded, not a problem by itself
+    const json tuned = {{"cpu_cores", 2}, {"load_average_1m", 0.2}, {"cpu_governor", "performance"}};
+    CHECK(check_validity({}, tuned, {}).empty());
+
+    std::ostringstream out;
+    print_validity(findings, out);
+    CHECK(out.str().find("warning: host: the CPU frequency governor is 'powersave'") != std::string::npos);
+    CHECK(out.str().find("note: host: transparent huge pages: always") != std::string::npos);
+}
