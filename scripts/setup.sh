@@ -24,9 +24,11 @@ BUILD_PACKAGES=(
 # docker.io: the `docker` platform's daemon (Engine API 1.41).
 # qemu-system-x86 ... linux-image-amd64: the `kvm` platform's libvirtd, QEMU, and the
 # kernel its VMs boot; e2fsprogs and qemu-utils make the VMs' disks.
+# gnuplot-nox: `platbench report` draws its figures with it.
 RUN_PACKAGES=(fio docker.io qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients linux-image-amd64
-  e2fsprogs)
-TEST_PACKAGES=(python3 sqlite3)
+  e2fsprogs gnuplot-nox)
+# chromium: the report test renders report.html in a real (headless) browser.
+TEST_PACKAGES=(python3 sqlite3 chromium)
 
 log() { printf '==> %s\n' "$*" >&2; }
 

@@ -49,5 +49,6 @@ int command_run(const Args& args, bool validate_only);
 int command_plugins(const Args& args);
 int command_export(const Args& args);
 int command_clean(const Args& args);
+int command_report(const Args& args);
 
 }  // namespace platbench::cli

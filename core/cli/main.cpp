@@ -14,6 +14,7 @@ commands:
   validate FILE   check an experiment file and print its expanded matrix
   plugins [NAME]  list the plugins found, or show one plugin's parameters
   export RESULTS  write stored results as CSV or JSON (--format csv|json)
+  report RESULTS  write an experiment's report: report.md, report.html, figures (gnuplot)
   clean           remove leftovers of interrupted runs (containers, cgroups, ...)
 
 `platbench <command> --help` describes a command's options.
@@ -42,6 +43,7 @@ int main(int argc, char** argv) {
         if (command == "plugins") return command_plugins(args);
         if (command == "export") return command_export(args);
         if (command == "clean") return command_clean(args);
+        if (command == "report") return command_report(args);
         if (command == "--help" || command == "-h" || command == "help") {
             std::cout << kUsage;
             return kExitOk;

@@ -1,0 +1,265 @@
+#include "analysis/report.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <ostream>
+#include <stdexcept>
+
+namespace platbench {
+namespace fs = std::filesystem;
+namespace {
+
+std::string figure_number(double value) {
+    if (!std::isfinite(value)) return "-";
+    char text[32];
+    const double magnitude = std::fabs(value);
+    std::snprintf(text, sizeof text, magnitude >= 1000 ? "%.1f" : magnitude >= 1 ? "%.3f" : "%.4g", value);
+    return text;
+}
+
+std::string interval_text(const RatioEstimate& ratio) {
+    if (!ratio.bounded) return "unbounded";
+    return "[" + figure_number(ratio.ci.low) + ", " + figure_number(ratio.ci.high) + "]";
+}
+
+std::string p_text(double p) {
+    if (std::isnan(p)) return "-";
+    if (p < 0.001) return "<0.001";
+    char text[16];
+    std::snprintf(text, sizeof text, "%.3f", p);
+    return text;
+}
+
+// A table as rows of cells: the same content for Markdown and HTML.
+struct Table {
+    std::vector<std::string> header;
+    std::vector<std::vector<std::string>> rows;
+};
+
+Table results_table(const ReportInput& input) {
+    Table table{{"cell", "metric", "unit", "n", "mean", "±95%", "stddev", "min", "max", "outliers"}, {}};
+    for (const MetricSummaryRow& row : input.summary.rows)
+        table.rows.push_back({row.cell_id, row.metric, row.unit, std::to_string(row.n), figure_number(row.mean),
+                              figure_number(row.ci95_half_width), figure_number(row.stddev), figure_number(row.min),
+                              figure_number(row.max), std::to_string(row.outliers)});
+    return table;
+}
+
+Table comparison_table(const ReportInput& input) {
+    Table table{{"cell", "metric", "better", "ratio", "95% interval", "p", "verdict"}, {}};
+    for (const ComparisonRow& row : input.comparison.rows)
+        table.rows.push_back({row.cell_id, row.metric, row.better == Better::Higher ? "higher" : "lower",
+                              figure_number(row.ratio.ratio), interval_text(row.ratio), p_text(row.p_value),
+                              verdict_text(row.verdict)});
+    return table;
+}
+
+Table environment_table(const ReportInput& input) {
+    Table table{{"fact", "value"}, {}};
+    const nlohmann::json& config = input.experiment.config;
+    for (const char* key : {"repetitions", "warmup", "order", "seed", "baseline", "timeout_seconds"})
+        if (config.contains(key)) table.rows.push_back({key, config[key].is_string() ? config[key].get<std::string>()
+                                                                                     : config[key].dump()});
+    for (const auto& [key, value] : input.experiment.host.items())
+        table.rows.push_back({"host " + key, value.is_string() ? value.get<std::string>() : value.dump()});
+    return table;
+}
+
+// Per platform instance, what its first successful run recorded about the platform.
+Table platforms_table(const ReportInput& input) {
+    Table table{{"platform", "recorded"}, {}};
+    std::vector<std::string> seen;
+    for (const RunRecord& run : input.runs) {
+        if (run.status != "ok" || std::find(seen.begin(), seen.end(), run.platform_instance) != seen.end()) continue;
+        seen.push_back(run.platform_instance);
+        std::string facts;
+        for (const auto& [key, value] : run.platform_metadata.items()) {
+            if (key.find("version") == std::string::npos && key != "emulation" && key != "image" && key != "accel")
+                continue;
+            facts += (facts.empty() ? "" : "; ") + key + ": " + (value.is_string() ? value.get<std::string>() : value.dump());
+        }
+        table.rows.push_back({run.platform_instance + " (" + run.platform_plugin + ")", facts.empty() ? "-" : facts});
+    }
+    return table;
+}
+
+std::string markdown_cell(const std::string& text) {
+    std::string out;
+    for (char c : text) out += c == '|' ? std::string("\\|") : c == '\n' ? std::string(" ") : std::string(1, c);
+    return out;
+}
+
+void markdown_table(const Table& table, std::ostream& out) {
+    if (table.rows.empty()) {
+        out << "(none)\n\n";
+        return;
+    }
+    for (const std::string& cell : table.header) out << "| " << markdown_cell(cell) << " ";
+    out << "|\n";
+    for (std::size_t i = 0; i < table.header.size(); ++i) out << "|---";
+    out << "|\n";
+    for (const auto& row : table.rows) {
+        for (const std::string& cell : row) out << "| " << markdown_cell(cell) << " ";
+        out << "|\n";
+    }
+    out << "\n";
+}
+
+std::string html_escape(const std::string& text) {
+    std::string out;
+    for (char c : text) {
+        switch (c) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            case '\'': out += "&#39;"; break;
+            default: out += c;
+        }
+    }
+    return out;
+}
+
+void html_table(const Table& table, std::ostream& out) {
+    if (table.rows.empty()) {
+        out << "<p>(none)</p>\n";
+        return;
+    }
+    out << "<table>\n<thead><tr>";
+    for (const std::string& cell : table.header) out << "<th>" << html_escape(cell) << "</th>";
+    out << "</tr></thead>\n<tbody>\n";
+    for (const auto& row : table.rows) {
+        out << "<tr>";
+        for (const std::string& cell : row) out << "<td>" << html_escape(cell) << "</td>";
+        out << "</tr>\n";
+    }
+    out << "</tbody>\n</table>\n";
+}
+
+std::string finding_line(const ValidityFinding& finding) {
+    return std::string(finding.warning ? "warning" : "note") + " — " + finding.subject + ": " + finding.message +
+           " [" + finding.check + "]";
+}
+
+std::string headline(const ReportInput& input) {
+    return "platbench report: " + input.experiment.name + " (experiment " + std::to_string(input.experiment.id) + ")";
+}
+
+std::string run_counts(const ReportInput& input) {
+    std::size_t ok = 0, failed = 0, skipped = 0;
+    for (const RunRecord& run : input.runs) (run.status == "ok" ? ok : run.status == "failed" ? failed : skipped) += 1;
+    return std::to_string(input.runs.size()) + " runs stored: " + std::to_string(ok) + " ok, " +
+           std::to_string(failed) + " failed, " + std::to_string(skipped) + " skipped; started " +
+           input.experiment.created_at + " from " + input.experiment.file;
+}
+
+const char* kHtmlStyle = R"(body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
+table{border-collapse:collapse;margin:1em 0;font-size:0.9em}th,td{border:1px solid #ccc;padding:0.25em 0.6em}
+th{background:#f0f0f0}td{text-align:right}td:first-child,td:nth-child(2){text-align:left}
+.warning{color:#8a4b00}.note{color:#555}figure{margin:1.5em 0}img{max-width:100%;border:1px solid #ddd}
+figcaption{font-size:0.9em;color:#444})";
+
+// Marks the page when every figure has loaded, so a browser check can tell a broken page.
+const char* kFigureCheck = R"(<script>
+window.addEventListener('load', function () {
+  var broken = [];
+  document.querySelectorAll('img').forEach(function (img) {
+    if (!img.complete || img.naturalWidth === 0) broken.push(img.getAttribute('src'));
+  });
+  document.body.setAttribute('data-figures', broken.length ? 'broken: ' + broken.join(' ') : 'ok');
+});
+</script>)";
+
+}  // namespace
+
+ReportInput load_report_input(ResultStore& store, std::optional<std::int64_t> id) {
+    std::optional<ExperimentRecord> experiment;
+    if (id) {
+        experiment = store.experiment(*id);
+    } else {
+        const std::vector<ExperimentRecord> all = store.experiments();
+        if (!all.empty()) experiment = all.back();
+    }
+    if (!experiment)
+        throw std::runtime_error(id ? "no experiment " + std::to_string(*id) + " in these results"
+                                    : std::string("these results hold no experiment"));
+    ReportInput input;
+    input.experiment = *experiment;
+    input.runs = in_matrix_order(store.runs(experiment->id), experiment->config.value("cells", nlohmann::json::array()));
+    input.summary = summarize_runs(input.runs);
+    input.comparison = compare_with_baseline(input.runs, experiment->config.value("baseline", "native"));
+    input.findings = check_validity(input.runs, experiment->host, input.comparison);
+    return input;
+}
+
+void write_markdown_report(const ReportInput& input, const FigureSet& figures, std::ostream& out) {
+    out << "# " << headline(input) << "\n\n" << run_counts(input) << ".\n\n";
+    if (!input.experiment.config.value("description", "").empty())
+        out << input.experiment.config.value("description", "") << "\n\n";
+    out << "## Validity checks\n\n";
+    if (input.findings.empty()) out << "No check found a problem.\n";
+    for (const ValidityFinding& finding : input.findings) out << "- " << markdown_cell(finding_line(finding)) << "\n";
+    out << "\n## Compared with " << input.comparison.baseline << "\n\n"
+        << "Ratio of the means, its 95% interval (Fieller), Welch's two-sided p and the verdict at 5%.\n\n";
+    markdown_table(comparison_table(input), out);
+    for (const std::string& note : input.comparison.notes) out << "- not compared: " << markdown_cell(note) << "\n";
+    out << "## Figures\n\n";
+    if (!figures.problem.empty()) out << "Not drawn: " << figures.problem << "\n\n";
+    for (const Figure& figure : figures.figures)
+        out << "![" << markdown_cell(figure.title) << "](figures/" << figure.stem << ".svg)\n\n*" << figure.caption
+            << "*\n\n";
+    out << "## Results\n\nMeasured runs that succeeded; warmups and failed runs are not in the figures.\n\n";
+    markdown_table(results_table(input), out);
+    for (const std::string& note : input.summary.notes) out << "- note: " << markdown_cell(note) << "\n";
+    out << "\n## Platforms\n\n";
+    markdown_table(platforms_table(input), out);
+    out << "## Environment\n\n";
+    markdown_table(environment_table(input), out);
+}
+
+void write_html_report(const ReportInput& input, const FigureSet& figures, std::ostream& out) {
+    out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>"
+        << html_escape(headline(input)) << "</title>\n<style>" << kHtmlStyle << "</style>\n</head>\n<body>\n<h1>"
+        << html_escape(headline(input)) << "</h1>\n<p>" << html_escape(run_counts(input)) << ".</p>\n";
+    out << "<h2>Validity checks</h2>\n<ul>\n";
+    if (input.findings.empty()) out << "<li>No check found a problem.</li>\n";
+    for (const ValidityFinding& finding : input.findings)
+        out << "<li class=\"" << (finding.warning ? "warning" : "note") << "\">" << html_escape(finding_line(finding))
+            << "</li>\n";
+    out << "</ul>\n<h2>Compared with " << html_escape(input.comparison.baseline) << "</h2>\n"
+        << "<p>Ratio of the means, its 95% interval (Fieller), Welch's two-sided p and the verdict at 5%.</p>\n";
+    html_table(comparison_table(input), out);
+    out << "<h2>Figures</h2>\n";
+    if (!figures.problem.empty()) out << "<p class=\"warning\">Not drawn: " << html_escape(figures.problem) << "</p>\n";
+    for (const Figure& figure : figures.figures)
+        out << "<figure><img src=\"figures/" << html_escape(figure.stem) << ".svg\" alt=\"" << html_escape(figure.title)
+            << "\"><figcaption>" << html_escape(figure.caption) << "</figcaption></figure>\n";
+    out << "<h2>Results</h2>\n";
+    html_table(results_table(input), out);
+    out << "<h2>Platforms</h2>\n";
+    html_table(platforms_table(input), out);
+    out << "<h2>Environment</h2>\n";
+    html_table(environment_table(input), out);
+    out << kFigureCheck << "\n</body>\n</html>\n";
+}
+
+std::string write_report(const ReportInput& input, const fs::path& dir) {
+    fs::create_directories(dir);
+    FigureSet figures = write_figures(input, dir / "figures");
+    if (!figures.problem.empty()) figures.figures.clear();  // no images to point at
+    // Each file is written beside its place and renamed: a failed report leaves no half page.
+    for (const auto& [name, writer] :
+         {std::pair{"report.md", &write_markdown_report}, std::pair{"report.html", &write_html_report}}) {
+        const fs::path partial = dir / (std::string(name) + ".partial");
+        {
+            std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+            writer(input, figures, out);
+            if (!out) throw std::runtime_error("cannot write " + partial.string());
+        }
+        fs::rename(partial, dir / name);
+    }
+    return figures.problem;
+}
+
+}  // namespace platbench

@@ -1,0 +1,163 @@
+// `platbench report` end to end: a real experiment's results become report.md,
+// report.html and gnuplot figures, and a real browser (headless Chromium) renders
+// the page with every figure loaded; a missing figure is caught. Without Chromium
+// the browser checks are skipped, except under CI=true where setup installs it.
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <sstream>
+
+#include "../cli/command.hpp"
+#include "analysis/report.hpp"
+#include "integration.hpp"
+#include "platbench/process.hpp"
+
+namespace fs = std::filesystem;
+using test::contains;
+
+namespace {
+
+// native against a second native pinned to CPU 0: two platforms, every figure kind.
+const char* kExperiment = R"(experiment: report-test
+repetitions: 3
+warmup: 0
+seed: 5
+platforms:
+  - plugin: native
+  - plugin: native
+    name: pinned
+    cpuset: "0"
+workloads:
+  - plugin: stream
+    array_size: 200k
+    ntimes: 3
+  - plugin: blockio
+    pattern: randread
+    file_size: 4MiB
+    direct: false
+    runtime: 0.2s
+)";
+
+// One experiment's results for the whole test process.
+const fs::path& results() {
+    static const fs::path dir = [] {
+        const fs::path scratch = test::scratch("report");
+        test::write_file(scratch / "e.yaml", kExperiment);
+        const auto run = test::run_cli({"run", (scratch / "e.yaml").string(), "--output", (scratch / "results").string()},
+                                       scratch);
+        INFO(run.err);
+        REQUIRE(run.exit_code == 0);
+        return scratch / "results";
+    }();
+    return dir;
+}
+
+fs::path make_report(const std::string& name) {
+    const fs::path dir = results().parent_path() / name;
+    fs::remove_all(dir);
+    const auto report = test::run_cli({"report", results().string(), "--output", dir.string()}, results().parent_path());
+    INFO(report.err);
+    REQUIRE(report.exit_code == 0);
+    CHECK(contains(report.out, "report: " + (dir / "report.html").string()));
+    return dir;
+}
+
+// Chromium, headless, on a local file: the page after its scripts ran, or a screenshot.
+platbench::ChildOutcome chromium(const std::vector<std::string>& options, const fs::path& page) {
+    platbench::ChildRequest request;
+    request.argv = {platbench::find_program("chromium").value_or("chromium").string(), "--headless", "--no-sandbox",
+                    "--disable-gpu", "--hide-scrollbars", "--user-data-dir=" + (page.parent_path() / ".chromium").string()};
+    request.argv.insert(request.argv.end(), options.begin(), options.end());
+    request.argv.push_back("file://" + page.string());
+    request.timeout = std::chrono::seconds(120);
+    return platbench::run_child(request);
+}
+
+std::string browser_problem() {
+    return platbench::find_program("chromium") ? std::string() : "chromium is not installed (apt install chromium)";
+}
+
+}  // namespace
+
+TEST_CASE("report writes report.md, report.html and the figures with their data and gnuplot scripts") {
+    const fs::path dir = make_report("report-files");
+    const std::string markdown = test::read_file(dir / "report.md");
+    CHECK(contains(markdown, "# platbench report: report-test"));
+    CHECK(contains(markdown, "## Validity checks"));
+    CHECK(contains(markdown, "[page-cache]"));  // buffered I/O on 4 MiB: flagged
+    CHECK(contains(markdown, "## Compared with native"));
+    CHECK(contains(markdown, "| pinned/stream | triad_best_rate | higher |"));
+    CHECK(contains(markdown, "| pinned/blockio | read_iops | higher |"));
+    CHECK(contains(markdown, "| seed | 5 |"));
+    REQUIRE(platbench::find_program("gnuplot"));  // scripts/setup.sh installs gnuplot-nox
+    for (const char* stem : {"ratio-1", "ratio-2", "latency-3"}) {
+        CAPTURE(stem);
+        for (const char* extension : {".dat", ".gp", ".svg", ".png"})
+            CHECK(fs::file_size(dir / "figures" / (std::string(stem) + extension)) > 0);
+        CHECK(contains(markdown, std::string("(figures/") + stem + ".svg)"));
+    }
+    CHECK(contains(test::read_file(dir / "figures" / "ratio-1.dat"), "\"triad_best_rate\""));
+    CHECK(test::read_file(dir / "figures" / "ratio-1.svg").find("<svg") != std::string::npos);
+}
+
+TEST_CASE("without gnuplot the report is still written, saying why there are no figures") {
+    const fs::path dir = results().parent_path() / "report-no-gnuplot";
+    const char* old_path = std::getenv("PATH");
+    const std::string saved = old_path != nullptr ? old_path : "";
+    ::setenv("PATH", "/nonexistent", 1);
+    const auto report = test::run_cli({"report", results().string(), "--output", dir.string()}, results().parent_path());
+    ::setenv("PATH", saved.c_str(), 1);
+    CHECK(report.exit_code == 0);
+    CHECK(contains(report.err, "figures not drawn: gnuplot is not installed"));
+    CHECK(contains(test::read_file(dir / "report.md"), "Not drawn: gnuplot is not installed"));
+    CHECK_FALSE(contains(test::read_file(dir / "report.html"), "<img"));
+}
+
+TEST_CASE("headless Chromium renders the report with every figure loaded, and a screenshot is taken") {
+    PLATBENCH_REQUIRE_PLATFORM(browser_problem(), "the browser check");
+    const fs::path dir = make_report("report-browser");
+    const auto dom = chromium({"--virtual-time-budget=10000", "--dump-dom"}, dir / "report.html");
+    INFO(dom.stderr_text);
+    REQUIRE(dom.exit_code == 0);
+    CHECK(contains(dom.stdout_text, "<body data-figures=\"ok\">"));
+    CHECK(contains(dom.stdout_text, "Compared with native"));
+
+    const fs::path screenshot = dir / "screenshot.png";
+    const auto shot = chromium({"--window-size=1200,3000", "--screenshot=" + screenshot.string()}, dir / "report.html");
+    REQUIRE(shot.exit_code == 0);
+    REQUIRE(fs::exists(screenshot));
+    CHECK(fs::file_size(screenshot) > 20000);
+    CHECK(test::read_file(screenshot).substr(1, 3) == "PNG");
+}
+
+TEST_CASE("the browser check fails a page with a missing figure") {
+    PLATBENCH_REQUIRE_PLATFORM(browser_problem(), "the browser check");
+    const fs::path dir = make_report("report-broken");
+    fs::remove(dir / "figures" / "ratio-2.svg");
+    const auto dom = chromium({"--virtual-time-budget=10000", "--dump-dom"}, dir / "report.html");
+    REQUIRE(dom.exit_code == 0);
+    CHECK(contains(dom.stdout_text, "data-figures=\"broken: figures/ratio-2.svg\""));
+}
+
+TEST_CASE("text from results is escaped in the HTML report") {
+    platbench::ReportInput input;
+    input.experiment.name = "x";
+    input.comparison.baseline = "native";
+    platbench::MetricSummaryRow row;
+    row.cell_id = "native/<script>alert(1)</script>";
+    row.metric = "m&m";
+    row.unit = "\"u\"";
+    input.summary.rows.push_back(row);
+    input.findings.push_back({"noise", "<b>cell</b>", "it's <noisy>", true});
+    std::ostringstream html;
+    platbench::write_html_report(input, {}, html);
+    CHECK_FALSE(contains(html.str(), "<script>alert"));
+    CHECK(contains(html.str(), "native/&lt;script&gt;alert(1)&lt;/script&gt;"));
+    CHECK(contains(html.str(), "m&amp;m"));
+    CHECK(contains(html.str(), "it&#39;s &lt;noisy&gt;"));
+    std::ostringstream markdown;
+    row.cell_id = "a|b";
+    input.summary.rows = {row};
+    platbench::write_markdown_report(input, {}, markdown);
+    CHECK(contains(markdown.str(), "| a\\|b |"));
+}
