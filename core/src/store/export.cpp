@@ -2,6 +2,8 @@
 // and for programs (JSON, every stored field).
 #include "store/result_store.hpp"
 
+#include "util/csv.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <initializer_list>
@@ -14,32 +16,8 @@ namespace platbench {
 
 namespace {
 
-// Shortest text that reads back as the same double; non-finite values are
-// stored as missing, so they export as an empty field.
-std::string format_number(double value) {
-    if (!std::isfinite(value)) {
-        return {};
-    }
-    char buffer[64];
-    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-    return std::string(buffer, result.ptr);
-}
-
-// RFC 4180: a field holding a comma, a quote, CR or LF is quoted and its quotes doubled.
-std::string csv_field(std::string_view text) {
-    if (text.find_first_of(",\"\r\n") == std::string_view::npos) {
-        return std::string(text);
-    }
-    std::string quoted = "\"";
-    for (const char c : text) {
-        if (c == '"') {
-            quoted += '"';
-        }
-        quoted += c;
-    }
-    quoted += '"';
-    return quoted;
-}
+// Non-finite values are stored as missing, so they export as an empty field.
+std::string format_number(double value) { return shortest_number(value); }
 
 class CsvWriter {
 public:

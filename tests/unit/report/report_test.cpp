@@ -161,3 +161,34 @@ TEST_CASE("text from results is escaped in the HTML report") {
     platbench::write_markdown_report(input, {}, markdown);
     CHECK(contains(markdown.str(), "| a\\|b |"));
 }
+
+TEST_CASE("export --aggregate writes one row per cell and metric with its statistics and its ratio to the baseline") {
+    const auto exported = test::run_cli({"export", results().string(), "--aggregate"}, results().parent_path());
+    INFO(exported.err);
+    REQUIRE(exported.exit_code == 0);
+    std::istringstream lines(exported.out);
+    std::string header, line;
+    std::getline(lines, header);
+    CHECK(header.rfind("experiment_id,experiment,cell,platform,workload,metric,unit,better,n,mean,median", 0) == 0);
+    CHECK(header.find(",ratio,ratio_ci95_low,ratio_ci95_high,p_value,verdict") != std::string::npos);
+    std::size_t rows = 0, compared = 0;
+    bool triad_seen = false;
+    while (std::getline(lines, line)) {
+        ++rows;
+        if (contains(line, ",pinned/stream,pinned,stream,triad_best_rate,MB/s,higher,3,")) {
+            triad_seen = true;
+            CHECK(contains(line, ",native/stream,"));  // its baseline cell
+        }
+        if (contains(line, "faster") || contains(line, "slower") || contains(line, "no significant difference"))
+            ++compared;
+    }
+    CHECK(triad_seen);
+    // stream has 16 metrics, blockio 17; every pinned metric with a direction is compared.
+    CHECK(rows == 2 * (16 + 17));
+    CHECK(compared > 16);
+
+    const auto json = test::run_cli({"export", results().string(), "--aggregate", "--format", "json"},
+                                    results().parent_path());
+    CHECK(json.exit_code == 2);
+    CHECK(contains(json.err, "--aggregate writes CSV"));
+}
