@@ -50,5 +50,6 @@ int command_plugins(const Args& args);
 int command_export(const Args& args);
 int command_clean(const Args& args);
 int command_report(const Args& args);
+int command_compare(const Args& args);
 
 }  // namespace platbench::cli

@@ -15,6 +15,7 @@ commands:
   plugins [NAME]  list the plugins found, or show one plugin's parameters
   export RESULTS  write stored results as CSV or JSON (--format csv|json)
   report RESULTS  write an experiment's report: report.md, report.html, figures (gnuplot)
+  compare A B     compare two stored experiments cell by cell (B as ratios to A)
   clean           remove leftovers of interrupted runs (containers, cgroups, ...)
 
 `platbench <command> --help` describes a command's options.
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
         if (command == "export") return command_export(args);
         if (command == "clean") return command_clean(args);
         if (command == "report") return command_report(args);
+        if (command == "compare") return command_compare(args);
         if (command == "--help" || command == "-h" || command == "help") {
             std::cout << kUsage;
             return kExitOk;

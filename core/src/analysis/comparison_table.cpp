@@ -96,6 +96,23 @@ BaselineComparison compare_with_baseline(const std::vector<RunRecord>& runs, con
     return comparison;
 }
 
+BaselineComparison compare_experiments(const std::vector<RunRecord>& before, const std::vector<RunRecord>& after,
+                                       const std::string& before_name) {
+    BaselineComparison comparison;
+    comparison.baseline = before_name;
+    const std::vector<CellSamples> earlier = collect_cells(before);
+    std::map<std::string, const CellSamples*> by_id;
+    for (const CellSamples& cell : earlier) by_id[cell.cell_id] = &cell;
+    for (const CellSamples& cell : collect_cells(after)) {
+        auto match = by_id.find(cell.cell_id);
+        if (match == by_id.end())
+            comparison.notes.push_back(cell.cell_id + ": not in " + before_name);
+        else
+            compare_cell(cell, *match->second, comparison);
+    }
+    return comparison;
+}
+
 void print_comparison(const BaselineComparison& comparison, std::ostream& out) {
     if (comparison.rows.empty() && comparison.notes.empty()) return;
     out << "\ncompared with " << comparison.baseline

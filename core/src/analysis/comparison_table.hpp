@@ -36,6 +36,11 @@ struct BaselineComparison {
 // several such cells (a list in its own settings), the cell is left out with a note.
 BaselineComparison compare_with_baseline(const std::vector<RunRecord>& runs, const std::string& baseline);
 
+// Two experiments cell by cell (`platbench compare A B`): each cell of `after` with
+// the cell of the same id in `before`, which plays the baseline, named `before_name`.
+BaselineComparison compare_experiments(const std::vector<RunRecord>& before, const std::vector<RunRecord>& after,
+                                       const std::string& before_name);
+
 void print_comparison(const BaselineComparison& comparison, std::ostream& out);
 
 }  // namespace platbench

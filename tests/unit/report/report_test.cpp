@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "../cli/command.hpp"
+#include "analysis/fingerprint.hpp"
 #include "analysis/report.hpp"
 #include "integration.hpp"
 #include "platbench/process.hpp"
@@ -191,4 +192,44 @@ TEST_CASE("export --aggregate writes one row per cell and metric with its statis
                                     results().parent_path());
     CHECK(json.exit_code == 2);
     CHECK(contains(json.err, "--aggregate writes CSV"));
+}
+
+TEST_CASE("compare A B: B's cells as ratios to A's, after checking their fingerprints") {
+    const fs::path scratch = results().parent_path();
+    std::string again = kExperiment;
+    again.replace(again.find("seed: 5"), 7, "seed: 6");
+    test::write_file(scratch / "again.yaml", again);
+    const auto run = test::run_cli({"run", (scratch / "again.yaml").string(), "--output", (scratch / "again").string()},
+                                   scratch);
+    REQUIRE(run.exit_code == 0);
+    const auto compared = test::run_cli({"compare", results().string(), (scratch / "again").string()}, scratch);
+    INFO(compared.err);
+    REQUIRE(compared.exit_code == 0);
+    CHECK(contains(compared.out, "B = " + (scratch / "again").string() + ", experiment 1"));
+    CHECK(contains(compared.out, "the fingerprints of the platforms in both match"));  // same host, same build
+    CHECK(contains(compared.out, "compared with A"));
+    CHECK(contains(compared.out, "native/stream"));  // every cell, the baseline's too
+    CHECK(contains(compared.out, "pinned/blockio"));
+
+    const auto usage = test::run_cli({"compare", results().string()}, scratch);
+    CHECK(usage.exit_code == 2);
+}
+
+TEST_CASE("fingerprints name what differs between two experiments' platforms") {
+    platbench::ExperimentRecord before, after;
+    before.host = {{"kernel", "6.1.0"}, {"transparent_hugepages", "madvise"}, {"cpu_model", "Xeon"}};
+    after.host = {{"kernel", "6.18.4"}, {"transparent_hugepages", "madvise"}, {"cpu_model", "Xeon"}};
+    platbench::RunRecord old_run, new_run;
+    old_run.platform_instance = new_run.platform_instance = "kvm";
+    old_run.status = new_run.status = "ok";
+    old_run.platform_metadata = {{"qemu_version", "7.2.0"}, {"boot_seconds", "5.1"}};
+    new_run.platform_metadata = {{"qemu_version", "7.2.0"}, {"boot_seconds", "4.9"}};
+    old_run.platform_settings = {{"disk_cache", "none"}};
+    new_run.platform_settings = {{"disk_cache", "writeback"}};
+    const auto fingerprint = platbench::run_fingerprint(after, new_run);
+    CHECK(fingerprint["kernel"] == "6.18.4");
+    CHECK(fingerprint["qemu_version"] == "7.2.0");
+    CHECK_FALSE(fingerprint.contains("boot_seconds"));  // a measurement, not a condition
+    const auto differences = platbench::fingerprint_differences(before, {old_run}, after, {new_run});
+    CHECK(differences == std::vector<std::string>{"kvm: disk_cache none -> writeback", "kvm: kernel 6.1.0 -> 6.18.4"});
 }
