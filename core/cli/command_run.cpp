@@ -92,7 +92,8 @@ int report_outcome(const EngineReport& report) {
     print_summary(summarize_runs(runs), std::cout);
     const BaselineComparison comparison = compare_with_baseline(runs, config.value("baseline", "native"));
     print_comparison(comparison, std::cout);
-    print_validity(check_validity(runs, experiment ? experiment->host : nlohmann::json::object(), comparison),
+    print_validity(check_validity(runs, experiment ? experiment->host : nlohmann::json::object(), comparison,
+                                  limits_for(config)),
                    std::cout);
     std::cout << report.ok << " ok, " << report.failed << " failed, " << report.skipped << " skipped";
     if (report.already_done != 0) std::cout << ", " << report.already_done << " already stored";

@@ -6,6 +6,7 @@
 #include <ostream>
 #include <set>
 
+#include "analysis/convergence.hpp"
 #include "platbench/params.hpp"
 #include "stats/statistics.hpp"
 
@@ -151,6 +152,28 @@ void check_io_faster(const std::vector<RunRecord>& runs, const BaselineCompariso
     }
 }
 
+// Adaptive repetitions that stopped (max_repetitions, budget) before a cell's interval narrowed.
+void check_convergence(const std::vector<RunRecord>& runs, const ValidityLimits& limits,
+                       std::vector<ValidityFinding>& findings) {
+    if (limits.target_fraction <= 0) return;
+    std::vector<std::string> order;
+    for (const RunRecord& run : runs)
+        if (std::find(order.begin(), order.end(), run.cell_id) == order.end()) order.push_back(run.cell_id);
+    const auto convergence = cell_convergence(runs, limits.target_metric, limits.target_fraction);
+    for (const std::string& cell : order) {
+        const CellConvergence& state = convergence.at(cell);
+        if (state.metric.empty() || state.converged) continue;
+        const std::string reached = std::isfinite(state.relative_half_width)
+                                        ? std::to_string(state.relative_half_width * 100).substr(0, 4) + "%"
+                                        : std::string("no interval");
+        findings.push_back({"convergence", cell,
+                            state.metric + " did not converge: its 95% interval is ±" + reached + " of the mean after " +
+                                std::to_string(state.n) + " runs, the target was ±" +
+                                std::to_string(limits.target_fraction * 100).substr(0, 4) +
+                                "%; raise max_repetitions or budget, or quiet the machine"});
+    }
+}
+
 void check_host(const json& host, const ValidityLimits& limits, std::vector<ValidityFinding>& findings) {
     if (host.contains("cpu_governor") && host["cpu_governor"].is_string() && host["cpu_governor"] != "performance")
         findings.push_back({"governor", "host",
@@ -182,7 +205,18 @@ std::vector<ValidityFinding> check_validity(const std::vector<RunRecord>& runs, 
     check_runs(runs, limits, findings);
     check_io_faster(runs, comparison, findings);
     check_noise(runs, limits, findings);
+    check_convergence(runs, limits, findings);
     return findings;
+}
+
+ValidityLimits limits_for(const json& experiment_config) {
+    ValidityLimits limits;
+    const json adaptive = experiment_config.value("adaptive", json());
+    if (adaptive.is_object()) {
+        limits.target_fraction = adaptive.value("target_ci_percent", 0.0) / 100;
+        limits.target_metric = adaptive.value("metric", "");
+    }
+    return limits;
 }
 
 void print_validity(const std::vector<ValidityFinding>& findings, std::ostream& out) {

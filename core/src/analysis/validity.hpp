@@ -15,7 +15,7 @@
 namespace platbench {
 
 struct ValidityFinding {
-    std::string check;      // resources | page-cache | emulation | noise | governor | host-load | huge-pages
+    std::string check;      // resources | page-cache | emulation | noise | convergence | governor | host-load | huge-pages
     std::string subject;    // a cell id, a platform instance, or "host"
     std::string message;    // what was seen and what to do, one sentence
     bool warning = true;    // false: recorded for the reader, no action needed
@@ -25,7 +25,12 @@ struct ValidityLimits {
     double max_cv = 0.10;             // a metric's coefficient of variation above this is "noisy"
     double page_cache_factor = 2.0;   // buffered I/O on less than this many times the RAM seen
     double max_load_per_cpu = 0.5;    // load average per CPU at the start above this is "busy"
+    double target_fraction = 0;       // adaptive repetitions' target (0: not adaptive)
+    std::string target_metric;        // and its deciding metric ("" : each cell's first)
 };
+
+// The limits for an experiment, from its stored configuration (adaptive target included).
+ValidityLimits limits_for(const nlohmann::json& experiment_config);
 
 std::vector<ValidityFinding> check_validity(const std::vector<RunRecord>& runs, const nlohmann::json& host,
                                             const BaselineComparison& comparison, const ValidityLimits& limits = {});

@@ -57,6 +57,16 @@ const ParamTable& experiment_key_table() {
                    {"interleaved", "sequential"}),
         make_param("baseline", ParamType::String, "native", "", -kUnbounded, kUnbounded,
                    "the platform (its name:) every other platform is compared with"),
+        make_param("target_ci", ParamType::Real, "", "%", 0.01, 100,
+                   "adaptive repetitions: repeat a cell until the half-width of its 95% interval is below this "
+                   "percentage of its mean (repetitions: is then the minimum)"),
+        make_param("max_repetitions", ParamType::Integer, "", "", 1, 1'000'000,
+                   "adaptive repetitions: at most this many measured runs per cell (default: 10 x repetitions)"),
+        make_param("budget", ParamType::Duration, "", "", 1, kUnbounded,
+                   "adaptive repetitions: stop adding runs after this long since the start (default: no limit)"),
+        make_param("target_metric", ParamType::String, "", "", -kUnbounded, kUnbounded,
+                   "adaptive repetitions: the metric that decides (default: each cell's first metric with a better "
+                   "direction)"),
         make_param("seed", ParamType::Integer, "", "", 0, 9007199254740991.0,
                    "seed of the interleaved order, to repeat an experiment's order (default: a new one, recorded)"),
     };
@@ -67,7 +77,8 @@ const ParamTable& experiment_key_table() {
 const std::vector<std::string>& top_level_keys() {
     static const std::vector<std::string> keys = {"experiment", "description", "repetitions", "warmup",
                                                   "output",     "timeout",     "order",       "seed",
-                                                  "baseline",
+                                                  "baseline",   "target_ci",   "max_repetitions", "budget",
+                                                  "target_metric",
                                                   "plugin_path", "platforms",  "workloads"};
     return keys;
 }
@@ -269,7 +280,31 @@ private:
         config.order = values.text("order") == "sequential" ? RunOrder::Sequential : RunOrder::Interleaved;
         if (values.has("seed")) config.seed = static_cast<std::uint64_t>(values.integer("seed"));
         config.baseline = values.text("baseline");
+        read_adaptive(keys, values, config);
         config.output_dir = values.has("output") ? fs::path(values.text("output")) : fs::path("results") / config.name;
+    }
+
+    void read_adaptive(const Entries& keys, const ParamValues& values, ExperimentConfig& config) {
+        if (!values.has("target_ci")) {
+            if (keys.count("target_ci") != 0) return;  // given but invalid: reported already
+            for (const char* key : {"max_repetitions", "budget", "target_metric"})
+                if (auto given = keys.find(key); given != keys.end())
+                    add(given->second.key.Mark(), std::string("'") + key + "' only applies to adaptive repetitions",
+                        "set 'target_ci:' (e.g. target_ci: 2) to repeat cells until their interval is that narrow");
+            return;
+        }
+        AdaptiveRepetitions adaptive;
+        adaptive.target_fraction = values.real("target_ci") / 100;
+        adaptive.max_repetitions = values.has("max_repetitions") ? static_cast<int>(values.integer("max_repetitions"))
+                                                                  : 10 * config.repetitions;
+        if (values.has("budget")) adaptive.budget_seconds = values.real("budget");
+        if (values.has("target_metric")) adaptive.metric = values.text("target_metric");
+        if (adaptive.max_repetitions < config.repetitions)
+            add(keys.at("max_repetitions").value.Mark(),
+                "max_repetitions " + std::to_string(adaptive.max_repetitions) + " is below repetitions " +
+                    std::to_string(config.repetitions),
+                "with target_ci, repetitions is the minimum: max_repetitions must be at least that");
+        config.adaptive = adaptive;
     }
 
     // A baseline given in the file must be one of its platforms; the default

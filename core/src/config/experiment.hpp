@@ -64,6 +64,16 @@ enum class RunOrder {
     Sequential,   // each cell's runs together, cell after cell
 };
 
+// Adaptive repetitions (`target_ci:` set): after `repetitions` rounds, more rounds of
+// the cells whose 95% interval is still wider than the target, up to
+// `max_repetitions`, within `budget`.
+struct AdaptiveRepetitions {
+    double target_fraction = 0;   // the interval's half-width / |mean| to reach (target_ci: 5 -> 0.05)
+    int max_repetitions = 0;
+    double budget_seconds = 0;    // 0: no time limit
+    std::string metric;           // empty: each cell's first metric with a better direction
+};
+
 struct ExperimentConfig {
     std::filesystem::path file;          // as given
     std::string file_hash;               // hex SHA-256 of the file's bytes
@@ -76,6 +86,7 @@ struct ExperimentConfig {
     RunOrder order = RunOrder::Interleaved;
     std::optional<std::uint64_t> seed;   // `seed:` of the interleaved order; unset: the engine draws one
     std::string baseline = "native";     // the platform instance the others are compared with
+    std::optional<AdaptiveRepetitions> adaptive;
     std::vector<std::filesystem::path> plugin_path;  // resolved against the file's directory
     std::vector<PluginInstanceConfig> platforms;
     std::vector<PluginInstanceConfig> workloads;

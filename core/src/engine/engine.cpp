@@ -1,11 +1,13 @@
 #include "engine/engine.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <random>
 #include <ostream>
 #include <stdexcept>
 
+#include "analysis/convergence.hpp"
 #include "bundle/bundle.hpp"
 #include "engine/param_json.hpp"
 #include "engine/progress.hpp"
@@ -92,11 +94,59 @@ public:
             }
             execute(i, planned);
         }
+        if (config_.adaptive && !report_.interrupted) repeat_until_narrow(*config_.adaptive, done);
         progress_.done();
         return report_;
     }
 
 private:
+    // Adaptive repetitions: rounds of the cells whose interval is still too wide,
+    // each round shuffled, until all are narrow enough, at max_repetitions, or out
+    // of budget. Cells left wide are flagged by the validity checks, not hidden.
+    void repeat_until_narrow(const AdaptiveRepetitions& adaptive, const std::set<std::string>& done) {
+        std::size_t index = plan_.size();
+        for (int repetition = config_.repetitions; repetition < adaptive.max_repetitions; ++repetition) {
+            const std::vector<std::size_t> wide = cells_still_wide(adaptive);
+            if (wide.empty()) return;
+            if (adaptive.budget_seconds > 0 && seconds_since(started_) >= adaptive.budget_seconds) {
+                progress_.note("adaptive repetitions: the budget of " + Progress::format_duration(adaptive.budget_seconds) +
+                               " is spent; " + std::to_string(wide.size()) + " cells stay above the target");
+                return;
+            }
+            const std::vector<PlannedRun> round = plan_round(wide, repetition, seed_ + 0x9E3779B97F4A7C15ull * repetition);
+            progress_.add_planned(round.size());
+            report_.planned += round.size();
+            for (const PlannedRun& planned : round) {
+                if (interrupt_->load()) {
+                    report_.interrupted = true;
+                    return;
+                }
+                if (done.count(planned.key(cells_[planned.cell])) != 0) {
+                    ++report_.already_done;
+                    continue;
+                }
+                execute(index++, planned);
+            }
+        }
+    }
+
+    std::vector<std::size_t> cells_still_wide(const AdaptiveRepetitions& adaptive) {
+        const auto convergence =
+            cell_convergence(store_->runs(report_.experiment_id), adaptive.metric, adaptive.target_fraction);
+        std::vector<std::size_t> wide;
+        for (const Cell& cell : cells_) {
+            auto it = convergence.find(cell.id);
+            // A cell without a successful run cannot narrow: more of its failures help no one.
+            if (it == convergence.end() || it->second.metric.empty() || it->second.converged) continue;
+            wide.push_back(cell.index);
+        }
+        return wide;
+    }
+
+    static double seconds_since(std::chrono::steady_clock::time_point start) {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+
     std::set<std::string> open_experiment() {
         if (options_.resume) {
             if (auto earlier = store_->latest_experiment(config_.name)) {
@@ -125,12 +175,22 @@ private:
                          {"order", config_.order == RunOrder::Sequential ? "sequential" : "interleaved"},
                          {"seed", seed_},
                          {"baseline", config_.baseline},
+                         {"adaptive", adaptive_json()},
                          {"output", output_dir_.string()},
                          {"cells", describe_cells(cells_)}};
         record.host = collect_host_info();
         record.planned_runs = static_cast<std::int64_t>(plan_.size());
         report_.experiment_id = store_->create_experiment(record);
         return {};
+    }
+
+    nlohmann::json adaptive_json() const {
+        if (!config_.adaptive) return nullptr;
+        return {{"target_ci_percent", config_.adaptive->target_fraction * 100},
+                {"min_repetitions", config_.repetitions},
+                {"max_repetitions", config_.adaptive->max_repetitions},
+                {"budget_seconds", config_.adaptive->budget_seconds},
+                {"metric", config_.adaptive->metric}};
     }
 
     static std::string session_key(const Cell& cell) {
@@ -341,6 +401,7 @@ private:
     const EngineOptions& options_;
     std::vector<Cell> cells_;
     std::uint64_t seed_;  // of the interleaved order, recorded with the experiment
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
     std::vector<PlannedRun> plan_;
     Progress progress_;
     std::atomic<bool> never_{false};

@@ -16,6 +16,7 @@ public:
     void starting(std::size_t run_number, const std::string& description);
     void finished(const std::string& description, const std::string& status, const std::string& reason);
     void note(const std::string& message);  // a diagnostic line that must not be overwritten
+    void add_planned(std::size_t runs) { total_ += runs; }  // adaptive repetitions plan more as they go
     void done();
 
     // "1:02:03" / "2:03"

@@ -113,15 +113,28 @@ private:
     std::uint64_t state_;
 };
 
-// One round: every cell's run number `repetition`, in a shuffled order (Fisher-Yates).
+// Shuffles plan[start..] in place (Fisher-Yates).
+void shuffle_tail(std::vector<PlannedRun>& plan, std::size_t start, SplitMix64& random) {
+    for (std::size_t i = plan.size() - start; i > 1; --i) std::swap(plan[start + i - 1], plan[start + random.below(i)]);
+}
+
+// One round: every cell's run number `repetition`, in a shuffled order.
 void append_round(std::vector<PlannedRun>& plan, std::size_t cells, int repetition, bool warmup,
                   SplitMix64& random) {
     const std::size_t start = plan.size();
     for (std::size_t cell = 0; cell < cells; ++cell) plan.push_back({cell, repetition, warmup});
-    for (std::size_t i = cells; i > 1; --i) std::swap(plan[start + i - 1], plan[start + random.below(i)]);
+    shuffle_tail(plan, start, random);
 }
 
 }  // namespace
+
+std::vector<PlannedRun> plan_round(const std::vector<std::size_t>& cells, int repetition, std::uint64_t seed) {
+    std::vector<PlannedRun> round;
+    for (std::size_t cell : cells) round.push_back({cell, repetition, false});
+    SplitMix64 random(seed);
+    shuffle_tail(round, 0, random);
+    return round;
+}
 
 std::vector<PlannedRun> plan_runs(const std::vector<Cell>& cells, const ExperimentConfig& config,
                                   std::uint64_t seed) {

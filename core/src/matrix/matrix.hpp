@@ -45,4 +45,8 @@ struct PlannedRun {
 std::vector<PlannedRun> plan_runs(const std::vector<Cell>& cells, const ExperimentConfig& config,
                                   std::uint64_t seed = 0);
 
+// One extra round of adaptive repetitions: measured run number `repetition` of each
+// of `cells` (indices), shuffled by `seed` as plan_runs shuffles a round.
+std::vector<PlannedRun> plan_round(const std::vector<std::size_t>& cells, int repetition, std::uint64_t seed);
+
 }  // namespace platbench

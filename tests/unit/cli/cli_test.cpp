@@ -227,6 +227,35 @@ TEST_CASE("runs are interleaved in rounds in a seeded random order, recorded, an
     for (std::size_t i = 0; i < sequential_runs.size(); ++i) CHECK(sequential_runs[i].cell_id == file_order[i / 2]);
 }
 
+TEST_CASE("adaptive repetitions repeat only the cells whose interval is still wide, up to the maximum, and flag them") {
+    const fs::path dir = scratch("adaptive");
+    // echo's value never varies: its interval is 0 after the minimum, in both cells.
+    test::write_file(dir / "e.yaml", echo_experiment("adaptive", 3, "  - plugin: native\n",
+                                                     "    value: 7\n    sleep: [0s, 10ms]\n") +
+                                         "target_ci: 0.01\nmax_repetitions: 5\ntarget_metric: echo_value\n");
+    auto run = run_cli({"run", (dir / "e.yaml").string(), "--output", (dir / "results").string()}, dir);
+    INFO(run.err);
+    REQUIRE(run.exit_code == 0);
+    std::map<std::string, int> runs_per_cell;
+    for (const auto& r : stored_runs(dir / "results")) ++runs_per_cell[r.cell_id];
+    CHECK(runs_per_cell["native/echo/sleep:0s"] == 3);
+    CHECK(runs_per_cell["native/echo/sleep:10ms"] == 3);
+    CHECK_FALSE(contains(run.out, "[convergence]"));
+
+    // A measured bandwidth always varies by more than 0.01%: repeated to the maximum, then flagged.
+    test::write_file(dir / "wide.yaml",
+                     "experiment: wide\nrepetitions: 3\ntarget_ci: 0.01\nmax_repetitions: 5\nplatforms:\n"
+                     "  - plugin: native\nworkloads:\n  - plugin: stream\n    array_size: 100k\n    ntimes: 2\n");
+    run = run_cli({"run", (dir / "wide.yaml").string(), "--output", (dir / "wide").string()}, dir);
+    INFO(run.err);
+    REQUIRE(run.exit_code == 0);
+    CHECK(stored_runs(dir / "wide").size() == 5);
+    CHECK(contains(run.out, "did not converge"));
+    CHECK(contains(run.out, "after 5 runs"));
+    auto store = platbench::ResultStore::open_existing(dir / "wide");
+    CHECK(store->latest_experiment("wide")->config["adaptive"]["max_repetitions"] == 5);
+}
+
 TEST_CASE("every kind of broken runner output becomes a failed run with a reason, and the matrix goes on") {
     const fs::path dir = scratch("scripted");
     const std::string platforms =

@@ -316,6 +316,14 @@ TEST_CASE("bad file: a baseline that is not a platform of the experiment") {
     check_bad_file("bad_baseline.yaml");
 }
 
+TEST_CASE("bad file: adaptive repetition settings without their target") {
+    check_bad_file("bad_adaptive_keys.yaml");
+}
+
+TEST_CASE("bad file: adaptive repetitions whose maximum is below the minimum") {
+    check_bad_file("bad_adaptive_range.yaml");
+}
+
 TEST_CASE("bad file: an unknown run order and a negative seed") {
     check_bad_file("bad_order.yaml");
 }

@@ -611,6 +611,21 @@ TEST_CASE("plan_runs: interleaved: every cell once per round, rounds shuffled ap
     CHECK(std::vector<std::size_t>(order.begin(), order.begin() + 15) == test_expected_first_round_seed7());
 }
 
+TEST_CASE("plan_round: an extra measured round of the cells given, shuffled by its seed") {
+    const std::vector<std::size_t> wide = {2, 5, 7, 11};
+    const auto round = platbench::plan_round(wide, 6, 99);
+    REQUIRE(round.size() == 4);
+    std::vector<std::size_t> cells;
+    for (const PlannedRun& run : round) {
+        CHECK_FALSE(run.warmup);
+        CHECK(run.repetition == 6);
+        cells.push_back(run.cell);
+    }
+    CHECK(std::is_permutation(cells.begin(), cells.end(), wide.begin()));
+    const auto again = platbench::plan_round(wide, 6, 99);
+    for (std::size_t i = 0; i < round.size(); ++i) CHECK(again[i].cell == round[i].cell);
+}
+
 TEST_CASE("run keys: unique across the plan and containing the cell id") {
     const auto loaded = load_file(kConfigDir / "good_full.yaml");
     const auto cells = platbench::expand_matrix(loaded->config);
