@@ -1,5 +1,8 @@
 #include "analysis/report.hpp"
 
+#include "analysis/fingerprint.hpp"
+
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -38,10 +41,11 @@ struct Table {
 };
 
 Table results_table(const ReportInput& input) {
-    Table table{{"cell", "metric", "unit", "n", "mean", "±95%", "stddev", "min", "max", "outliers"}, {}};
+    Table table{{"cell", "metric", "unit", "n", "mean", "±95%", "median", "stddev", "CV", "min", "max", "outliers"}, {}};
     for (const MetricSummaryRow& row : input.summary.rows)
         table.rows.push_back({row.cell_id, row.metric, row.unit, std::to_string(row.n), figure_number(row.mean),
-                              figure_number(row.ci95_half_width), figure_number(row.stddev), figure_number(row.min),
+                              figure_number(row.ci95_half_width), figure_number(row.median), figure_number(row.stddev),
+                              std::isfinite(row.cv) ? figure_number(row.cv * 100) + "%" : "-", figure_number(row.min),
                               figure_number(row.max), std::to_string(row.outliers)});
     return table;
 }
@@ -66,18 +70,18 @@ Table environment_table(const ReportInput& input) {
     return table;
 }
 
-// Per platform instance, what its first successful run recorded about the platform.
+// Per platform instance, the comparability fingerprint of its first successful run
+// (the host's part is in the environment table).
 Table platforms_table(const ReportInput& input) {
-    Table table{{"platform", "recorded"}, {}};
+    Table table{{"platform", "fingerprint"}, {}};
     std::vector<std::string> seen;
     for (const RunRecord& run : input.runs) {
         if (run.status != "ok" || std::find(seen.begin(), seen.end(), run.platform_instance) != seen.end()) continue;
         seen.push_back(run.platform_instance);
         std::string facts;
-        for (const auto& [key, value] : run.platform_metadata.items()) {
-            if (key.find("version") == std::string::npos && key != "emulation" && key != "image" && key != "accel")
-                continue;
-            facts += (facts.empty() ? "" : "; ") + key + ": " + (value.is_string() ? value.get<std::string>() : value.dump());
+        for (const auto& [key, value] : run_fingerprint(input.experiment, run).items()) {
+            if (input.experiment.host.contains(key)) continue;
+            facts += (facts.empty() ? "" : "; ") + key + ": " + value.get<std::string>();
         }
         table.rows.push_back({run.platform_instance + " (" + run.platform_plugin + ")", facts.empty() ? "-" : facts});
     }

@@ -44,7 +44,7 @@ ExperimentSummary summarize_runs(const std::vector<RunRecord>& runs) {
     }
     for (const auto& key : metric_order) {
         const Summary s = summarize(samples[key]);
-        summary.rows.push_back({key.first, key.second, units[key], s.n, s.mean, s.stddev, s.min, s.max,
+        summary.rows.push_back({key.first, key.second, units[key], s.n, s.mean, s.stddev, s.min, s.max, s.median, s.cv,
                                 (s.ci95.high - s.ci95.low) / 2, s.outliers});
     }
     return summary;

@@ -18,6 +18,7 @@ struct MetricSummaryRow {
     std::string unit;
     std::size_t n = 0;
     double mean = 0, stddev = 0, min = 0, max = 0;
+    double median = 0, cv = 0;   // cv: stddev / |mean|
     double ci95_half_width = 0;  // mean +- this is the 95% confidence interval (NaN when n < 2)
     std::size_t outliers = 0;    // runs flagged by the median absolute deviation (kept, not dropped)
 };

@@ -90,6 +90,8 @@ TEST_CASE("report writes report.md, report.html and the figures with their data 
     CHECK(contains(markdown, "| pinned/stream | triad_best_rate | higher |"));
     CHECK(contains(markdown, "| pinned/blockio | read_iops | higher |"));
     CHECK(contains(markdown, "| seed | 5 |"));
+    CHECK(contains(markdown, "| cell | metric | unit | n | mean | ±95% | median | stddev | CV | min | max | outliers |"));
+    CHECK(contains(markdown, "| pinned (native) |"));  // the platforms' fingerprints
     REQUIRE(platbench::find_program("gnuplot"));  // scripts/setup.sh installs gnuplot-nox
     for (const char* stem : {"ratio-1", "ratio-2", "latency-3"}) {
         CAPTURE(stem);

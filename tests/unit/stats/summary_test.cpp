@@ -34,6 +34,8 @@ TEST_CASE("the run summary leaves warmups out and gives the interval and outlier
     CHECK(row.cell_id == "a");
     CHECK(row.n == 5);  // the warmup's 1000 is not among them
     CHECK(row.mean == doctest::Approx(22));
+    CHECK(row.median == doctest::Approx(3));
+    CHECK(row.cv == doctest::Approx(row.stddev / 22));
     CHECK(row.outliers == 1);
     // t(0.975, 4) = 2.776445; stddev of {1, 2, 3, 4, 100}.
     CHECK(row.ci95_half_width == doctest::Approx(2.776445 * row.stddev / std::sqrt(5.0)).epsilon(1e-6));
