@@ -79,7 +79,8 @@ Table platforms_table(const ReportInput& input) {
         if (run.status != "ok" || std::find(seen.begin(), seen.end(), run.platform_instance) != seen.end()) continue;
         seen.push_back(run.platform_instance);
         std::string facts;
-        for (const auto& [key, value] : run_fingerprint(input.experiment, run).items()) {
+        const nlohmann::json fingerprint = run_fingerprint(input.experiment, run);  // outlives the loop's view
+        for (const auto& [key, value] : fingerprint.items()) {
             if (input.experiment.host.contains(key)) continue;
             facts += (facts.empty() ? "" : "; ") + key + ": " + value.get<std::string>();
         }
