@@ -92,15 +92,7 @@ public:
         child.cancel = &request.cancel;
         if (!request.work_dir.empty()) child.working_directory = request.work_dir;
 
-        const ChildOutcome result = run_child(child);
-        outcome.started = result.started;
-        outcome.failure = result.failure;
-        outcome.exit_code = result.exit_code;
-        outcome.term_signal = result.term_signal;
-        outcome.timed_out = result.timed_out;
-        outcome.cancelled = result.cancelled;
-        outcome.stdout_text = result.stdout_text;
-        outcome.stderr_text = result.stderr_text;
+        outcome = platform_outcome_of(run_child(child));
         outcome.overhead_seconds = 0;  // nothing stands between the host and the runner
         outcome.metadata = {{"pid_affinity", settings.has("cpuset") ? settings.text("cpuset") : "all"}};
         return outcome;

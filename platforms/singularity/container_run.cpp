@@ -121,13 +121,9 @@ PlatformRunOutcome run_in_container(const PlatformRunRequest& request, const Con
     child.timeout = request.timeout;
     child.cancel = &request.cancel;
     const ChildOutcome result = run_child(child);
-    outcome.started = result.started;
-    outcome.failure = result.failure;
-    outcome.timed_out = result.timed_out;
-    outcome.cancelled = result.cancelled;
-    outcome.term_signal = result.term_signal;
-    outcome.stdout_text = result.stdout_text;
-    outcome.stderr_text = result.stderr_text;
+    outcome = platform_outcome_of(result);
+    outcome.metadata["image"] = settings.image.string();
+    outcome.exit_code = -1;  // read_exit_status tells apptainer's own status from the runner's
     if (result.started && result.term_signal == 0) read_exit_status(result.exit_code, result.stderr_text, outcome);
     explain_kill(spec, outcome);
     if (const std::string warnings = warning_lines(result.stderr_text); !warnings.empty())

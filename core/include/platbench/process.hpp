@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "platbench/platform.hpp"
+
 namespace platbench {
 
 struct ChildRequest {
@@ -56,5 +58,20 @@ struct LimitSupport {
     std::string reason;  // when one is unsupported
 };
 LimitSupport probe_limit_support();
+
+// A platform that runs the runner (or its tool) as a child: the child's outcome as
+// the platform's, before the platform adds what it knows (overhead, metadata).
+inline PlatformRunOutcome platform_outcome_of(const ChildOutcome& child) {
+    PlatformRunOutcome outcome;
+    outcome.started = child.started;
+    outcome.failure = child.failure;
+    outcome.exit_code = child.exit_code;
+    outcome.term_signal = child.term_signal;
+    outcome.timed_out = child.timed_out;
+    outcome.cancelled = child.cancelled;
+    outcome.stdout_text = child.stdout_text;
+    outcome.stderr_text = child.stderr_text;
+    return outcome;
+}
 
 }  // namespace platbench
