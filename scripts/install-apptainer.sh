@@ -87,8 +87,11 @@ main() {
     return 0
   fi
   log "installing apptainer from Debian unstable onto a private C library in $PREFIX"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    patchelf file squashfs-tools uidmap squashfuse >/dev/null
+  local helpers=(patchelf file squashfs-tools uidmap squashfuse)
+  # A fresh machine may have no package lists yet: read them and try once more.
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${helpers[@]}" >/dev/null ||
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        "${helpers[@]}" >/dev/null; }
   local work
   work=$(mktemp -d /tmp/platbench-apptainer-XXXXXX)
   chmod 0755 "$work"  # apt fetches as the _apt user

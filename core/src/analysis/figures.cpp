@@ -1,5 +1,6 @@
 // The report's figures: data files and gnuplot scripts written by platbench,
 // drawn by gnuplot (no shell; the script is an argument) into SVG and PNG.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>

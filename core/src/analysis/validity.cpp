@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <ostream>
 #include <set>
@@ -14,6 +15,13 @@ namespace platbench {
 namespace {
 
 using nlohmann::json;
+
+// "7.2", "0.488", "123.5": a figure in a sentence, with `decimals` after the point.
+std::string decimal(double value, int decimals) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.*f", decimals, value);
+    return text;
+}
 
 std::string mib(double bytes) { return std::to_string(static_cast<long long>(std::llround(bytes / (1 << 20)))) + " MiB"; }
 
@@ -146,7 +154,7 @@ void check_io_faster(const std::vector<RunRecord>& runs, const BaselineCompariso
             continue;
         findings.push_back({"page-cache", row.cell_id,
                             row.metric + " is faster than " + comparison.baseline + " beyond chance (ratio " +
-                                std::to_string(row.ratio.ratio).substr(0, 5) +
+                                decimal(row.ratio.ratio, 3) +
                                 "): a cache between the workload and the disk (host page cache, a disk cache mode) "
                                 "is the likely reason; check direct I/O and the platform's disk cache settings"});
     }
@@ -164,12 +172,12 @@ void check_convergence(const std::vector<RunRecord>& runs, const ValidityLimits&
         const CellConvergence& state = convergence.at(cell);
         if (state.metric.empty() || state.converged) continue;
         const std::string reached = std::isfinite(state.relative_half_width)
-                                        ? std::to_string(state.relative_half_width * 100).substr(0, 4) + "%"
+                                        ? decimal(state.relative_half_width * 100, 2) + "%"
                                         : std::string("no interval");
         findings.push_back({"convergence", cell,
                             state.metric + " did not converge: its 95% interval is ±" + reached + " of the mean after " +
                                 std::to_string(state.n) + " runs, the target was ±" +
-                                std::to_string(limits.target_fraction * 100).substr(0, 4) +
+                                decimal(limits.target_fraction * 100, 2) +
                                 "%; raise max_repetitions or budget, or quiet the machine"});
     }
 }
@@ -184,7 +192,7 @@ void check_host(const json& host, const ValidityLimits& limits, std::vector<Vali
         const double cpus = host.value("cpu_cores", 1.0);
         if (load > limits.max_load_per_cpu * cpus)
             findings.push_back({"host-load", "host",
-                                "the load average was " + std::to_string(load).substr(0, 4) + " on " +
+                                "the load average was " + decimal(load, 2) + " on " +
                                     std::to_string(static_cast<int>(cpus)) +
                                     " CPUs at the start: other work competed with the benchmark; run on an idle "
                                     "machine"});
