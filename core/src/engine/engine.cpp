@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <random>
 #include <ostream>
 #include <stdexcept>
@@ -14,6 +15,7 @@
 #include "host/host_info.hpp"
 #include "matrix/matrix.hpp"
 #include "protocol/runner_protocol.hpp"
+#include "store/output_lock.hpp"
 #include "store/result_store.hpp"
 #include "util/names.hpp"
 
@@ -74,6 +76,7 @@ public:
 
     EngineReport run() {
         output_dir_ = options_.output_dir.value_or(config_.output_dir);
+        lock_.emplace(output_dir_);
         store_ = ResultStore::open(output_dir_);
         report_.database = store_->path();
         report_.planned = plan_.size();
@@ -407,6 +410,7 @@ private:
     std::atomic<bool> never_{false};
     const std::atomic<bool>* interrupt_ = &never_;
     fs::path output_dir_;
+    std::optional<OutputLock> lock_;  // held while this run writes into output_dir_
     std::unique_ptr<ResultStore> store_;
     EngineReport report_;
     std::map<std::string, PlatformSession> sessions_;

@@ -256,6 +256,24 @@ TEST_CASE("adaptive repetitions repeat only the cells whose interval is still wi
     CHECK(store->latest_experiment("wide")->config["adaptive"]["max_repetitions"] == 5);
 }
 
+TEST_CASE("a second platbench run on the same results directory refuses while the first runs") {
+    const fs::path dir = scratch("locked");
+    test::write_file(dir / "e.yaml", echo_experiment("locked", 3, "  - plugin: native\n", "    sleep: 300ms\n"));
+    const fs::path output = dir / "results";
+    test::Started first({PLATBENCH_CLI, "run", (dir / "e.yaml").string(), "--output", output.string()}, dir / "first");
+    wait_for_stored_runs(output, 1);
+    auto second = run_cli({"run", (dir / "e.yaml").string(), "--output", output.string()}, dir / "second");
+    CHECK(second.exit_code == 3);
+    CHECK(contains(second.err, output.string() + " is in use by another platbench run (pid " +
+                                   std::to_string(first.pid()) + ")"));
+    const auto finished = first.wait();
+    CHECK(finished.exit_code == 0);
+    CHECK(stored_runs(output).size() == 3);  // the refused run wrote nothing
+    // Once the first is done, the directory is free again (the lock goes with the process).
+    CHECK(run_cli({"run", (dir / "e.yaml").string(), "--output", output.string()}, dir / "third").exit_code == 0);
+    CHECK(stored_runs(output).size() == 6);
+}
+
 TEST_CASE("every kind of broken runner output becomes a failed run with a reason, and the matrix goes on") {
     const fs::path dir = scratch("scripted");
     const std::string platforms =
