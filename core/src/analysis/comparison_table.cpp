@@ -66,13 +66,13 @@ std::string fixed(double value, int decimals) {
     return text;
 }
 
-std::string p_text(double p) {
+}  // namespace
+
+std::string p_value_text(double p) {
     if (std::isnan(p)) return "-";
     if (p < 0.001) return "<0.001";
     return fixed(p, 3);
 }
-
-}  // namespace
 
 BaselineComparison compare_with_baseline(const std::vector<RunRecord>& runs, const std::string& baseline) {
     BaselineComparison comparison;
@@ -123,7 +123,7 @@ void print_comparison(const BaselineComparison& comparison, std::ostream& out) {
                                                              fixed(row.ratio.ci.high, 3) + "]"
                                                        : "unbounded";
         table.push_back({row.cell_id, row.metric, row.better == Better::Higher ? "higher" : "lower",
-                         fixed(row.ratio.ratio, 3), interval, p_text(row.p_value), verdict_text(row.verdict)});
+                         fixed(row.ratio.ratio, 3), interval, p_value_text(row.p_value), verdict_text(row.verdict)});
     }
     std::vector<std::size_t> widths(table.front().size(), 0);
     for (const auto& row : table)

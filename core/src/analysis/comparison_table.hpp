@@ -43,4 +43,7 @@ BaselineComparison compare_experiments(const std::vector<RunRecord>& before, con
 
 void print_comparison(const BaselineComparison& comparison, std::ostream& out);
 
+// A p-value as the tables show it: "0.021", "<0.001", "-" for none.
+std::string p_value_text(double p);
+
 }  // namespace platbench

@@ -26,14 +26,6 @@ std::string interval_text(const RatioEstimate& ratio) {
     return "[" + figure_number(ratio.ci.low) + ", " + figure_number(ratio.ci.high) + "]";
 }
 
-std::string p_text(double p) {
-    if (std::isnan(p)) return "-";
-    if (p < 0.001) return "<0.001";
-    char text[16];
-    std::snprintf(text, sizeof text, "%.3f", p);
-    return text;
-}
-
 // A table as rows of cells: the same content for Markdown and HTML.
 struct Table {
     std::vector<std::string> header;
@@ -54,7 +46,7 @@ Table comparison_table(const ReportInput& input) {
     Table table{{"cell", "metric", "better", "ratio", "95% interval", "p", "verdict"}, {}};
     for (const ComparisonRow& row : input.comparison.rows)
         table.rows.push_back({row.cell_id, row.metric, row.better == Better::Higher ? "higher" : "lower",
-                              figure_number(row.ratio.ratio), interval_text(row.ratio), p_text(row.p_value),
+                              figure_number(row.ratio.ratio), interval_text(row.ratio), p_value_text(row.p_value),
                               verdict_text(row.verdict)});
     return table;
 }
