@@ -12,9 +12,12 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
+#include "config/text_checks.hpp"
 #include "matrix/combinations.hpp"
 #include "matrix/matrix.hpp"
 #include "util/hash.hpp"
@@ -24,8 +27,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// More cells than this is almost certainly a mistake (a list where a value was meant).
-constexpr std::size_t kMaxCells = 1'000'000;
+// More cells than this is almost certainly a mistake (a list where a value was meant),
+// and expanding it would take the memory a run needs.
+constexpr std::size_t kMaxCells = 100'000;
+// The same for runs (cells x (repetitions + warmup)): months of work even at a second a run.
+constexpr std::size_t kMaxRuns = 10'000'000;
 // Plugin validate() hooks are asked about at most this many combinations per entry.
 constexpr std::size_t kMaxValidatedCombinations = 100'000;
 
@@ -127,9 +133,23 @@ public:
 
     ExperimentConfig check(const std::string& text) {
         ExperimentConfig config;
+        if (const auto problem = find_text_problem(text)) {
+            errors_.push_back({{file_, problem->line, problem->column}, problem->message, problem->hint});
+            finish();
+        }
         YAML::Node root;
         try {
-            root = YAML::Load(text);
+            const std::vector<YAML::Node> documents = YAML::LoadAll(text);
+            if (documents.size() > 1) {
+                add(documents[1].Mark(), "a second YAML document ('---'): an experiment file holds one",
+                    "put each experiment in a file of its own");
+                finish();
+            }
+            if (!documents.empty()) root = documents.front();
+        } catch (const YAML::DeepRecursion& e) {
+            add(e.mark, "malformed YAML: nested too deeply (" + std::to_string(e.depth()) + " levels)",
+                "an experiment file needs a handful of levels; is this the right file?");
+            finish();
         } catch (const YAML::Exception& e) {
             add(e.mark, "malformed YAML: " + e.msg, "");
             finish();
@@ -162,15 +182,28 @@ private:
         if (mark.is_null()) return {file_, 0, 0};
         return {file_, mark.line + 1, mark.column + 1};
     }
-    void add(const YAML::Mark& mark, std::string message, std::string hint) {
-        errors_.push_back({where(mark), std::move(message), std::move(hint)});
+    // Messages quote the file's text: made printable and bounded, since the file
+    // may hold anything (control characters, megabyte-long values).
+    void add(const YAML::Mark& mark, const std::string& message, const std::string& hint) {
+        errors_.push_back({where(mark), printable_text(message), printable_text(hint)});
     }
     void finish() {
         if (errors_.empty()) return;
+        remove_repeated_errors();
         std::stable_sort(errors_.begin(), errors_.end(), [](const ConfigError& a, const ConfigError& b) {
             return std::pair(a.where.line, a.where.column) < std::pair(b.where.line, b.where.column);
         });
         throw ConfigErrors(std::move(errors_));
+    }
+
+    // A YAML alias repeats one node many times; its error is reported once.
+    void remove_repeated_errors() {
+        std::set<std::tuple<int, int, std::string>> seen;
+        std::vector<ConfigError> unique;
+        for (ConfigError& error : errors_) {
+            if (seen.insert({error.where.line, error.where.column, error.message}).second) unique.push_back(std::move(error));
+        }
+        errors_ = std::move(unique);
     }
 
     // A mapping's entries by key, reporting duplicate and non-text keys;
@@ -282,6 +315,7 @@ private:
         config.baseline = values.text("baseline");
         read_adaptive(keys, values, config);
         config.output_dir = values.has("output") ? fs::path(values.text("output")) : fs::path("results") / config.name;
+        if (values.has("output")) check_output_stays_inside(config.output_dir, keys.at("output").value.Mark());
     }
 
     void read_adaptive(const Entries& keys, const ParamValues& values, ExperimentConfig& config) {
@@ -309,6 +343,18 @@ private:
 
     // A baseline given in the file must be one of its platforms; the default
     // (native) may be absent: the experiment is then not compared.
+    // A relative `output:` stays below the working directory: "../.." in a shared
+    // experiment file must not make platbench write elsewhere. An absolute path is
+    // taken as meant.
+    void check_output_stays_inside(const fs::path& output, const YAML::Mark& mark) {
+        if (output.is_absolute()) return;
+        const fs::path normal = output.lexically_normal();
+        if (normal.empty() || *normal.begin() == "..") {
+            add(mark, "output: '" + output.string() + "' leads out of the working directory",
+                "give an absolute path if the results are meant to go there");
+        }
+    }
+
     void check_baseline(const Entries& keys, const ExperimentConfig& config) {
         auto given = keys.find("baseline");
         if (given == keys.end() || config.platforms.empty()) return;
@@ -509,6 +555,13 @@ private:
         if (cells > kMaxCells) {
             add(kStartOfFile, "the matrix has " + std::to_string(cells) + " cells, more than " + std::to_string(kMaxCells),
                 "was a list given where a single value was meant?");
+            return;
+        }
+        const std::size_t runs_per_cell = static_cast<std::size_t>(config.repetitions + config.warmup);
+        if (cells * runs_per_cell > kMaxRuns) {
+            add(kStartOfFile, "the experiment plans " + std::to_string(cells * runs_per_cell) + " runs, more than " +
+                                  std::to_string(kMaxRuns),
+                "lower repetitions: or warmup:, or split the matrix into several experiments");
         }
     }
 
@@ -573,16 +626,32 @@ ExperimentConfig load_experiment_text(const std::string& text, const std::string
     return config;
 }
 
-ExperimentConfig load_experiment(const fs::path& file, PluginRegistry& registry) {
+// Reads at most one byte more than an experiment file may have, so /dev/zero or a
+// huge file given by mistake costs nothing; the text checks then refuse it.
+std::string read_experiment_file(const fs::path& file) {
+    std::error_code ec;
+    if (fs::is_directory(file, ec)) {
+        throw ConfigErrors({{{file.string(), 0, 0}, "is a directory, not an experiment file", ""}});
+    }
+    if (fs::is_regular_file(file, ec) && fs::file_size(file, ec) > kMaxExperimentFileBytes && !ec) {
+        const TextProblem problem = file_too_large(fs::file_size(file, ec));
+        throw ConfigErrors({{{file.string(), problem.line, problem.column}, problem.message, problem.hint}});
+    }
     std::ifstream in(file, std::ios::binary);
     if (!in) {
         throw ConfigErrors({{{file.string(), 0, 0}, "cannot read the experiment file", "check the path and permissions"}});
     }
-    std::ostringstream text;
-    text << in.rdbuf();
+    std::string text(kMaxExperimentFileBytes + 1, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
     if (in.bad()) throw ConfigErrors({{{file.string(), 0, 0}, "error reading the experiment file", ""}});
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    return text;
+}
+
+ExperimentConfig load_experiment(const fs::path& file, PluginRegistry& registry) {
+    const std::string text = read_experiment_file(file);
     const fs::path base_dir = fs::absolute(file).parent_path();
-    ExperimentConfig config = load_experiment_text(text.str(), file.string(), base_dir, registry);
+    ExperimentConfig config = load_experiment_text(text, file.string(), base_dir, registry);
     config.file = file;
     return config;
 }

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "../cli/command.hpp"
+#include "command.hpp"
 #include "store/result_store.hpp"
 #include "stored_runs.hpp"
 

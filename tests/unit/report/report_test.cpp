@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <sstream>
 
-#include "../cli/command.hpp"
+#include "command.hpp"
 #include "analysis/fingerprint.hpp"
 #include "analysis/report.hpp"
 #include "integration.hpp"

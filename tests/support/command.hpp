@@ -37,10 +37,12 @@ inline void write_file(const fs::path& file, const std::string& text) {
     std::ofstream(file, std::ios::binary) << text;
 }
 
-// A started child whose stdout/stderr go to files in `dir`.
+// A started child whose stdout/stderr go to files in `dir`; it runs in
+// `working_dir` when one is given, else in the test's own working directory.
 class Started {
 public:
-    Started(std::vector<std::string> argv, const fs::path& dir) : out_(dir / "stdout"), err_(dir / "stderr") {
+    Started(std::vector<std::string> argv, const fs::path& dir, const fs::path& working_dir = {})
+        : out_(dir / "stdout"), err_(dir / "stderr") {
         fs::create_directories(dir);
         std::vector<char*> args;
         for (auto& a : argv) args.push_back(a.data());
@@ -53,6 +55,7 @@ public:
             dup2(in, 0);
             dup2(out, 1);
             dup2(err, 2);
+            if (!working_dir.empty() && chdir(working_dir.c_str()) != 0) _exit(126);
             execv(args[0], args.data());
             _exit(127);
         }
@@ -80,6 +83,12 @@ private:
 inline Finished run_cli(std::vector<std::string> args, const fs::path& dir) {
     args.insert(args.begin(), PLATBENCH_CLI);
     return Started(args, dir).wait();
+}
+
+// platbench run in `working_dir`, its output kept in `io_dir`.
+inline Finished run_cli_in(std::vector<std::string> args, const fs::path& working_dir, const fs::path& io_dir) {
+    args.insert(args.begin(), PLATBENCH_CLI);
+    return Started(args, io_dir, working_dir).wait();
 }
 
 // A fresh scratch directory per test.
