@@ -17,6 +17,7 @@
 #include "protocol/runner_protocol.hpp"
 #include "store/output_lock.hpp"
 #include "store/result_store.hpp"
+#include "util/fault_injection.hpp"
 #include "util/names.hpp"
 
 namespace platbench {
@@ -80,6 +81,7 @@ public:
         store_ = ResultStore::open(output_dir_);
         report_.database = store_->path();
         report_.planned = plan_.size();
+        remove_leftovers_of_dead_runs();
         const std::set<std::string> done = open_experiment();
         if (config_.order == RunOrder::Interleaved)
             progress_.note("order: interleaved, seed " + std::to_string(seed_) + " (`seed: " + std::to_string(seed_) +
@@ -103,6 +105,31 @@ public:
     }
 
 private:
+    // A platbench killed before it could clean up (SIGKILL, a crash, a power cut)
+    // leaves containers, domains, images half built and run directories. Each
+    // platform's clean() removes those of processes that are gone (a concurrent
+    // run's are alive and kept); this run's own work directory is ours alone,
+    // since we hold the lock.
+    void remove_leftovers_of_dead_runs() {
+        std::error_code ec;
+        const fs::path work = fs::absolute(output_dir_) / "work";
+        if (fs::exists(work, ec) && !fs::is_empty(work, ec)) {
+            fs::remove_all(work, ec);
+            progress_.note("removed the work directory an earlier, killed run left in " + work.string());
+        }
+        std::set<const LoadedPlugin*> platforms;
+        for (const Cell& cell : cells_) platforms.insert(cell.platform->plugin);
+        for (const LoadedPlugin* plugin : platforms) {
+            try {
+                for (const std::string& leftover : plugin->descriptor->create_platform()->clean(false)) {
+                    progress_.note("removed what an earlier, killed run left: " + plugin->name() + ": " + leftover);
+                }
+            } catch (const std::exception& e) {
+                progress_.note("note: could not look for leftovers of " + plugin->name() + ": " + e.what());
+            }
+        }
+    }
+
     // Adaptive repetitions: rounds of the cells whose interval is still too wide,
     // each round shuffled, until all are narrow enough, at max_repetitions, or out
     // of budget. Cells left wide are flagged by the validity checks, not hidden.
@@ -158,9 +185,18 @@ private:
                     progress_.note("note: " + config_.file.string() + " changed since experiment " +
                                    std::to_string(earlier->id) + " was started; cells whose settings changed run anew");
                 }
-                std::set<std::string> done = store_->stored_run_keys(earlier->id);
-                progress_.note("resuming experiment " + std::to_string(earlier->id) + " in " +
-                               store_->path().string() + ": " + std::to_string(done.size()) + " runs already stored");
+                // Runs stored as ok are done; failed or skipped ones are tried again
+                // (the daemon is back, the disk has room), replacing their record.
+                std::set<std::string> done;
+                for (const auto& [key, outcome] : store_->stored_run_outcomes(earlier->id)) {
+                    if (outcome.status == "ok") done.insert(key);
+                    else earlier_attempts_[key] = outcome.status + ": " + outcome.reason;
+                }
+                progress_.note("resuming experiment " + std::to_string(earlier->id) + " in " + store_->path().string() +
+                               ": " + std::to_string(done.size()) + " runs already stored" +
+                               (earlier_attempts_.empty() ? std::string()
+                                                          : ", " + std::to_string(earlier_attempts_.size()) +
+                                                                " failed or skipped runs are tried again"));
                 return done;
             }
             progress_.note("note: no earlier '" + config_.name + "' experiment in " + store_->path().string() +
@@ -184,6 +220,7 @@ private:
         record.host = collect_host_info();
         record.planned_runs = static_cast<std::int64_t>(plan_.size());
         report_.experiment_id = store_->create_experiment(record);
+        fault_point("experiment-created");
         return {};
     }
 
@@ -277,8 +314,21 @@ private:
         return cell.id + " rep " + std::to_string(planned.repetition + 1) + "/" + std::to_string(config_.repetitions);
     }
 
-    void store(const RunRecord& record, const std::string& description) {
-        store_->store_run(record);
+    void store(RunRecord& record, const std::string& description) {
+        auto earlier = earlier_attempts_.find(record.run_key);
+        try {
+            if (earlier == earlier_attempts_.end()) {
+                store_->store_run(record);
+            } else {
+                record.info["earlier_attempt"] = earlier->second;  // kept: what went wrong the first time
+                store_->store_retried_run(record);
+                earlier_attempts_.erase(earlier);
+            }
+        } catch (const std::exception& e) {
+            throw StoreFailure(std::string("could not store the result of ") + description + ": " + e.what() +
+                               "\nthe runs stored before are kept; once the cause is fixed (e.g. disk space), "
+                               "`platbench run <file> --resume` continues");
+        }
         if (record.status == "ok") ++report_.ok;
         else if (record.status == "skipped") ++report_.skipped;
         else ++report_.failed;
@@ -301,7 +351,9 @@ private:
         std::string bundle_error;
         const Bundle* bundle = bundle_for(cell, bundle_error);
         const auto wall_start = std::chrono::steady_clock::now();
+        fault_point("run-starting");
         const PlatformRunOutcome outcome = run_on_platform(cell, session, bundle, index);
+        fault_point("run-finished");
         record.ended_at = utc_timestamp_now();
         record.duration_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
         if (outcome.cancelled && interrupt_->load()) {
@@ -414,6 +466,7 @@ private:
     std::unique_ptr<ResultStore> store_;
     EngineReport report_;
     std::map<std::string, PlatformSession> sessions_;
+    std::map<std::string, std::string> earlier_attempts_;  // --resume: run key -> "failed: reason" of runs tried again
     std::optional<Bundle> bundle_;
     std::string bundle_error_;
 };

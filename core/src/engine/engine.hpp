@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <iosfwd>
 #include <optional>
+#include <stdexcept>
 
 #include "config/experiment.hpp"
 #include "plugin/registry.hpp"
@@ -15,7 +16,7 @@
 namespace platbench {
 
 struct EngineOptions {
-    bool resume = false;                              // skip runs already stored for this experiment
+    bool resume = false;                              // skip runs stored as ok; try failed/skipped ones again
     std::optional<std::filesystem::path> output_dir;  // overrides the file's `output:`
     const std::atomic<bool>* interrupt = nullptr;     // Ctrl-C: stop after cleaning up the current run
     std::ostream* progress = nullptr;                 // progress and diagnostics (stderr); null = silent
@@ -29,6 +30,13 @@ struct EngineReport {
     std::size_t already_done = 0;      // found stored on --resume
     std::size_t ok = 0, failed = 0, skipped = 0;
     bool interrupted = false;
+};
+
+// A run's result could not be stored (disk full, database gone): the experiment
+// stops, since every later result would be lost too.
+class StoreFailure : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
 };
 
 // Runs the experiment. Throws std::runtime_error for problems that stop the whole

@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "store/sqlite_db.hpp"
+#include "util/fault_injection.hpp"
 
 namespace platbench {
 
@@ -183,6 +184,30 @@ public:
         // Run row and metrics commit together or not at all: a process killed
         // mid-way leaves no run without its metrics, and --resume redoes it.
         sqlite::Transaction transaction(db_);
+        fault_point("store-begin");
+        const std::int64_t run_id = insert_run(record);
+        fault_point("store-run-written");
+        insert_metrics(run_id, record);
+        fault_point("store-before-commit");
+        transaction.commit();
+        fault_point("store-committed");
+        return run_id;
+    }
+
+    std::map<std::string, StoredOutcome> stored_run_outcomes(std::int64_t experiment_id) override {
+        sqlite::Statement select(db_, "SELECT run_key, status, reason FROM runs WHERE experiment_id = ?1");
+        select.bind(1, experiment_id);
+        std::map<std::string, StoredOutcome> outcomes;
+        while (select.step()) outcomes[select.text(0)] = {select.text(1), select.text(2)};
+        return outcomes;
+    }
+
+    std::int64_t store_retried_run(const RunRecord& record) override {
+        refuse_if_read_only("cannot store run '" + record.run_key + "'");
+        // The earlier attempt goes and the new one comes in one transaction: a
+        // kill between the two cannot leave the run with no record at all.
+        sqlite::Transaction transaction(db_);
+        delete_unsuccessful_run(record.experiment_id, record.run_key);
         const std::int64_t run_id = insert_run(record);
         insert_metrics(run_id, record);
         transaction.commit();
@@ -370,6 +395,26 @@ private:
             metric.better = parse_better(select.text(4)).value_or(Better::None);
             records[found->second].metrics.push_back(std::move(metric));
         }
+    }
+
+    // Removes the stored failed or skipped attempt of a run; a successful one is
+    // never replaced (a resumed experiment does not measure a run twice).
+    void delete_unsuccessful_run(std::int64_t experiment_id, const std::string& run_key) {
+        sqlite::Statement select(db_, "SELECT id, status FROM runs WHERE experiment_id = ?1 AND run_key = ?2");
+        select.bind(1, experiment_id);
+        select.bind(2, run_key);
+        if (!select.step()) return;
+        const std::int64_t run_id = select.integer(0);
+        if (select.text(1) == "ok") {
+            throw std::runtime_error(db_.file().string() + ": run '" + run_key +
+                                     "' is already stored as ok; it is not run again");
+        }
+        sqlite::Statement delete_metrics(db_, "DELETE FROM metrics WHERE run_id = ?1");
+        delete_metrics.bind(1, run_id);
+        delete_metrics.step();
+        sqlite::Statement delete_run(db_, "DELETE FROM runs WHERE id = ?1");
+        delete_run.bind(1, run_id);
+        delete_run.step();
     }
 
     std::int64_t insert_run(const RunRecord& record) {

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -81,10 +82,20 @@ public:
 
     // Keys of every run stored for the experiment, whatever its status.
     virtual std::set<std::string> stored_run_keys(std::int64_t experiment_id) = 0;
+    // Status and reason of every run stored for the experiment, by run key.
+    struct StoredOutcome {
+        std::string status;
+        std::string reason;
+    };
+    virtual std::map<std::string, StoredOutcome> stored_run_outcomes(std::int64_t experiment_id) = 0;
     // Stores one run and its metrics in a single transaction; returns its id.
     // Throws, storing nothing, when the run key is already stored for the
     // experiment, the experiment does not exist, or a metric name repeats.
     virtual std::int64_t store_run(const RunRecord& record) = 0;
+    // Stores a run that is tried again (--resume): its stored failed or skipped
+    // attempt is replaced in the same transaction. Throws, storing nothing, when
+    // the stored attempt was ok.
+    virtual std::int64_t store_retried_run(const RunRecord& record) = 0;
     virtual std::vector<RunRecord> runs(std::int64_t experiment_id) = 0;
 
     virtual std::filesystem::path path() const = 0;

@@ -342,3 +342,37 @@ TEST_CASE("two connections on one database see each other's committed runs") {
     CHECK(writer->stored_run_keys(experiment_id) == std::set<std::string>{"a", "b"});
     CHECK_THROWS_AS(second->store_run(make_run(experiment_id, "a")), std::runtime_error);
 }
+
+TEST_CASE("a run tried again replaces its failed or skipped attempt, never an ok one") {
+    TempDir tmp;
+    auto store = ResultStore::open(tmp.path());
+    const auto experiment_id = store->create_experiment(make_experiment());
+    auto failed = make_run(experiment_id, "retried");
+    failed.status = "failed";
+    failed.reason = "cannot reach the Docker daemon";
+    failed.metrics.clear();
+    store->store_run(failed);
+    store->store_run(make_run(experiment_id, "done"));
+
+    const auto outcomes = store->stored_run_outcomes(experiment_id);
+    REQUIRE(outcomes.size() == 2);
+    CHECK(outcomes.at("retried").status == "failed");
+    CHECK(outcomes.at("retried").reason == "cannot reach the Docker daemon");
+    CHECK(outcomes.at("done").status == "ok");
+
+    store->store_retried_run(make_run(experiment_id, "retried"));
+    const auto runs = store->runs(experiment_id);
+    REQUIRE(runs.size() == 2);
+    for (const auto& run : runs) {
+        CHECK(run.status == "ok");
+        CHECK(run.metrics.size() == 3);
+    }
+    // An ok run is never replaced: the transaction stores nothing.
+    CHECK(error_of([&] { store->store_retried_run(make_run(experiment_id, "done")); }).find("already stored as ok") !=
+          std::string::npos);
+    CHECK(store->runs(experiment_id).size() == 2);
+    CHECK(count_rows(store->path(), "SELECT count(*) FROM metrics") == 6);
+    // A run never stored before is simply stored.
+    store->store_retried_run(make_run(experiment_id, "new"));
+    CHECK(store->runs(experiment_id).size() == 3);
+}
