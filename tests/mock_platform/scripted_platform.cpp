@@ -35,6 +35,8 @@ public:
             outcome.stdout_text = "guest chatter\n" + line;
         } else if (mode == "garbage") {
             outcome.stdout_text = std::string("\x01\xff garbage {\"ok\": tru", 22) + "\n@@platbench-result v1 zz\n";
+        } else if (mode == "flood") {
+            outcome.stdout_text = std::string(20 * 1024 * 1024, 'z') + "\n" + line;  // past the decoder's 16 MiB
         } else if (mode == "truncated") {
             outcome.stdout_text = line.substr(0, line.size() / 2);
         } else if (mode == "crash") {
@@ -63,7 +65,7 @@ PluginDescriptor make_scripted_descriptor() {
     mode.name = "mode";
     mode.type = ParamType::Choice;
     mode.default_value = "ok";
-    mode.choices = {"ok", "garbage", "truncated", "crash", "exit3", "throw", "unstarted", "declined", "broken"};
+    mode.choices = {"ok", "garbage", "flood", "truncated", "crash", "exit3", "throw", "unstarted", "declined", "broken"};
     mode.help = "the outcome every run gets";
     d.params.push_back(mode);
     d.create_platform = [] { return std::unique_ptr<Platform>(new ScriptedPlatform()); };

@@ -5,9 +5,11 @@
 // non-finite metric, or aborts; so tests of the runner, the protocol and the
 // engine can produce each kind of outcome without a real benchmark.
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -28,6 +30,8 @@ public:
         request.log("echo: value " + std::to_string(params.real("value")));
         const bool stopped = sleep_unless_stopped(params.real("sleep"), request.stop_requested);
         if (params.boolean("abort")) std::abort();
+        if (params.boolean("segfault")) std::raise(SIGSEGV);
+        if (params.has("flood")) flood(static_cast<std::size_t>(params.integer("flood")));
         if (params.has("write_path")) write_into(params.text("write_path"), params.has("write_text") ? params.text("write_text") : "");
         if (params.has("allocate")) touch_memory(static_cast<std::size_t>(params.integer("allocate")));
         if (params.boolean("fail")) {
@@ -50,6 +54,16 @@ private:
         if (file == nullptr) throw WorkloadError("echo: cannot open " + path + " for writing");
         std::fwrite(text.data(), 1, text.size(), file);
         std::fclose(file);
+    }
+
+    // Writes `bytes` of junk to stdout and to stderr, as a runaway workload would.
+    static void flood(std::size_t bytes) {
+        const std::string block(64 * 1024, 'z');
+        for (std::size_t written = 0; written < bytes; written += block.size()) {
+            std::fwrite(block.data(), 1, block.size(), stdout);
+            std::fwrite(block.data(), 1, block.size(), stderr);
+        }
+        std::fflush(stdout);
     }
 
     // Allocates and writes `bytes`, so a memory limit below it gets the run OOM-killed.
@@ -96,6 +110,8 @@ PluginDescriptor make_echo_descriptor() {
         param("print", ParamType::String, "", "text the workload prints on its own stdout"),
         param("nan", ParamType::Bool, "false", "report echo_value as NaN"),
         param("abort", ParamType::Bool, "false", "call abort(): the runner dies of SIGABRT"),
+        param("segfault", ParamType::Bool, "false", "raise SIGSEGV: the runner dies of it"),
+        param("flood", ParamType::Size, "", "write this many bytes of junk to stdout and to stderr"),
         param("allocate", ParamType::Size, "", "allocate and touch this many bytes (to exceed a memory limit)"),
         param("write_path", ParamType::String, "", "a file or device to write write_text into (a hostile workload)"),
         param("write_text", ParamType::String, "", "what to write into write_path"),
