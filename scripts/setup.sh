@@ -3,6 +3,8 @@
 #   scripts/setup.sh quick   install what is missing, build, run configs/quick.yaml
 #   scripts/setup.sh test    install what is missing, build, run the whole test suite
 #   scripts/setup.sh build   install what is missing and build
+#   scripts/setup.sh daemons start dockerd and libvirtd when they do not answer
+#                            (the daemon fault tests restart them with it)
 # Needs root (or sudo) to install packages (apptainer included) and to start the
 # Docker and libvirt daemons when none answers (no systemd is assumed). BUILD_DIR (default: build), JOBS (default: all CPUs) and
 # DOCKERD_STORAGE_DRIVER (default: vfs, which works everywhere, nested containers
@@ -145,5 +147,6 @@ case "${1:-}" in
   test)  install_packages "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"; ensure_docker_daemon
          ensure_libvirt_daemon; ensure_apptainer; build; run_tests ;;
   build) install_packages "${BUILD_PACKAGES[@]}"; build ;;
-  *) echo "usage: $0 quick|test|build" >&2; exit 2 ;;
+  daemons) ensure_docker_daemon; ensure_libvirt_daemon ;;
+  *) echo "usage: $0 quick|test|build|daemons" >&2; exit 2 ;;
 esac

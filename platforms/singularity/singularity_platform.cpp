@@ -96,6 +96,7 @@ public:
         if (!program) throw std::runtime_error(not_installed_reason(program_setting));
         const fs::path image_dir = image_dir_from(settings);
         ensure_private_dir(image_dir, "image_dir");
+        remove_leftovers_in_configured_dirs(settings, image_dir);
         const ImageOutcome image =
             ensure_bundle_image({*program, format_from(settings), image_dir, *request.bundle});
         settings_.program = *program;
@@ -121,12 +122,17 @@ public:
         }
         PlatformRunOutcome outcome = run_in_container(request, settings_);
         outcome.metadata["image_build"] = image_note_;
+        if (leftovers_removed_ != 0) {
+            outcome.metadata["leftovers_removed"] = std::to_string(leftovers_removed_) + " of killed runs, before this run";
+            leftovers_removed_ = 0;
+        }
         outcome.metadata["image_format"] = request.settings.text("image_format");
         return outcome;
     }
 
     // Builds of a platbench process that died; with images, the cached images too.
-    // (Run directories under a `scratch_dir:` are not found here: clean knows no settings.)
+    // (Directories given by settings, image_dir: and scratch_dir:, are not known
+    // here; prepare() cleans those when the next experiment with them starts.)
     std::vector<std::string> clean(bool including_images) override {
         std::vector<std::string> removed;
         const fs::path dir = image_dir_from(ParamValues());
@@ -142,7 +148,18 @@ public:
     }
 
 private:
+    // Builds and run directories of killed platbench processes in the directories
+    // this experiment's settings name, which `platbench clean` cannot know.
+    void remove_leftovers_in_configured_dirs(const ParamValues& settings, const fs::path& image_dir) {
+        std::vector<std::string> removed;
+        remove_leftover_entries(image_dir, removed, "building-");
+        if (settings.has("scratch_dir") && !settings.text("scratch_dir").empty())
+            remove_leftover_entries(settings.text("scratch_dir"), removed, "platbench-");
+        leftovers_removed_ = removed.size();
+    }
+
     bool prepared_ = false;
+    std::size_t leftovers_removed_ = 0;  // by prepare(), recorded with the first run
     ContainerSettings settings_;
     std::string image_note_;
 };
