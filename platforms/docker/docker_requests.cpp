@@ -22,6 +22,10 @@ json host_config(const ContainerSpec& spec) {
         // The runner needs no privilege: take every capability away and forbid gaining any.
         {"CapDrop", json::array({"ALL"})},
         {"SecurityOpt", json::array({"no-new-privileges"})},
+        // Nothing to write outside the work directory, so the image stays read-only;
+        // except with storage: container, whose work directory is the container's own
+        // writable layer (what that setting measures).
+        {"ReadonlyRootfs", spec.storage != Storage::Container},
         // A small init as PID 1 (docker-init, Podman's catatonit): the runner is then an
         // ordinary process, as on the host. As PID 1 itself, signals without a handler
         // would be ignored (abort() would end in SIGSEGV) and children never reaped.

@@ -70,6 +70,20 @@ struct PlatformRun {
     }
 };
 
+// A field of /proc/<pid>/status text ("CapEff", "NoNewPrivs"), or "" when absent.
+inline std::string status_field(const std::string& status_text, const std::string& field) {
+    const std::string start = field + ":";
+    for (std::size_t at = 0; at < status_text.size();) {
+        const std::size_t end = std::min(status_text.find('\n', at), status_text.size());
+        if (status_text.compare(at, start.size(), start) == 0) {
+            const std::size_t value = status_text.find_first_not_of(" \t", at + start.size());
+            return value < end ? status_text.substr(value, end - value) : "";
+        }
+        at = end + 1;
+    }
+    return "";
+}
+
 // The runner's report of a run that must have succeeded; says why when it did not.
 inline platbench::RunnerReport ok_report(const platbench::PlatformRunOutcome& outcome) {
     const platbench::RunInterpretation result = platbench::interpret_outcome(outcome);

@@ -211,6 +211,28 @@ TEST_CASE("the container has no network unless asked") {
     const auto description = nlohmann::json::parse(answer.body);
     CHECK(description["HostConfig"]["NetworkMode"] == "none");
     CHECK(description["Config"]["NetworkDisabled"] == true);
+    // Nor host devices, privileges or a writable image.
+    CHECK(description["HostConfig"]["Privileged"] == false);
+    CHECK((description["HostConfig"]["Devices"].is_null() || description["HostConfig"]["Devices"].empty()));
+    CHECK(description["HostConfig"]["CapDrop"] == nlohmann::json::array({"ALL"}));
+    CHECK(description["HostConfig"]["ReadonlyRootfs"] == true);
+}
+
+TEST_CASE("the container's root filesystem is read-only, its work directory writable, and it holds no privileges") {
+    REQUIRE_DOCKER_DAEMON();
+    DockerRun docker;
+    docker.prepare(echo_bundle());
+    test::TempDir work{"platbench-docker-work", "/var/tmp"};
+    docker.work_dir = work.path();
+    docker.run_echo({"write_path=/etc/platbench-was-here", "write_text=x"});
+    const RunInterpretation refused = interpret_outcome(docker.run());
+    CHECK(refused.status == "failed");
+    CHECK(refused.reason.find("cannot open /etc/platbench-was-here for writing") != std::string::npos);
+    docker.run_echo({"write_path=written-in-the-work-dir", "write_text=x", "read_path=/proc/self/status"});
+    const RunnerReport report = ok_report(docker.run());
+    CHECK(test::status_field(report.info.at("read_text"), "CapEff") == "0000000000000000");
+    CHECK(test::status_field(report.info.at("read_text"), "NoNewPrivs") == "1");
+    CHECK(docker.leftovers() == 0);
 }
 
 TEST_CASE("clean removes leftover platbench containers and volumes, found by label, not those of a running platbench") {

@@ -41,6 +41,7 @@ public:
         const double value = params.boolean("nan") ? std::numeric_limits<double>::quiet_NaN() : params.real("value");
         result.metrics.push_back({"echo_value", value, "units", Better::Higher});
         if (params.has("message")) result.info["message"] = params.text("message");
+        if (params.has("read_path")) result.info["read_text"] = read_from(params.text("read_path"));
         result.info["work_dir"] = request.work_dir.string();
         result.info["usable_cpus"] = std::to_string(request.environment.usable_cpus());
         if (stopped) result.warnings.push_back("echo: stopped before the sleep ended");
@@ -54,6 +55,16 @@ private:
         if (file == nullptr) throw WorkloadError("echo: cannot open " + path + " for writing");
         std::fwrite(text.data(), 1, text.size(), file);
         std::fclose(file);
+    }
+
+    // The first 16 KiB of a file, e.g. /proc/self/status to see the process's privileges.
+    static std::string read_from(const std::string& path) {
+        std::FILE* file = std::fopen(path.c_str(), "rb");
+        if (file == nullptr) throw WorkloadError("echo: cannot open " + path + " for reading");
+        std::string text(16 * 1024, '\0');
+        text.resize(std::fread(text.data(), 1, text.size(), file));
+        std::fclose(file);
+        return text;
     }
 
     // Writes `bytes` of junk to stdout and to stderr, as a runaway workload would.
@@ -115,6 +126,7 @@ PluginDescriptor make_echo_descriptor() {
         param("allocate", ParamType::Size, "", "allocate and touch this many bytes (to exceed a memory limit)"),
         param("write_path", ParamType::String, "", "a file or device to write write_text into (a hostile workload)"),
         param("write_text", ParamType::String, "", "what to write into write_path"),
+        param("read_path", ParamType::String, "", "a file whose start is reported as the info read_text"),
     };
     d.create_workload = [] { return std::unique_ptr<Workload>(new EchoWorkload()); };
     return d;
