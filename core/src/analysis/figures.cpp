@@ -44,16 +44,26 @@ std::vector<WorkloadGroup> workload_groups(const ReportInput& input) {
 }
 
 // A gnuplot string literal: single quotes, a quote doubled.
+// Names come from experiment files and databases: a control character (a newline
+// above all) would end the string and the line, and gnuplot would run what follows
+// as a command (it has system()). They become spaces.
+char printable(char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F ? ' ' : c; }
+
+std::string one_line(std::string text) {
+    for (char& c : text) c = printable(c);
+    return text;
+}
+
 std::string quoted(const std::string& text) {
     std::string out = "'";
-    for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+    for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, printable(c));
     return out + "'";
 }
 
 // A label in a data file: gnuplot reads double-quoted strings there (not single-quoted).
 std::string data_label(const std::string& text) {
     std::string out = "\"";
-    for (char c : text) out += c == '"' ? '\'' : c;
+    for (char c : text) out += c == '"' || c == '\\' ? '\'' : printable(c);
     return out + "\"";
 }
 
@@ -102,7 +112,7 @@ std::optional<Figure> ratio_figure(const ReportInput& input, const WorkloadGroup
     }
     if (metrics.empty()) return std::nullopt;
     std::string data = "# metric, then ratio, interval low, interval high for each of:";
-    for (std::size_t c = 1; c < group.cells.size(); ++c) data += " " + group.platforms[c];
+    for (std::size_t c = 1; c < group.cells.size(); ++c) data += " " + one_line(group.platforms[c]);
     data += "\n";
     for (const std::string& metric : metrics) {
         data += data_label(metric);
@@ -142,7 +152,7 @@ std::optional<Figure> latency_figure(const ReportInput& input, const WorkloadGro
     std::map<std::pair<std::string, std::string>, double> means;  // (cell, metric)
     for (const MetricSummaryRow& row : input.summary.rows) means[{row.cell_id, row.metric}] = row.mean;
     std::string data = "# percentile, then the mean latency in us of each of:";
-    for (const std::string& platform : group.platforms) data += " " + platform;
+    for (const std::string& platform : group.platforms) data += " " + one_line(platform);
     data += "\n";
     bool any = false;
     for (const char* direction : {"read", "write"}) {

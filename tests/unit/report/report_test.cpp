@@ -235,3 +235,34 @@ TEST_CASE("fingerprints name what differs between two experiments' platforms") {
     const auto differences = platbench::fingerprint_differences(before, {old_run}, after, {new_run});
     CHECK(differences == std::vector<std::string>{"kvm: disk_cache none -> writeback", "kvm: kernel 6.1.0 -> 6.18.4"});
 }
+
+TEST_CASE("text from results cannot break out of gnuplot's strings: a newline in a name runs no command") {
+    // A cell name as an experiment file can make it (a parameter text with a
+    // newline); gnuplot would take the line after it as a command, and gnuplot
+    // has system().
+    const fs::path dir = test::scratch("figure-injection");
+    const std::string hostile = "blockio/directory:x'\nsystem('touch " + (dir / "INJECTED").string() + "')\n#";
+    platbench::ReportInput input;
+    input.experiment.name = "x";
+    input.comparison.baseline = "native";
+    for (const std::string& platform : std::vector<std::string>{"native", "other\nsystem('touch " + (dir / "INJECTED2").string() + "')"}) {
+        platbench::RunRecord run;
+        run.cell_id = platform + "/" + hostile;
+        run.platform_instance = platform;
+        run.workload_instance = "blockio";
+        run.workload_plugin = "blockio";
+        run.status = "ok";
+        input.runs.push_back(run);
+        platbench::MetricSummaryRow row;
+        row.cell_id = run.cell_id;
+        row.metric = "read_lat_p50";
+        row.mean = 10;
+        input.summary.rows.push_back(row);
+    }
+    const platbench::FigureSet figures = platbench::write_figures(input, dir / "figures");
+    REQUIRE(figures.figures.size() == 1);
+    const std::string script = test::read_file(dir / "figures" / (figures.figures[0].stem + ".gp"));
+    CHECK_FALSE(contains(script, "\nsystem("));
+    CHECK_FALSE(fs::exists(dir / "INJECTED"));
+    CHECK_FALSE(fs::exists(dir / "INJECTED2"));
+}
