@@ -92,4 +92,18 @@ inline platbench::RunnerReport ok_report(const platbench::PlatformRunOutcome& ou
     return *result.report;
 }
 
+// The platform keeps its runner confined: a write outside the work directory
+// fails, a write to `writable_path` (in the work directory) succeeds, and the
+// runner holds no capabilities and cannot gain any.
+inline void check_confined(PlatformRun& platform, const std::string& writable_path) {
+    platform.run_echo({"write_path=/etc/platbench-was-here", "write_text=x"});
+    const platbench::RunInterpretation refused = platbench::interpret_outcome(platform.run());
+    CHECK(refused.status == "failed");
+    CHECK(refused.reason.find("cannot open /etc/platbench-was-here for writing") != std::string::npos);
+    platform.run_echo({"write_path=" + writable_path, "write_text=x", "read_path=/proc/self/status"});
+    const platbench::RunnerReport report = ok_report(platform.run());
+    CHECK(status_field(report.info.at("read_text"), "CapEff") == "0000000000000000");
+    CHECK(status_field(report.info.at("read_text"), "NoNewPrivs") == "1");
+}
+
 }  // namespace test
