@@ -12,6 +12,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <tuple>
 
 #include <yaml-cpp/depthguard.h>
@@ -73,8 +74,44 @@ const ParamTable& experiment_key_table() {
         make_param("target_metric", ParamType::String, "", "", -kUnbounded, kUnbounded,
                    "adaptive repetitions: the metric that decides (default: each cell's first metric with a better "
                    "direction)"),
+        make_param("executor", ParamType::Choice, "local", "", -kUnbounded, kUnbounded,
+                   "local: platbench runs the matrix on this machine; slurm: each cell becomes a Slurm job on the "
+                   "cluster's nodes (settings under slurm:)",
+                   {"local", "slurm"}),
         make_param("seed", ParamType::Integer, "", "", 0, 9007199254740991.0,
                    "seed of the interleaved order, to repeat an experiment's order (default: a new one, recorded)"),
+    };
+    return table;
+}
+
+// Where Slurm runs a job: the keys of `slurm:` and of each of its `platforms:` entries.
+const ParamTable& slurm_placement_table() {
+    static const ParamTable table = {
+        make_param("partition", ParamType::String, "", "", -kUnbounded, kUnbounded, "Slurm partition (--partition)"),
+        make_param("account", ParamType::String, "", "", -kUnbounded, kUnbounded, "Slurm account (--account)"),
+        make_param("nodes", ParamType::String, "", "", -kUnbounded, kUnbounded,
+                   "the nodes to run on (--nodelist), e.g. n1 or n[1-2]"),
+        make_param("constraint", ParamType::String, "", "", -kUnbounded, kUnbounded,
+                   "node features required (--constraint), e.g. docker"),
+        make_param("time_limit", ParamType::Duration, "", "s", 1, kUnbounded, "time limit of each job (--time)"),
+    };
+    return table;
+}
+
+// `slurm:` keys that are not placements.
+const ParamTable& slurm_job_table() {
+    static const ParamTable table = {
+        make_param("exclusive", ParamType::Bool, "true", "", -kUnbounded, kUnbounded,
+                   "a node runs one job at a time (--exclusive), so that two benchmarks never share one"),
+        make_param("job_per", ParamType::Choice, "cell", "", -kUnbounded, kUnbounded,
+                   "cell: one job runs all the runs of a cell; run: one job per run",
+                   {"cell", "run"}),
+        make_param("requeue", ParamType::Integer, "0", "", 0, 100,
+                   "submit a job again this many times when it ends without its results (node failure, time limit)"),
+        make_param("spool", ParamType::String, "", "", -kUnbounded, kUnbounded,
+                   "directory on storage shared by this machine and the nodes, where jobs leave their results "
+                   "(default: <output>/slurm-spool)"),
+        make_param("poll_interval", ParamType::Duration, "1", "s", 0.1, 60, "how often the cluster is asked"),
     };
     return table;
 }
@@ -84,9 +121,16 @@ const std::vector<std::string>& top_level_keys() {
     static const std::vector<std::string> keys = {"experiment", "description", "repetitions", "warmup",
                                                   "output",     "timeout",     "order",       "seed",
                                                   "baseline",   "target_ci",   "max_repetitions", "budget",
-                                                  "target_metric",
+                                                  "target_metric", "executor", "slurm",
                                                   "plugin_path", "platforms",  "workloads"};
     return keys;
+}
+
+// Text given to Slurm as one option value: node lists, features, partitions.
+bool is_slurm_word(const std::string& text) {
+    return !text.empty() && text.front() != '-' && std::all_of(text.begin(), text.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || std::string_view("_.-,[]&|!:*()").find(c) != std::string_view::npos;
+    });
 }
 
 bool is_plain_name(const std::string& text) {
@@ -166,6 +210,7 @@ public:
         config.platforms = read_instances(keys, PluginKind::Platform);
         config.workloads = read_instances(keys, PluginKind::Workload);
         check_baseline(keys, config);
+        read_slurm(keys, config);
         check_matrix_size(config);
         finish();
         return config;
@@ -312,6 +357,7 @@ private:
         config.timeout_seconds = values.real("timeout");
         config.order = values.text("order") == "sequential" ? RunOrder::Sequential : RunOrder::Interleaved;
         if (values.has("seed")) config.seed = static_cast<std::uint64_t>(values.integer("seed"));
+        config.executor = values.text("executor") == "slurm" ? Executor::Slurm : Executor::Local;
         config.baseline = values.text("baseline");
         read_adaptive(keys, values, config);
         config.output_dir = values.has("output") ? fs::path(values.text("output")) : fs::path("results") / config.name;
@@ -341,8 +387,90 @@ private:
         config.adaptive = adaptive;
     }
 
-    // A baseline given in the file must be one of its platforms; the default
-    // (native) may be absent: the experiment is then not compared.
+    // `slurm:`: job settings, default placement, and placements per platform.
+    void read_slurm(const Entries& keys, ExperimentConfig& config) {
+        auto given = keys.find("slurm");
+        if (given == keys.end()) return;
+        if (config.executor != Executor::Slurm) {
+            add(given->second.key.Mark(), "'slurm:' settings apply only with 'executor: slurm'",
+                "add 'executor: slurm', or remove the slurm: settings");
+            return;
+        }
+        const YAML::Node& node = given->second.value;
+        if (node.IsNull()) return;
+        if (!node.IsMap()) {
+            add(node.Mark(), "'slurm' must be a mapping of settings, found " + describe_node(node), "");
+            return;
+        }
+        std::vector<std::string> known = {"platforms"};
+        for (const auto* table : {&slurm_placement_table(), &slurm_job_table()})
+            for (const ParamSpec& spec : *table) known.push_back(spec.name);
+        const Entries entries = mapping_entries(node, &known, " in slurm:");
+        config.slurm.defaults = read_placement(entries, "slurm: ");
+        const ParamValues job = read_values(slurm_job_table(), entries, "slurm: ");
+        config.slurm.exclusive = job.boolean("exclusive");
+        config.slurm.job_per_run = job.text("job_per") == "run";
+        config.slurm.requeue = static_cast<int>(job.integer("requeue"));
+        config.slurm.poll_seconds = job.real("poll_interval");
+        if (job.has("spool")) config.slurm.spool = job.text("spool");
+        if (auto platforms = entries.find("platforms"); platforms != entries.end())
+            read_slurm_platforms(platforms->second, config);
+    }
+
+    void read_slurm_platforms(const KeyValue& platforms, ExperimentConfig& config) {
+        if (!platforms.value.IsMap()) {
+            add(platforms.value.Mark(), "'slurm: platforms' must map platform names to placements, found " +
+                                            describe_node(platforms.value),
+                "e.g. platforms: {native: {nodes: n1}, docker: {nodes: n2}}");
+            return;
+        }
+        std::vector<std::string> names;
+        for (const PluginInstanceConfig& platform : config.platforms) names.push_back(platform.name);
+        std::vector<std::string> placement_keys;
+        for (const ParamSpec& spec : slurm_placement_table()) placement_keys.push_back(spec.name);
+        for (const auto& [name, entry] : mapping_entries(platforms.value, &names, " in slurm: platforms (a platform name)")) {
+            if (!entry.value.IsMap()) {
+                add(entry.value.Mark(), "the placement of '" + name + "' must be a mapping, found " +
+                                            describe_node(entry.value), "e.g. {nodes: n1}");
+                continue;
+            }
+            SlurmPlacement placement =
+                read_placement(mapping_entries(entry.value, &placement_keys, " in a slurm placement"),
+                               "slurm: platforms: " + name + ": ");
+            config.slurm.platforms[name] = placement;
+        }
+    }
+
+    SlurmPlacement read_placement(const Entries& entries, const std::string& owner) {
+        const ParamValues values = read_values(slurm_placement_table(), entries, owner);
+        SlurmPlacement placement;
+        const auto text = [&](const char* name, std::string& target) {
+            if (!values.has(name)) return;
+            target = values.text(name);
+            if (!is_slurm_word(target))
+                add(entries.at(name).value.Mark(), owner + "'" + name + "': '" + target + "' holds characters Slurm "
+                    "does not use there", "letters, digits and _ . - , [ ] & | ! : * ( ) only");
+        };
+        text("partition", placement.partition);
+        text("account", placement.account);
+        text("nodes", placement.nodes);
+        text("constraint", placement.constraint);
+        if (values.has("time_limit")) placement.time_limit_seconds = values.real("time_limit");
+        return placement;
+    }
+
+    // Values of `table`'s keys found in `entries`, the table's defaults for the rest.
+    ParamValues read_values(const ParamTable& table, const Entries& entries, const std::string& owner) {
+        ParamValues values;
+        for (const ParamSpec& spec : table) {
+            auto it = entries.find(spec.name);
+            if (it == entries.end()) continue;
+            if (auto value = parse_value(spec, owner, it->second.value, it->second.key.Mark())) values.set(spec.name, *value);
+        }
+        apply_defaults(table, values);
+        return values;
+    }
+
     // A relative `output:` stays below the working directory: "../.." in a shared
     // experiment file must not make platbench write elsewhere. An absolute path is
     // taken as meant.
@@ -355,6 +483,8 @@ private:
         }
     }
 
+    // A baseline given in the file must be one of its platforms; the default
+    // (native) may be absent: the experiment is then not compared.
     void check_baseline(const Entries& keys, const ExperimentConfig& config) {
         auto given = keys.find("baseline");
         if (given == keys.end() || config.platforms.empty()) return;
@@ -587,6 +717,19 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 }
 
 }  // namespace
+
+SlurmPlacement SlurmSettings::placement_of(const std::string& platform) const {
+    SlurmPlacement placement = defaults;
+    auto it = platforms.find(platform);
+    if (it == platforms.end()) return placement;
+    for (auto [mine, given] : {std::pair{&placement.partition, &it->second.partition},
+                               std::pair{&placement.account, &it->second.account},
+                               std::pair{&placement.nodes, &it->second.nodes},
+                               std::pair{&placement.constraint, &it->second.constraint}})
+        if (!given->empty()) *mine = *given;
+    if (it->second.time_limit_seconds > 0) placement.time_limit_seconds = it->second.time_limit_seconds;
+    return placement;
+}
 
 std::string format_config_errors(const std::vector<ConfigError>& errors) {
     std::ostringstream out;

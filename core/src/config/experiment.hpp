@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -74,6 +75,33 @@ struct AdaptiveRepetitions {
     std::string metric;           // empty: each cell's first metric with a better direction
 };
 
+// Who runs the matrix (`executor:`): platbench itself, one run after the other on
+// this machine, or Slurm, which runs jobs of cells on a cluster's nodes.
+enum class Executor { Local, Slurm };
+
+// Where and within what limits Slurm runs a job: the `slurm:` defaults, or a
+// platform's entry under `slurm: platforms:`. Empty / 0: Slurm's own default.
+struct SlurmPlacement {
+    std::string partition;
+    std::string account;
+    std::string nodes;        // --nodelist, e.g. n1 or n[1-2]
+    std::string constraint;   // --constraint, node features
+    double time_limit_seconds = 0;
+};
+
+struct SlurmSettings {
+    SlurmPlacement defaults;
+    std::map<std::string, SlurmPlacement> platforms;  // by platform name, over the defaults
+    bool exclusive = true;    // a node runs one benchmark job at a time
+    bool job_per_run = false; // job_per: run (one job per run) instead of cell (a job per cell)
+    int requeue = 0;          // a job that ends without its results is submitted again this often
+    std::filesystem::path spool;  // shared with the nodes; empty: <output>/slurm-spool
+    double poll_seconds = 1;
+
+    // The platform's placement: its own entries, else the defaults.
+    SlurmPlacement placement_of(const std::string& platform) const;
+};
+
 struct ExperimentConfig {
     std::filesystem::path file;          // as given
     std::string file_hash;               // hex SHA-256 of the file's bytes
@@ -87,6 +115,8 @@ struct ExperimentConfig {
     std::optional<std::uint64_t> seed;   // `seed:` of the interleaved order; unset: the engine draws one
     std::string baseline = "native";     // the platform instance the others are compared with
     std::optional<AdaptiveRepetitions> adaptive;
+    Executor executor = Executor::Local;
+    SlurmSettings slurm;                 // with executor: slurm
     std::vector<std::filesystem::path> plugin_path;  // resolved against the file's directory
     std::vector<PluginInstanceConfig> platforms;
     std::vector<PluginInstanceConfig> workloads;

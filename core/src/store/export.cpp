@@ -1,6 +1,7 @@
 // Results for pandas and spreadsheets (CSV, "tidy": one row per run and metric)
 // and for programs (JSON, every stored field).
 #include "store/result_store.hpp"
+#include "store/run_record_json.hpp"
 
 #include "util/csv.hpp"
 
@@ -81,46 +82,6 @@ void export_csv(ResultStore& store, const std::vector<ExperimentRecord>& experim
     for (const ExperimentRecord& experiment : experiments) {
         write_csv_runs(csv, experiment, store.runs(experiment.id));
     }
-}
-
-// Non-finite numbers become null (nlohmann::json would write them as null anyway).
-nlohmann::json json_number(double value) {
-    return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
-}
-
-nlohmann::json run_to_json(const RunRecord& run) {
-    nlohmann::json metrics = nlohmann::json::array();
-    for (const Metric& metric : run.metrics) {
-        metrics.push_back({{"name", metric.name},
-                           {"value", json_number(metric.value)},
-                           {"unit", metric.unit},
-                           {"better", better_name(metric.better)}});
-    }
-    return {{"id", run.id},
-            {"experiment_id", run.experiment_id},
-            {"run_key", run.run_key},
-            {"cell_id", run.cell_id},
-            {"cell_config_hash", run.cell_config_hash},
-            {"platform_instance", run.platform_instance},
-            {"platform_plugin", run.platform_plugin},
-            {"platform_settings", run.platform_settings},
-            {"workload_instance", run.workload_instance},
-            {"workload_plugin", run.workload_plugin},
-            {"workload_params", run.workload_params},
-            {"repetition", run.repetition},
-            {"warmup", run.warmup},
-            {"status", run.status},
-            {"reason", run.reason},
-            {"started_at", run.started_at},
-            {"ended_at", run.ended_at},
-            {"duration_seconds", json_number(run.duration_seconds)},
-            {"overhead_seconds", json_number(run.overhead_seconds)},
-            {"observed_environment", run.observed_environment},
-            {"platform_metadata", run.platform_metadata},
-            {"info", run.info},
-            {"warnings", run.warnings},
-            {"metrics", std::move(metrics)},
-            {"runner_stderr", run.runner_stderr}};
 }
 
 nlohmann::json experiment_to_json(const ExperimentRecord& experiment) {
