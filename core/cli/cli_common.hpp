@@ -51,5 +51,6 @@ int command_export(const Args& args);
 int command_clean(const Args& args);
 int command_report(const Args& args);
 int command_compare(const Args& args);
+int command_slurm_job(const Args& args);  // internal: what a Slurm job runs on its node
 
 }  // namespace platbench::cli

@@ -10,6 +10,7 @@
 #include "engine/engine.hpp"
 #include "engine/summary.hpp"
 #include "matrix/matrix.hpp"
+#include "slurm/slurm_execution.hpp"
 #include "store/result_store.hpp"
 
 namespace platbench::cli {
@@ -135,7 +136,8 @@ int command_run(const Args& args, bool validate_only) {
     options.interrupt = &interrupt_flag();
     options.progress = parsed.quiet ? nullptr : &std::cerr;
     options.progress_is_terminal = stderr_is_terminal();
-    return report_outcome(run_experiment(config, options));
+    return report_outcome(config.executor == Executor::Slurm ? slurm::run_experiment_on_slurm(config, options)
+                                                             : run_experiment(config, options));
 }
 
 }  // namespace platbench::cli

@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
         if (command == "clean") return command_clean(args);
         if (command == "report") return command_report(args);
         if (command == "compare") return command_compare(args);
+        if (command == "slurm-job") return command_slurm_job(args);
         if (command == "--help" || command == "-h" || command == "help") {
             std::cout << kUsage;
             return kExitOk;

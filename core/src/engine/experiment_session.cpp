@@ -106,6 +106,9 @@ void ExperimentSession::store(RunRecord& record, const std::string& description)
             store_->store_retried_run(record);
             earlier_attempts_.erase(earlier);
         }
+        // A failed or skipped run may still get its real result (a Slurm job's
+        // record arriving after its job was given up): that one replaces it.
+        if (record.status != "ok") earlier_attempts_[record.run_key] = record.status + ": " + record.reason;
     } catch (const std::exception& e) {
         throw StoreFailure(std::string("could not store the result of ") + description + ": " + e.what() +
                            "\nthe runs stored before are kept; once the cause is fixed (e.g. disk space), "

@@ -54,7 +54,12 @@ void Progress::starting(std::size_t run_number, const std::string& description) 
 
 void Progress::finished(const std::string& description, const std::string& status, const std::string& reason) {
     ++finished_;
-    measured_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start_).count();
+    if (elsewhere_) {
+        current_ = finished_;
+        measured_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    } else {
+        measured_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start_).count();
+    }
     if (out_ == nullptr) return;
     clear_status_line();
     if (!terminal_ || status != "ok") {

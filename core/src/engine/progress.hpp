@@ -17,6 +17,9 @@ public:
     void finished(const std::string& description, const std::string& status, const std::string& reason);
     void note(const std::string& message);  // a diagnostic line that must not be overwritten
     void add_planned(std::size_t runs) { total_ += runs; }  // adaptive repetitions plan more as they go
+    // Runs finish elsewhere, several at a time (Slurm jobs): a finished run is
+    // numbered by how many have finished, and the ETA follows the wall clock.
+    void runs_finish_elsewhere() { elsewhere_ = true; }
     void done();
 
     // "1:02:03" / "2:03"
@@ -35,6 +38,7 @@ private:
     double measured_seconds_ = 0;  // time spent in finished runs, for the ETA
     std::chrono::steady_clock::time_point run_start_;
     bool status_shown_ = false;
+    bool elsewhere_ = false;
 };
 
 }  // namespace platbench
