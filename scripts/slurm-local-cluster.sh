@@ -93,11 +93,19 @@ start() {
 
 # By pid file, never by name: other Slurm daemons on the machine are not ours.
 stop() {
-  local dir=$1 pidfile
+  local dir=$1 pidfile pids=() i
   for pidfile in "$dir"/slurmd-*.pid "$dir/slurmctld.pid"; do
-    pid_alive "$pidfile" && kill "$(cat "$pidfile")"
+    if pid_alive "$pidfile"; then pids+=("$(cat "$pidfile")"); kill "${pids[-1]}"; fi
   done
-  return 0
+  # Wait for them to go: a cluster started next reuses their ports.
+  for i in $(seq 1 100); do
+    local alive=0 pid
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && return 0
+    sleep 0.1
+  done
+  log "the daemons did not stop within 10 s: ${pids[*]}"
+  return 1
 }
 
 [ $# -eq 2 ] || { echo "usage: $0 start|stop|status DIR" >&2; exit 2; }

@@ -355,6 +355,7 @@ private:
         for (std::size_t j = 0; j < jobs_.size(); ++j) {
             for (std::size_t t = 0; t < jobs_[j].tasks.size(); ++t) {
                 if (!task_over(j, t) && cancelled_stuck_.count({j, t}) == 0) continue;
+                if (!settled_tasks_.insert({j, t}).second) continue;  // handled at an earlier poll
                 for (const std::string& key : jobs_[j].tasks[t]) {
                     if (owned_.count(key) == 0) continue;  // ingested, or settled before
                     if (jobs_[j].attempt < config_.slurm.requeue) {
@@ -470,6 +471,7 @@ private:
     std::set<std::string> owned_;     // runs a job may still deliver
     std::map<std::pair<std::size_t, std::size_t>, JobState> states_;  // (job, task) -> Slurm's view
     std::set<std::size_t> over_jobs_;
+    std::set<std::pair<std::size_t, std::size_t>> settled_tasks_;  // ended tasks whose missing runs were dealt with
     std::map<std::pair<std::size_t, std::size_t>, std::string> cancelled_stuck_;
     std::map<std::string, std::chrono::steady_clock::time_point> submitted_at_;
     std::string last_progress_;
