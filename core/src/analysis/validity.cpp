@@ -9,6 +9,7 @@
 
 #include "analysis/convergence.hpp"
 #include "platbench/params.hpp"
+#include "stats/comparison.hpp"
 #include "stats/statistics.hpp"
 
 namespace platbench {
@@ -206,6 +207,63 @@ void check_host(const json& host, const ValidityLimits& limits, std::vector<Vali
 
 }  // namespace
 
+std::string node_of(const RunRecord& run) { return run.platform_metadata.value("slurm_node", std::string()); }
+
+// A cell whose runs ran on several Slurm nodes: a node that measures differently
+// from the others beyond chance (Welch, 5%) is itself a finding.
+void check_node_variation(const std::vector<RunRecord>& runs, std::vector<ValidityFinding>& findings) {
+    std::vector<std::string> order;
+    std::map<std::string, std::map<std::string, std::map<std::string, std::vector<double>>>> samples;  // cell, metric, node
+    for (const RunRecord& run : runs) {
+        if (run.warmup || run.status != "ok" || node_of(run).empty()) continue;
+        if (samples.count(run.cell_id) == 0) order.push_back(run.cell_id);
+        for (const Metric& metric : run.metrics)
+            if (metric.better != Better::None && is_central_metric(metric.name))
+                samples[run.cell_id][metric.name][node_of(run)].push_back(metric.value);
+    }
+    for (const std::string& cell : order) {
+        for (const auto& [metric, by_node] : samples[cell]) {
+            if (by_node.size() < 2) continue;
+            const auto& [first_node, first] = *by_node.begin();
+            for (const auto& [node, values] : by_node) {
+                if (node == first_node) continue;
+                const WelchTest test = welch_t_test(values, first);
+                if (!(test.p_value < 0.05)) continue;
+                findings.push_back({"node-variation", cell,
+                                    metric + " differs between nodes " + first_node + " and " + node + " (" + node +
+                                        "/" + first_node + " = " + decimal(mean(values) / mean(first), 3) +
+                                        ", p = " + decimal(test.p_value, 3) +
+                                        "): the nodes are not alike; compare platforms on the same nodes"});
+                break;
+            }
+        }
+    }
+}
+
+// Platforms compared with the baseline while on other nodes: the ratio holds
+// the nodes' difference too. Said once per platform.
+void check_placement(const std::vector<RunRecord>& runs, const BaselineComparison& comparison,
+                     std::vector<ValidityFinding>& findings) {
+    std::map<std::string, std::set<std::string>> nodes;  // platform instance -> its nodes
+    for (const RunRecord& run : runs)
+        if (!node_of(run).empty() && run.status == "ok") nodes[run.platform_instance].insert(node_of(run));
+    auto baseline = nodes.find(comparison.baseline);
+    if (baseline == nodes.end()) return;
+    for (const auto& [platform, its_nodes] : nodes) {
+        if (platform == comparison.baseline || its_nodes == baseline->second) continue;
+        const auto list = [](const std::set<std::string>& set) {
+            std::string text;
+            for (const std::string& node : set) text += (text.empty() ? "" : ",") + node;
+            return text;
+        };
+        findings.push_back({"placement", platform,
+                            "ran on " + list(its_nodes) + ", " + comparison.baseline + " on " + list(baseline->second) +
+                                ": its ratios include any difference between those nodes; place a platform on both "
+                                "(nodes: n[1-2], job_per: run) to measure it",
+                            false});
+    }
+}
+
 std::vector<ValidityFinding> check_validity(const std::vector<RunRecord>& runs, const json& host,
                                             const BaselineComparison& comparison, const ValidityLimits& limits) {
     std::vector<ValidityFinding> findings;
@@ -214,6 +272,8 @@ std::vector<ValidityFinding> check_validity(const std::vector<RunRecord>& runs, 
     check_io_faster(runs, comparison, findings);
     check_noise(runs, limits, findings);
     check_convergence(runs, limits, findings);
+    check_node_variation(runs, findings);
+    check_placement(runs, comparison, findings);
     return findings;
 }
 

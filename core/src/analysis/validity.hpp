@@ -15,7 +15,8 @@
 namespace platbench {
 
 struct ValidityFinding {
-    std::string check;      // resources | page-cache | emulation | noise | convergence | governor | host-load | huge-pages
+    std::string check;      // resources | page-cache | emulation | noise | convergence | governor | host-load |
+                            // huge-pages | node-variation | placement
     std::string subject;    // a cell id, a platform instance, or "host"
     std::string message;    // what was seen and what to do, one sentence
     bool warning = true;    // false: recorded for the reader, no action needed

@@ -146,3 +146,28 @@ TEST_CASE("the host's governor, load and huge-page mode are checked or recorded"
     CHECK(out.str().find("warning: host: the CPU frequency governor is 'powersave'") != std::string::npos);
     CHECK(out.str().find("note: host: transparent huge pages: always") != std::string::npos);
 }
+
+TEST_CASE("Slurm: a cell measuring differently on two nodes, and platforms compared across nodes, are findings") {
+    std::vector<RunRecord> runs;
+    const auto on = [](RunRecord run, const std::string& node) {
+        run.platform_metadata["slurm_node"] = node;
+        return run;
+    };
+    for (double rate : {100.0, 101.0, 99.0}) runs.push_back(on(stream_run("native", rate), "n1"));
+    for (double rate : {80.0, 81.0, 79.0}) runs.push_back(on(stream_run("native", rate), "n2"));
+    for (double rate : {95.0, 96.0, 94.0}) runs.push_back(on(stream_run("docker", rate), "n3"));
+    const auto findings = check_validity(runs, kQuietHost, compare_with_baseline(runs, "native"));
+    CHECK(has(findings, "node-variation", "native/stream"));
+    CHECK_FALSE(has(findings, "node-variation", "docker/stream"));  // one node only
+    CHECK(has(findings, "placement", "docker"));
+    // The same nodes, the same figures: quiet.
+    std::vector<RunRecord> alike;
+    for (const char* node : {"n1", "n2"})
+        for (double rate : {100.0, 101.0, 99.0}) {
+            alike.push_back(on(stream_run("native", rate), node));
+            alike.push_back(on(stream_run("docker", rate), node));
+        }
+    const auto quiet = check_validity(alike, kQuietHost, compare_with_baseline(alike, "native"));
+    CHECK_FALSE(has(quiet, "node-variation", "native/stream"));
+    CHECK_FALSE(has(quiet, "placement", "docker"));
+}
