@@ -30,7 +30,9 @@ BUILD_PACKAGES=(
 RUN_PACKAGES=(fio docker.io qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients linux-image-amd64
   e2fsprogs gnuplot-nox)
 # chromium: the report test renders report.html in a real (headless) browser.
-TEST_PACKAGES=(python3 sqlite3 chromium)
+# slurmctld slurmd slurm-client munge: the slurm executor's tests start a local
+# two-node cluster (scripts/slurm-local-cluster.sh).
+TEST_PACKAGES=(python3 sqlite3 chromium slurmctld slurmd slurm-client munge)
 
 log() { printf '==> %s\n' "$*" >&2; }
 
