@@ -18,6 +18,11 @@ log() { printf '==> %s\n' "$*" >&2; }
 write_config() {
   local dir=$1 cpus=${NODE_CPUS:-$(nproc)} memory=${NODE_MEMORY_MB:-2048}
   install -d -o slurm -g slurm -m 0755 "$dir" "$dir/state" "$dir/spool" "$dir/log"
+  # slurmctld runs as the slurm user: every directory above DIR must let it through.
+  if ! runuser -u slurm -- test -w "$dir/state"; then
+    log "the slurm user cannot write $dir/state: a directory above it is private (chmod o+x it, or use another DIR)"
+    exit 1
+  fi
   cat >"$dir/cgroup.conf" <<EOF
 CgroupPlugin=autodetect
 ConstrainCores=yes
@@ -68,7 +73,7 @@ start_munge() {
 wait_for_nodes() {
   local dir=$1 i
   for i in $(seq 1 60); do
-    if [ "$(SLURM_CONF=$dir/slurm.conf sinfo -h -N -o '%t' 2>/dev/null | grep -c '^idle')" = 2 ]; then
+    if [ "$(SLURM_CONF=$dir/slurm.conf timeout 5 sinfo -h -N -o '%t' 2>/dev/null | grep -c '^idle')" = 2 ]; then
       log "two nodes idle after ${i}x0.5 s"
       return 0
     fi
@@ -87,7 +92,10 @@ start() {
   for node in n1 n2; do
     pid_alive "$dir/slurmd-$node.pid" || /usr/sbin/slurmd -f "$dir/slurm.conf" -N "$node"
   done
-  wait_for_nodes "$dir"
+  if ! wait_for_nodes "$dir"; then
+    stop "$dir"
+    exit 1
+  fi
   echo "SLURM_CONF=$dir/slurm.conf"
 }
 

@@ -15,6 +15,7 @@ std::vector<std::string> sbatch_arguments(const SubmitRequest& request) {
     if (!placement.partition.empty()) args.push_back("--partition=" + placement.partition);
     if (!placement.account.empty()) args.push_back("--account=" + placement.account);
     if (!placement.nodes.empty()) args.push_back("--nodelist=" + placement.nodes);
+    if (!request.exclude.empty()) args.push_back("--exclude=" + request.exclude);
     if (!placement.constraint.empty()) args.push_back("--constraint=" + placement.constraint);
     if (placement.time_limit_seconds > 0) args.push_back("--time=" + time_limit_text(placement.time_limit_seconds));
     if (request.array_tasks > 0) args.push_back("--array=0-" + std::to_string(request.array_tasks - 1));
@@ -22,6 +23,16 @@ std::vector<std::string> sbatch_arguments(const SubmitRequest& request) {
     if (!request.comment.empty()) args.push_back("--comment=" + request.comment);
     args.push_back(request.script);
     return args;
+}
+
+std::string nodes_to_exclude(const std::vector<std::string>& placement_nodes, const std::vector<std::string>& all_nodes) {
+    std::string others;
+    for (const std::string& node : all_nodes) {
+        if (std::find(placement_nodes.begin(), placement_nodes.end(), node) != placement_nodes.end()) continue;
+        if (("," + others + ",").find("," + node + ",") != std::string::npos) continue;  // listed per partition
+        others += (others.empty() ? "" : ",") + node;
+    }
+    return others;
 }
 
 std::optional<std::string> parse_submitted_job_id(const std::string& output) {

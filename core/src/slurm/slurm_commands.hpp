@@ -13,7 +13,8 @@ namespace platbench::slurm {
 
 struct SubmitRequest {
     std::string job_name;
-    SlurmPlacement placement;
+    SlurmPlacement placement;      // nodes: one node (--nodelist); see `exclude` for several
+    std::string exclude;           // --exclude: the nodes outside a placement of several nodes
     bool exclusive = true;
     int array_tasks = 0;           // > 0: a job array of tasks 0..n-1
     std::string output_pattern;    // --output, e.g. /spool/logs/%A_%a.out
@@ -24,6 +25,12 @@ struct SubmitRequest {
 // sbatch's argument vector (without the program): --parsable, Slurm's own
 // requeueing off (platbench decides what runs again), the placement, the array.
 std::vector<std::string> sbatch_arguments(const SubmitRequest& request);
+
+// --nodelist asks for all the nodes listed in one job; a placement of several
+// nodes means "any of these", which Slurm says as "not the others". The others of
+// `all_nodes` (both as `scontrol show hostnames` prints them, one per line), as
+// a comma-separated list; empty when none.
+std::string nodes_to_exclude(const std::vector<std::string>& placement_nodes, const std::vector<std::string>& all_nodes);
 
 // The job id in `sbatch --parsable`'s output ("123" or "123;cluster"), or nullopt.
 std::optional<std::string> parse_submitted_job_id(const std::string& output);

@@ -235,6 +235,10 @@ private:
         SubmitRequest request;
         request.job_name = "platbench-" + with_safe_name_characters(config_.name) + "-" + with_safe_name_characters(platform);
         request.placement = config_.slurm.placement_of(platform);
+        if (several_nodes(request.placement.nodes)) {
+            request.exclude = excluded_nodes(request.placement.nodes);
+            request.placement.nodes.clear();
+        }
         request.exclusive = config_.slurm.exclusive;
         request.array_tasks = static_cast<int>(manifest.tasks.size());
         request.output_pattern = (experiment_dir_ / "logs" / "%A_%a.out").string();
@@ -252,6 +256,25 @@ private:
         progress_.note("slurm: submitted job " + job.job_id + " for " + platform + ": " +
                        std::to_string(job.tasks.size()) + " tasks" +
                        (attempt > 0 ? " (again, attempt " + std::to_string(attempt + 1) + ")" : ""));
+    }
+
+    static std::vector<std::string> words_of(const std::string& text) {
+        std::vector<std::string> words;
+        std::istringstream in(text);
+        for (std::string word; in >> word;) words.push_back(word);
+        return words;
+    }
+
+    static std::vector<std::string> expanded_nodes(const std::string& nodes) {
+        return nodes.empty() ? std::vector<std::string>{} : words_of(run_slurm_tool("scontrol", {"show", "hostnames", nodes}));
+    }
+
+    static bool several_nodes(const std::string& nodes) { return expanded_nodes(nodes).size() > 1; }
+
+    // For a placement of several nodes, the cluster's other nodes (Slurm's
+    // --nodelist would put every listed node into each job).
+    static std::string excluded_nodes(const std::string& nodes) {
+        return nodes_to_exclude(expanded_nodes(nodes), words_of(run_slurm_tool("sinfo", {"-h", "-N", "-o", "%N"})));
     }
 
     std::string experiment_text() const {

@@ -162,3 +162,16 @@ TEST_CASE("slurm: settings: job settings, default placement and placements per p
         "experiment: l\nplatforms:\n  - plugin: native\nworkloads:\n  - plugin: stream\n", "l.yaml", ".", registry);
     CHECK(local.executor == Executor::Local);
 }
+
+TEST_CASE("a placement of several nodes is said as the cluster's other nodes excluded") {
+    CHECK(nodes_to_exclude({"n1", "n2"}, {"n1", "n2", "n3", "n4"}) == "n3,n4");
+    CHECK(nodes_to_exclude({"n1", "n2"}, {"n1", "n2"}).empty());
+    CHECK(nodes_to_exclude({"n1"}, {"n1", "n2", "n2"}) == "n2");
+    SubmitRequest request;
+    request.job_name = "j";
+    request.exclude = "n3,n4";
+    request.exclusive = false;
+    request.script = "s.job";
+    CHECK(sbatch_arguments(request) ==
+          std::vector<std::string>{"--parsable", "--no-requeue", "--job-name=j", "--exclude=n3,n4", "s.job"});
+}
