@@ -37,12 +37,28 @@ std::string settings_text(const PluginInstanceConfig& instance, const ParamValue
     return text.empty() ? "(no settings)" : text;
 }
 
+// Where each platform's job array would go.
+void print_slurm_placements(const ExperimentConfig& config, std::ostream& out) {
+    out << "executor slurm: one job array per platform, a task per " << (config.slurm.job_per_run ? "run" : "cell")
+        << (config.slurm.exclusive ? ", exclusive nodes" : "") << "\n";
+    for (const PluginInstanceConfig& platform : config.platforms) {
+        const SlurmPlacement placement = config.slurm.placement_of(platform.name);
+        std::string where;
+        for (const auto& [what, value] : {std::pair<const char*, std::string>{"partition", placement.partition},
+                                          {"account", placement.account}, {"nodes", placement.nodes},
+                                          {"constraint", placement.constraint}})
+            if (!value.empty()) where += std::string(where.empty() ? "" : ", ") + what + " " + value;
+        out << "  " << platform.name << ": " << (where.empty() ? "any node" : where) << "\n";
+    }
+}
+
 void print_matrix(const ExperimentConfig& config, const std::vector<Cell>& cells, const std::string& output,
                   std::ostream& out) {
     const std::size_t runs_per_cell = static_cast<std::size_t>(config.repetitions + config.warmup);
     out << "experiment '" << config.name << "' (" << config.file.string() << "): " << cells.size() << " cells x ("
         << config.repetitions << " repetitions + " << config.warmup << " warmup) = " << cells.size() * runs_per_cell
         << " runs; timeout " << config.timeout_seconds << " s per run; results in " << output << "\n";
+    if (config.executor == Executor::Slurm) print_slurm_placements(config, out);
     for (const Cell& cell : cells) {
         out << "  " << cell.id << "\n"
             << "      platform " << cell.platform->plugin->name() << ": " << settings_text(*cell.platform, cell.platform_settings)
