@@ -3,7 +3,6 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
-#include <random>
 #include <ostream>
 #include <stdexcept>
 
@@ -18,21 +17,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A seed for the run order when the experiment file gives none. JSON numbers keep
-// 53 bits exactly, and the seed is stored as one: `seed:` repeats the order.
-std::uint64_t fresh_seed() {
-    std::random_device device;
-    const std::uint64_t seed = (std::uint64_t{device()} << 32) ^ device();
-    return seed & ((std::uint64_t{1} << 53) - 1);
-}
-
 class MatrixExecution {
 public:
     MatrixExecution(const ExperimentConfig& config, const EngineOptions& options)
         : config_(config),
           options_(options),
           cells_(expand_matrix(config)),
-          seed_(config.seed ? *config.seed : fresh_seed()),
+          seed_(config.seed ? *config.seed : fresh_order_seed()),
           plan_(plan_runs(cells_, config, seed_)),
           progress_(options.progress, options.progress_is_terminal, plan_.size()),
           interrupt_(options.interrupt != nullptr ? options.interrupt : &never_),

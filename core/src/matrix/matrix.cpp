@@ -1,5 +1,7 @@
 #include "matrix/matrix.hpp"
 
+#include <random>
+
 #include <cstdint>
 #include <utility>
 
@@ -151,6 +153,12 @@ std::vector<PlannedRun> plan_runs(const std::vector<Cell>& cells, const Experime
     for (int i = 0; i < config.warmup; ++i) append_round(plan, cells.size(), i, true, random);
     for (int i = 0; i < config.repetitions; ++i) append_round(plan, cells.size(), i, false, random);
     return plan;
+}
+
+std::uint64_t fresh_order_seed() {
+    std::random_device device;
+    const std::uint64_t seed = (std::uint64_t{device()} << 32) ^ device();
+    return seed & ((std::uint64_t{1} << 53) - 1);
 }
 
 }  // namespace platbench

@@ -42,6 +42,10 @@ struct PlannedRun {
 // cell after cell. Interleaved: the warmup rounds, then the measured rounds, every
 // cell once per round, each round shuffled by `seed` (the same seed gives the same
 // plan on every machine and compiler: the shuffle is platbench's own).
+// A seed for the run order when the experiment file gives none. JSON numbers keep
+// 53 bits exactly, and the seed is stored as one: `seed:` repeats the order.
+std::uint64_t fresh_order_seed();
+
 std::vector<PlannedRun> plan_runs(const std::vector<Cell>& cells, const ExperimentConfig& config,
                                   std::uint64_t seed = 0);
 

@@ -4,7 +4,6 @@
 #include <fstream>
 #include <map>
 #include <optional>
-#include <random>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -66,18 +65,13 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-std::uint64_t fresh_seed() {
-    std::random_device device;
-    return ((std::uint64_t{device()} << 32) ^ device()) & ((std::uint64_t{1} << 53) - 1);
-}
-
 class SlurmExecution {
 public:
     SlurmExecution(const ExperimentConfig& config, const EngineOptions& options)
         : config_(config),
           options_(options),
           cells_(expand_matrix(config)),
-          seed_(config.seed ? *config.seed : fresh_seed()),
+          seed_(config.seed ? *config.seed : fresh_order_seed()),
           plan_(plan_runs(cells_, config, seed_)),
           progress_(options.progress, false, plan_.size()),
           interrupt_(options.interrupt != nullptr ? options.interrupt : &never_) {

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli_experiment.hpp"
 #include "command.hpp"
 #include "host_tools.hpp"
 #include "integration.hpp"
@@ -22,6 +23,9 @@
 
 using test::contains;
 using test::scratch;
+using test::docker_problem;
+using test::run_args;
+using test::stored_by_key;
 namespace fs = std::filesystem;
 
 namespace {
@@ -88,10 +92,6 @@ LocalCluster& cluster() {
 
 #define REQUIRE_SLURM() PLATBENCH_REQUIRE_PLATFORM(cluster().problem(), "a local Slurm cluster")
 
-std::string docker_problem() {
-    const auto info = test::run_tool("docker", {"info", "--format", "{{.ServerVersion}}"}, scratch("docker-info"));
-    return info.exit_code == 0 ? "" : "no Docker daemon answers";
-}
 
 std::string experiment(const std::string& name, const std::string& slurm, const std::string& platforms,
                        const std::string& workloads, int repetitions = 1) {
@@ -100,21 +100,7 @@ std::string experiment(const std::string& name, const std::string& slurm, const 
            "platforms:\n" + platforms + "workloads:\n" + workloads;
 }
 
-std::vector<std::string> run_args(const fs::path& dir, bool resume = false) {
-    std::vector<std::string> args{PLATBENCH_CLI, "run", (dir / "e.yaml").string(), "--output", (dir / "results").string()};
-    if (resume) args.push_back("--resume");
-    return args;
-}
 
-std::map<std::string, platbench::RunRecord> stored_by_key(const fs::path& results) {
-    std::map<std::string, platbench::RunRecord> runs;
-    if (!fs::exists(results / "results.db")) return runs;
-    for (auto& run : test::stored_runs(results)) {
-        CHECK_MESSAGE(runs.count(run.run_key) == 0, "stored twice: ", run.run_key);
-        runs[run.run_key] = run;
-    }
-    return runs;
-}
 
 std::size_t stored_ok(const fs::path& results, const std::string& platform) {
     try {

@@ -10,6 +10,7 @@
 #include <random>
 #include <set>
 
+#include "cli_experiment.hpp"
 #include "command.hpp"
 #include "database_checks.hpp"
 #include "stored_runs.hpp"
@@ -17,6 +18,7 @@
 
 using test::contains;
 using test::scratch;
+using test::stored_by_key;
 namespace fs = std::filesystem;
 
 namespace {
@@ -32,15 +34,6 @@ std::string two_platform_experiment() {
 }
 
 // What was stored, by run key: the run's id and start time show whether it was run again.
-std::map<std::string, platbench::RunRecord> stored_by_key(const fs::path& results) {
-    std::map<std::string, platbench::RunRecord> runs;
-    if (!fs::exists(results / "results.db")) return runs;
-    for (auto& run : test::stored_runs(results)) {
-        CHECK_MESSAGE(runs.count(run.run_key) == 0, "run stored twice: ", run.run_key);
-        runs[run.run_key] = run;
-    }
-    return runs;
-}
 
 // The database is sound, every stored run is complete, and every run stored
 // before is still there, unchanged (not lost, not run again).

@@ -17,6 +17,7 @@
 #include <map>
 #include <set>
 
+#include "cli_experiment.hpp"
 #include "command.hpp"
 #include "database_checks.hpp"
 #include "host_tools.hpp"
@@ -25,6 +26,9 @@
 
 using test::contains;
 using test::scratch;
+using test::docker_problem;
+using test::run_args;
+using test::stored_by_key;
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
@@ -33,10 +37,6 @@ namespace {
 const fs::path kDockerPidFile = "/var/run/docker.pid";
 const fs::path kLibvirtPidFile = "/var/run/libvirtd.pid";
 
-std::string docker_problem() {
-    const auto info = test::run_tool("docker", {"info", "--format", "{{.ServerVersion}}"}, scratch("docker-info"));
-    return info.exit_code == 0 ? "" : "no Docker daemon answers";
-}
 
 std::string libvirt_problem() {
     if (::geteuid() != 0) return "the kvm runs use qemu:///system, which needs root";
@@ -87,18 +87,7 @@ std::string experiment(const std::string& name, const std::string& head, const s
            platforms + "workloads:\n" + workloads;
 }
 
-std::vector<std::string> run_args(const fs::path& dir, bool resume) {
-    std::vector<std::string> args{PLATBENCH_CLI, "run", (dir / "e.yaml").string(), "--output", (dir / "results").string()};
-    if (resume) args.push_back("--resume");
-    return args;
-}
 
-std::map<std::string, platbench::RunRecord> stored_by_key(const fs::path& results) {
-    std::map<std::string, platbench::RunRecord> runs;
-    if (!fs::exists(results / "results.db")) return runs;
-    for (auto& run : test::stored_runs(results)) runs[run.run_key] = run;
-    return runs;
-}
 
 std::size_t stored_with(const fs::path& results, const std::string& platform, const std::string& status) {
     std::size_t n = 0;
