@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # One-command set-up for a fresh Debian 12 machine:
 #   scripts/setup.sh quick   install what is missing, build, run configs/quick.yaml
-#   scripts/setup.sh test    install what is missing, build, run the whole test suite
+#   scripts/setup.sh test    install what is missing, build, run the whole test suite, then
+#                            build again with the sanitizers (clang) and run the unit tests
+#                            and the fuzz harnesses' smoke tests there
 #   scripts/setup.sh build   install what is missing and build
 #   scripts/setup.sh daemons start dockerd and libvirtd when they do not answer
 #                            (the daemon fault tests restart them with it)
 # Needs root (or sudo) to install packages (apptainer included) and to start the
 # Docker and libvirt daemons when none answers (no systemd is assumed). BUILD_DIR (default: build), JOBS (default: all CPUs) and
 # DOCKERD_STORAGE_DRIVER (default: vfs, which works everywhere, nested containers
-# and VMs included; overlay2 is faster to create containers) may be set.
+# and VMs included; overlay2 is faster to create containers) and SANITIZE_BUILD_DIR
+# (default: build-sanitize) may be set.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
+SANITIZE_BUILD_DIR=${SANITIZE_BUILD_DIR:-build-sanitize}
 JOBS=${JOBS:-$(nproc)}
 
 # Everything comes from Debian's archive; nothing is downloaded at build time.
@@ -32,7 +36,9 @@ RUN_PACKAGES=(fio docker.io qemu-system-x86 qemu-utils libvirt-daemon-system lib
 # chromium: the report test renders report.html in a real (headless) browser.
 # slurmctld slurmd slurm-client munge: the slurm executor's tests start a local
 # two-node cluster (scripts/slurm-local-cluster.sh).
-TEST_PACKAGES=(python3 sqlite3 chromium slurmctld slurmd slurm-client munge)
+# clang, libclang-rt-14-dev: the sanitizer build and its fuzz harnesses (clang's
+# AddressSanitizer, UndefinedBehaviorSanitizer and libFuzzer runtimes are in the latter).
+TEST_PACKAGES=(python3 sqlite3 chromium slurmctld slurmd slurm-client munge clang libclang-rt-14-dev)
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -143,11 +149,24 @@ run_tests() {
   ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS"
 }
 
+# The same code built with AddressSanitizer + UndefinedBehaviorSanitizer (clang,
+# cmake/PlatbenchSanitize.cmake), without the integration tests: the unit tests and
+# a short run of each fuzz harness. The tests that need daemons or take minutes are
+# left out by the build tree's CTestCustom.cmake, which says why for each.
+sanitized_build_and_tests() {
+  log "configuring and building the sanitizer build in $SANITIZE_BUILD_DIR"
+  cmake -S . -B "$SANITIZE_BUILD_DIR" -G Ninja -DCMAKE_CXX_COMPILER=clang++ \
+    -DPLATBENCH_SANITIZE=ON -DPLATBENCH_FUZZ=ON >/dev/null
+  cmake --build "$SANITIZE_BUILD_DIR" -j "$JOBS"
+  log "running the unit tests and the fuzz smoke tests under the sanitizers"
+  ctest --test-dir "$SANITIZE_BUILD_DIR" --output-on-failure -j "$JOBS"
+}
+
 case "${1:-}" in
   quick) install_packages "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}"; ensure_docker_daemon; ensure_libvirt_daemon
          ensure_apptainer; build; run_quick ;;
   test)  install_packages "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"; ensure_docker_daemon
-         ensure_libvirt_daemon; ensure_apptainer; build; run_tests ;;
+         ensure_libvirt_daemon; ensure_apptainer; build; run_tests; sanitized_build_and_tests ;;
   build) install_packages "${BUILD_PACKAGES[@]}"; build ;;
   daemons) ensure_docker_daemon; ensure_libvirt_daemon ;;
   *) echo "usage: $0 quick|test|build|daemons" >&2; exit 2 ;;

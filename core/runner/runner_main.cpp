@@ -118,7 +118,7 @@ ParamValues parse_params(const LoadedPlugin& plugin, const Options& options) {
     ParamValues values;
     std::set<std::string> given;
     for (const auto& [name, text] : options.params) {
-        auto spec = std::find_if(table.begin(), table.end(), [&](const ParamSpec& s) { return s.name == name; });
+        auto spec = std::find_if(table.begin(), table.end(), [&wanted = name](const ParamSpec& s) { return s.name == wanted; });
         if (spec == table.end())
             throw InputError{"unknown parameter '" + name + "' for workload '" + plugin.name() +
                              "'; valid parameters: " + valid_names(table)};

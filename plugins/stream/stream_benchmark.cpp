@@ -125,7 +125,8 @@ void first_touch(Arrays& arrays, std::size_t elements) {
 double timed_kernel(Kernel kernel, double* dst, const double* x, const double* y, double q, std::size_t elements) {
     const auto start = std::chrono::steady_clock::now();
     for_each_chunk(elements, [&](std::size_t begin, std::size_t end) {
-        kernel(dst + begin, x + begin, y + begin, q, end - begin);
+        // Copy and Scale have no second source: y is null, and an offset from null is undefined.
+        kernel(dst + begin, x + begin, y != nullptr ? y + begin : nullptr, q, end - begin);
     });
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }

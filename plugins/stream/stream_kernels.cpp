@@ -9,6 +9,9 @@
 
 namespace platbench::stream {
 
+// Each wider instruction set is a target region: g++'s pragma, or clang's
+// equivalent (clang builds platbench for the sanitizer build).
+
 // The x86-64 baseline: no target region needed.
 namespace sse2 {
 struct Vec {
@@ -27,8 +30,12 @@ struct Vec {
 #include "stream_kernels_generic.inc"
 }  // namespace sse2
 
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
+#endif
 namespace avx2 {
 struct Vec {
     using reg = __m256d;
@@ -45,10 +52,18 @@ struct Vec {
 };
 #include "stream_kernels_generic.inc"
 }  // namespace avx2
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif
 
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512f"))), apply_to = function)
+#else
 #pragma GCC push_options
 #pragma GCC target("avx512f")
+#endif
 namespace avx512 {
 struct Vec {
     using reg = __m512d;
@@ -65,7 +80,11 @@ struct Vec {
 };
 #include "stream_kernels_generic.inc"
 }  // namespace avx512
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
 #pragma GCC pop_options
+#endif
 
 std::string_view isa_name(Isa isa) {
     switch (isa) {

@@ -76,7 +76,8 @@ TEST_CASE("requested and observed resources that differ are a warning, per cell"
     small_memory["memory_limit_bytes"] = 512 << 20;
     for (const auto& [seen, words] : {std::pair{wrong_cpus, "ran on CPUs 0"}, std::pair{no_quota, "no CPU quota"},
                                       std::pair{small_memory, "saw 512 MiB"}}) {
-        CAPTURE(words);
+        const char* const expected_words = words;  // clang 14 cannot capture a structured binding
+        CAPTURE(expected_words);
         const auto findings = check_validity({stream_run("docker", 1, settings, seen)}, kQuietHost, {});
         REQUIRE(findings.size() == 1);
         CHECK(findings[0].check == "resources");

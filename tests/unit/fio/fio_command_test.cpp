@@ -101,7 +101,8 @@ TEST_CASE("each pattern maps to fio's rw, rwmixread only with randrw") {
         job.pattern = pattern;
         job.rwmixread = 30;
         const auto args = fio_arguments(job, {"/d", ""});
-        CAPTURE(name);
+        const std::string& rw_name = name;  // clang 14 cannot capture a structured binding
+        CAPTURE(rw_name);
         CHECK(with_prefix(args, "--rw=") == std::vector<std::string>{"--rw=" + name});
         CHECK(with_prefix(args, "--rwmixread=") ==
               (pattern == Pattern::RandRw ? std::vector<std::string>{"--rwmixread=30"} : std::vector<std::string>{}));

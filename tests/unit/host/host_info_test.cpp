@@ -24,7 +24,8 @@ TEST_CASE("collect_host_info reports this machine and the library versions") {
     CHECK(info["memory_total_bytes"].get<std::uint64_t>() > 1024u * 1024u);
     // Every value is a plain string or number: the report prints them as they are.
     for (const auto& [key, value] : info.items()) {
-        CAPTURE(key);
+        const std::string& info_key = key;  // clang 14 cannot capture a structured binding
+        CAPTURE(info_key);
         CHECK((value.is_string() || value.is_number()));
     }
 }

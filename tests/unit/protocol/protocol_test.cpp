@@ -1,6 +1,7 @@
 // The result line: encoding, decoding every kind of damage, and bounds.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <cmath>
 #include <limits>
 
@@ -260,6 +261,36 @@ TEST_CASE("sizes and counts are bounded") {
     for (int i = 0; i < 10000; ++i) many.metrics.push_back({"m" + std::to_string(i), double(i), "", platbench::Better::None});
     many.error = std::string(64 * 1024, 'e');
     CHECK(decode_ok(platbench::encode_result_line(many)).metrics.size() == 10000);
+}
+
+TEST_CASE("nesting beyond 32 levels is refused, counted outside strings") {
+    // The top-level object is level 1, environment level 2, then `arrays` nested arrays.
+    const auto with_nested_arrays = [](int arrays) {
+        json nested = json::array();
+        for (int i = 1; i < arrays; ++i) nested = json::array({nested});
+        return framed_with([&](json& j) {
+            j["environment"]["nested"] = nested;
+            j["error"] = "[[[{{{ \"]]]}}} \\";  // brackets, an escaped quote and a backslash in a string
+        });
+    };
+    CHECK(decode_ok(with_nested_arrays(30)).environment.contains("nested"));
+    CHECK(decode_failure(with_nested_arrays(31)) == "result JSON is nested deeper than 32 levels");
+}
+
+TEST_CASE("many small arrays and objects decode in linear time") {
+    // The parser once searched the enclosing container at the end of each one:
+    // 200,000 empty objects took 43 s with g++ -O2 (0.06 s since).
+    std::string many = "[{}";
+    for (int i = 1; i < 200000; ++i) many += ",{}";
+    many += "]";
+    std::string payload = platbench::to_json(sample_report()).dump();
+    payload.replace(payload.find("\"environment\":{") + 15, 0, "\"many\":" + many + ",");
+    const std::string line = frame(payload);
+    const auto start = std::chrono::steady_clock::now();
+    const RunnerReport decoded = decode_ok(line);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    CHECK(decoded.environment["many"].size() == 200000);
+    CHECK(seconds < 20);
 }
 
 TEST_CASE("a non-finite metric or duration is encoded as null and refused by the decoder") {
