@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <set>
@@ -128,13 +129,13 @@ std::vector<std::string> live_jobs(const std::vector<std::string>& ids) {
 
 }  // namespace
 
-TEST_CASE("native and docker cells run on the nodes their platform is placed on, and every result lands once") {
+TEST_CASE("native and docker stream cells run on the nodes their platform is placed on, and every result lands once") {
     REQUIRE_SLURM();
     PLATBENCH_REQUIRE_PLATFORM(docker_problem(), "Docker");
     const fs::path dir = scratch("placement");
     test::write_file(dir / "e.yaml", experiment("placement", "  platforms:\n    native: {nodes: n1}\n    docker: {nodes: n2}\n",
                                                 "  - plugin: native\n  - plugin: docker\n",
-                                                "  - plugin: echo\n    value: [1, 2]\n", 2));
+                                                "  - plugin: stream\n    array_size: [200k, 400k]\n    ntimes: 3\n", 2));
     const auto run = test::Started(run_args(dir), dir / "run").wait();
     INFO(run.err);
     CHECK(run.exit_code == 0);
@@ -147,6 +148,8 @@ TEST_CASE("native and docker cells run on the nodes their platform is placed on,
         CHECK(r.platform_metadata["slurm_node"] == (r.platform_instance == "native" ? "n1" : "n2"));
         CHECK(contains(r.platform_metadata.value("slurm_job", ""), "_"));
         CHECK(r.info["slurm_submit_to_ingest_seconds"].is_number());
+        CHECK(std::any_of(r.metrics.begin(), r.metrics.end(),
+                          [](const platbench::Metric& m) { return m.name == "triad_best_rate" && m.value > 0; }));
     }
     // Ingesting a record a second time stores it once: drop one back into the
     // spool and resume; nothing new is stored and the file is consumed.
