@@ -1,5 +1,6 @@
 // `platbench run FILE` and `platbench validate FILE`.
 #include <iostream>
+#include <optional>
 
 #include <boost/program_options.hpp>
 
@@ -23,6 +24,8 @@ struct RunArguments {
     bool dry_run = false;
     bool resume = false;
     bool quiet = false;
+    std::optional<int> repetitions;  // overrides the file's repetitions: / warmup:
+    std::optional<int> warmup;
     std::string output;
     std::vector<std::string> plugin_path;
 };
@@ -76,7 +79,9 @@ po::options_description run_options(bool validate_only) {
         options.add_options()("dry-run,n", "validate and print the expanded matrix; run nothing")(
             "resume", "continue the newest stored experiment of this name: run only the runs not stored yet")(
             "output,o", po::value<std::string>(), "results directory (overrides the file's `output:`)")(
-            "quiet,q", "no progress display");
+            "quiet,q", "no progress display")(
+            "repetitions", po::value<int>(), "measured runs per cell (overrides the file's `repetitions:`)")(
+            "warmup", po::value<int>(), "warmup runs per cell (overrides the file's `warmup:`)");
     }
     return options;
 }
@@ -95,9 +100,43 @@ Parsed parse(const Args& args, bool validate_only, RunArguments& parsed) {
     parsed.dry_run = vm.count("dry-run") != 0;
     parsed.resume = vm.count("resume") != 0;
     parsed.quiet = vm.count("quiet") != 0;
+    if (vm.count("repetitions") != 0) parsed.repetitions = vm["repetitions"].as<int>();
+    if (vm.count("warmup") != 0) parsed.warmup = vm["warmup"].as<int>();
     if (vm.count("output") != 0) parsed.output = vm["output"].as<std::string>();
     if (vm.count("plugin-path") != 0) parsed.plugin_path = vm["plugin-path"].as<std::vector<std::string>>();
     return Parsed::Proceed;
+}
+
+// --repetitions / --warmup replace the file's values, e.g. for one quick pass over
+// a large experiment. False (with the reason said) when a value is out of range.
+bool apply_overrides(const RunArguments& parsed, ExperimentConfig& config) {
+    constexpr int kMostRuns = 1'000'000;  // as repetitions: and warmup: allow in the file
+    if (parsed.repetitions) {
+        if (*parsed.repetitions < 1 || *parsed.repetitions > kMostRuns) {
+            std::cerr << "platbench run: --repetitions must be between 1 and " << kMostRuns << "\n";
+            return false;
+        }
+        if (config.adaptive && config.adaptive->max_repetitions < *parsed.repetitions) {
+            std::cerr << "platbench run: --repetitions " << *parsed.repetitions << " is above the file's max_repetitions "
+                      << config.adaptive->max_repetitions << "\n";
+            return false;
+        }
+        config.repetitions = *parsed.repetitions;
+    }
+    if (parsed.warmup) {
+        if (*parsed.warmup < 0 || *parsed.warmup > kMostRuns) {
+            std::cerr << "platbench run: --warmup must be between 0 and " << kMostRuns << "\n";
+            return false;
+        }
+        config.warmup = *parsed.warmup;
+    }
+    const std::size_t runs = matrix_size(config) * static_cast<std::size_t>(config.repetitions + config.warmup);
+    if (runs > 10'000'000) {  // the file's own limit
+        std::cerr << "platbench run: with --repetitions/--warmup the experiment would plan " << runs
+                  << " runs, more than 10000000\n";
+        return false;
+    }
+    return true;
 }
 
 int report_outcome(const EngineReport& report) {
@@ -139,6 +178,7 @@ int command_run(const Args& args, bool validate_only) {
                   << " in " << parsed.file << "; nothing was run\n";
         return kExitUsage;
     }
+    if (!apply_overrides(parsed, config)) return kExitUsage;
     const std::string output = parsed.output.empty() ? config.output_dir.string() : parsed.output;
     if (validate_only || parsed.dry_run) {
         print_matrix(config, expand_matrix(config), output, std::cout);

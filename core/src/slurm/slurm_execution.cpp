@@ -19,6 +19,7 @@
 #include "slurm/job_manifest.hpp"
 #include "slurm/slurm_commands.hpp"
 #include "slurm/spool.hpp"
+#include "util/hash.hpp"
 #include "util/names.hpp"
 
 namespace platbench::slurm {
@@ -82,6 +83,7 @@ public:
     EngineReport run() {
         session_.emplace(config_, options_, progress_);
         session_->open(cells_, seed_, plan_.size());
+        experiment_text();
         prepare_spool();
         if (options_.resume) load_jobs();
         ingest();
@@ -271,13 +273,17 @@ private:
         return nodes_to_exclude(expanded_nodes(nodes), words_of(run_slurm_tool("sinfo", {"-h", "-N", "-o", "%N"})));
     }
 
-    std::string experiment_text() const {
-        if (experiment_text_.empty()) {
-            std::ifstream in(config_.file, std::ios::binary);
-            std::stringstream text;
-            text << in.rdbuf();
-            experiment_text_ = text.str();
-        }
+    // The experiment file as validated: the nodes get its text, so it is read
+    // once and checked against the hash taken when it was loaded (an edit since
+    // would send unvalidated settings to the nodes).
+    const std::string& experiment_text() {
+        if (!experiment_text_.empty()) return experiment_text_;
+        std::ifstream in(config_.file, std::ios::binary);
+        std::stringstream text;
+        text << in.rdbuf();
+        if (sha256_hex(text.str()) != config_.file_hash)
+            throw std::runtime_error(config_.file.string() + " changed since it was validated; run platbench again");
+        experiment_text_ = text.str();
         return experiment_text_;
     }
 
@@ -482,7 +488,7 @@ private:
     const std::atomic<bool>* interrupt_;
     std::optional<ExperimentSession> session_;
     fs::path experiment_dir_, results_dir_;
-    mutable std::string experiment_text_;
+    std::string experiment_text_;
     std::vector<SubmittedJob> jobs_;
     std::size_t scripts_written_ = 0;
     std::set<std::string> owned_;     // runs a job may still deliver
