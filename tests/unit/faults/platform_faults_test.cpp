@@ -288,7 +288,8 @@ TEST_CASE("dockerd stopped mid-matrix fails only the docker runs, and --resume a
         const std::size_t docker_failed = stored_with(dir / "results", "docker", "failed");
         CHECK(docker_failed >= 1);
         CHECK(stored_with(dir / "results", "docker", "ok") + docker_failed == 4);
-        for (const auto& [key, r] : stored_by_key(dir / "results")) {
+        for (const auto& entry : stored_by_key(dir / "results")) {
+            const platbench::RunRecord& r = entry.second;
             if (r.status == "failed") CHECK_MESSAGE(contains(r.reason, "ocker"), r.reason);  // says it was Docker
         }
     }  // dockerd restarted here
