@@ -15,10 +15,10 @@
 #include <string_view>
 #include <tuple>
 
-#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include "config/text_checks.hpp"
+#include "config/yaml_document.hpp"
 #include "matrix/combinations.hpp"
 #include "matrix/matrix.hpp"
 #include "util/hash.hpp"
@@ -172,8 +172,8 @@ std::string describe_node(const YAML::Node& node) {
 // Checks one experiment file's text, collecting every error before giving up.
 class Checker {
 public:
-    Checker(std::string display_name, fs::path base_dir, PluginRegistry& registry)
-        : file_(std::move(display_name)), base_dir_(std::move(base_dir)), registry_(registry) {}
+    Checker(std::string display_name, fs::path base_dir, PluginRegistry& registry, const ExperimentLoadOptions& options)
+        : file_(std::move(display_name)), base_dir_(std::move(base_dir)), registry_(registry), options_(options) {}
 
     ExperimentConfig check(const std::string& text) {
         ExperimentConfig config;
@@ -181,23 +181,13 @@ public:
             errors_.push_back({{file_, problem->line, problem->column}, problem->message, problem->hint});
             finish();
         }
-        YAML::Node root;
-        try {
-            const std::vector<YAML::Node> documents = YAML::LoadAll(text);
-            if (documents.size() > 1) {
-                add(documents[1].Mark(), "a second YAML document ('---'): an experiment file holds one",
-                    "put each experiment in a file of its own");
-                finish();
-            }
-            if (!documents.empty()) root = documents.front();
-        } catch (const YAML::DeepRecursion& e) {
-            add(e.mark, "malformed YAML: nested too deeply (" + std::to_string(e.depth()) + " levels)",
-                "an experiment file needs a handful of levels; is this the right file?");
-            finish();
-        } catch (const YAML::Exception& e) {
-            add(e.mark, "malformed YAML: " + e.msg, "");
+        const YamlParse parse = parse_single_yaml_document(text, options_.guard_yaml_parser);
+        if (parse.problem) {
+            errors_.push_back({{file_, parse.problem->line, parse.problem->column},
+                               printable_text(parse.problem->message), printable_text(parse.problem->hint)});
             finish();
         }
+        const YAML::Node& root = parse.root;
         if (!root.IsMap()) {
             add(root.IsNull() ? kStartOfFile : root.Mark(), root.IsNull() ? "the experiment file is empty"
                                            : "expected a mapping of keys, found " + describe_node(root),
@@ -698,6 +688,7 @@ private:
     std::string file_;
     fs::path base_dir_;
     PluginRegistry& registry_;
+    ExperimentLoadOptions options_;
     std::vector<ConfigError> errors_;
 };
 
@@ -761,8 +752,9 @@ std::string did_you_mean(const std::string& word, const std::vector<std::string>
 }
 
 ExperimentConfig load_experiment_text(const std::string& text, const std::string& display_name,
-                                      const fs::path& base_dir, PluginRegistry& registry) {
-    Checker checker(display_name, base_dir, registry);
+                                      const fs::path& base_dir, PluginRegistry& registry,
+                                      const ExperimentLoadOptions& options) {
+    Checker checker(display_name, base_dir, registry, options);
     ExperimentConfig config = checker.check(text);
     config.file = display_name;
     config.file_hash = sha256_hex(text);

@@ -127,9 +127,17 @@ struct ExperimentConfig {
 // Throws ConfigErrors with every problem found.
 ExperimentConfig load_experiment(const std::filesystem::path& file, PluginRegistry& registry);
 
+struct ExperimentLoadOptions {
+    // The YAML parse runs first in a child process with a time and a memory limit
+    // (config/yaml_document.hpp). Off only where something else watches both: the
+    // fuzz harness, whose libFuzzer reports a hang or a blow-up as a finding.
+    bool guard_yaml_parser = true;
+};
+
 // The same, from text (tests); `display_name` is used in locations.
 ExperimentConfig load_experiment_text(const std::string& text, const std::string& display_name,
-                                      const std::filesystem::path& base_dir, PluginRegistry& registry);
+                                      const std::filesystem::path& base_dir, PluginRegistry& registry,
+                                      const ExperimentLoadOptions& options = {});
 
 // Edit distance suggestion: the closest of `choices` to `word`, or "" when none is close.
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& choices);
