@@ -30,6 +30,7 @@
 #include "bundle/tree_hash.hpp"
 #include "platbench/process.hpp"
 #include "plugin/registry.hpp"
+#include "util/bounded_json.hpp"
 #include "util/hash.hpp"
 
 namespace platbench {
@@ -223,10 +224,13 @@ std::string input_fingerprint(const Inputs& inputs) {
 }
 
 json read_index(const fs::path& index_file) {
-    std::ifstream in(index_file);
-    if (!in) return json::object();
-    json index = json::parse(in, nullptr, /*allow_exceptions=*/false);
-    return index.is_object() ? index : json::object();  // a damaged index only costs a rebuild
+    json index;
+    try {
+        index = read_bounded_json_file(index_file, {std::size_t{16} << 20, 8}, "bundle index");
+    } catch (const std::exception&) {
+        return json::object();  // missing or damaged: it only costs a rebuild
+    }
+    return index.is_object() ? index : json::object();
 }
 
 void write_atomically(const fs::path& file, const std::string& text) {

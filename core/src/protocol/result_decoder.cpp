@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "protocol/runner_protocol.hpp"
+#include "util/bounded_json.hpp"
 #include "util/hash.hpp"
 
 namespace platbench {
@@ -132,36 +133,10 @@ std::optional<std::string_view> unframe(std::string_view line, std::string& fail
 
 // ---- parsing and schema -----------------------------------------------------
 
-// How deeply arrays and objects nest in `payload` (the top level is 1), counted
-// outside strings in one pass. Checked before parsing, not with a parser
-// callback: nlohmann's callback parser searches the enclosing container at the
-// end of every array and object, which is quadratic in their number (a 384 KB
-// payload of empty objects took 18 s, a 16 MiB one would take hours).
-int nesting_depth(std::string_view payload) {
-    int depth = 0;
-    int deepest = 0;
-    bool in_string = false;
-    for (std::size_t i = 0; i < payload.size(); ++i) {
-        const char c = payload[i];
-        if (in_string) {
-            if (c == '\\') {
-                ++i;  // the escaped character cannot end the string
-            } else if (c == '"') {
-                in_string = false;
-            }
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
-            deepest = std::max(deepest, ++depth);
-        } else if ((c == ']' || c == '}') && depth > 0) {
-            --depth;
-        }
-    }
-    return deepest;
-}
-
+// The depth is bounded before parsing (util/bounded_json.hpp says why not with
+// the parser's callback).
 json parse_bounded(std::string_view payload) {
-    if (nesting_depth(payload) > kMaxJsonDepth)
+    if (json_nesting_depth(payload) > kMaxJsonDepth)
         schema_fail("result JSON is nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
     return json::parse(payload.begin(), payload.end());
 }

@@ -4,12 +4,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/bounded_json.hpp"
+
 namespace platbench::slurm {
 
 namespace {
 
 // Linux reads at most this much of a #! line (BINPRM_BUF_SIZE on older kernels).
 constexpr std::size_t kMaxShebangLine = 127;
+// A manifest holds the experiment file (1 MiB at most) and its runs' indices:
+// [[[cell, repetition, warmup, index], ...], ...], three levels under the body.
+constexpr JsonLimits kManifestLimits{std::size_t{64} << 20, 4};
 
 template <typename T>
 T get(const nlohmann::json& json, const char* name) {
@@ -44,19 +49,18 @@ std::string batch_script(const std::filesystem::path& platbench, const JobManife
                                  {"results_dir", manifest.results_dir.string()},
                                  {"work_dir", manifest.work_dir.string()},
                                  {"tasks", std::move(tasks)}};
-    return shebang + "\n" + body.dump() + "\n";
+    std::string script = shebang + "\n" + body.dump() + "\n";
+    if (script.size() > kManifestLimits.max_bytes)
+        throw std::runtime_error("a job of this experiment would need a batch script over 64 MiB: use job_per: run");
+    return script;
 }
 
 JobManifest parse_batch_script(const std::string& script) {
     const auto newline = script.find('\n');
     if (script.rfind("#!", 0) != 0 || newline == std::string::npos)
         throw std::runtime_error("not a platbench batch script (no #! line)");
-    nlohmann::json body;
-    try {
-        body = nlohmann::json::parse(script.substr(newline + 1));
-    } catch (const nlohmann::json::exception& e) {
-        throw std::runtime_error(std::string("job manifest: not valid JSON: ") + e.what());
-    }
+    const nlohmann::json body =
+        parse_bounded_json(std::string_view(script).substr(newline + 1), kManifestLimits, "job manifest");
     if (!body.is_object()) throw std::runtime_error("job manifest: not a JSON object");
     JobManifest manifest;
     manifest.experiment_text = get<std::string>(body, "experiment_text");

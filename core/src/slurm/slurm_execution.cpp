@@ -19,6 +19,7 @@
 #include "slurm/job_manifest.hpp"
 #include "slurm/slurm_commands.hpp"
 #include "slurm/spool.hpp"
+#include "util/bounded_json.hpp"
 #include "util/hash.hpp"
 #include "util/names.hpp"
 
@@ -28,6 +29,8 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr double kToolSeconds = 60;
+// jobs.json: a list of {job_id, platform, tasks: [[run keys]], attempt}, three levels.
+constexpr JsonLimits kJobsFileLimits{std::size_t{64} << 20, 4};
 
 // A job array platbench submitted: whose placement, and the runs of each task.
 struct SubmittedJob {
@@ -117,10 +120,11 @@ private:
     }
 
     void load_jobs() {
-        std::ifstream in(jobs_file());
-        if (!in) return;
+        std::error_code ec;
+        if (!fs::exists(jobs_file(), ec)) return;
         try {
-            for (const nlohmann::json& job : nlohmann::json::parse(in)) jobs_.push_back(job_from_json(job));
+            for (const nlohmann::json& job : read_bounded_json_file(jobs_file(), kJobsFileLimits, "the list of jobs"))
+                jobs_.push_back(job_from_json(job));
         } catch (const std::exception& e) {
             progress_.note("slurm: cannot read " + jobs_file().string() + " (" + e.what() +
                            "): its jobs are not followed; their runs are submitted again");

@@ -3,11 +3,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include "store/run_record_json.hpp"
+#include "util/bounded_json.hpp"
 #include "util/hash.hpp"
 
 namespace platbench::slurm {
@@ -16,7 +15,9 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kTemporaryPrefix = ".writing-";
-constexpr std::uintmax_t kMaxRecordBytes = 64 * 1024 * 1024;
+// A record is a run's metrics and info: kilobytes. The bounds are those of the
+// runner's own output (protocol/result_decoder.cpp), which a record carries.
+constexpr JsonLimits kRecordLimits{std::size_t{64} << 20, 32};
 
 void write_and_sync(const fs::path& file, const std::string& text) {
     const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -53,11 +54,7 @@ std::vector<SpooledRun> read_spooled_runs(const fs::path& dir) {
         if (name.rfind(kTemporaryPrefix, 0) == 0 || entry.path().extension() != ".json") continue;
         SpooledRun run{entry.path(), std::nullopt, ""};
         try {
-            if (fs::file_size(entry.path()) > kMaxRecordBytes) throw std::runtime_error("larger than 64 MiB");
-            std::ifstream in(entry.path(), std::ios::binary);
-            std::stringstream text;
-            text << in.rdbuf();
-            run.record = run_from_json(nlohmann::json::parse(text.str()));
+            run.record = run_from_json(read_bounded_json_file(entry.path(), kRecordLimits, "spooled run record"));
         } catch (const std::exception& e) {
             run.problem = e.what();
         }

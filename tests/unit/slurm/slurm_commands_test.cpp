@@ -175,3 +175,19 @@ TEST_CASE("a placement of several nodes is said as the cluster's other nodes exc
     CHECK(sbatch_arguments(request) ==
           std::vector<std::string>{"--parsable", "--no-requeue", "--job-name=j", "--exclude=n3,n4", "s.job"});
 }
+
+TEST_CASE("a spool record or a manifest nested or sized past its bounds is refused before parsing, saying why") {
+    test::TempDir dir{"platbench-spool-bounds-test"};
+    // 100,000 levels of arrays: nlohmann would parse it and then recurse that deep to destroy it.
+    std::ofstream(dir.path() / "deep.json") << std::string(100'000, '[') << std::string(100'000, ']');
+    const auto runs = read_spooled_runs(dir.path());
+    REQUIRE(runs.size() == 1);
+    CHECK_FALSE(runs[0].record);
+    CHECK(runs[0].problem == "spooled run record: nested deeper than 32 levels");
+    CHECK_THROWS_WITH_AS(parse_batch_script("#!x\n" + std::string(10, '[') + std::string(10, ']')),
+                         "job manifest: nested deeper than 4 levels", std::runtime_error);
+    CHECK_THROWS_WITH_AS(parse_batch_script("#!x\n" + std::string((64u << 20) + 1, ' ')),
+                         "job manifest: larger than 64 MiB", std::runtime_error);
+    CHECK_THROWS_WITH_AS(parse_batch_script("#!x\n{\"tasks\": "), doctest::Contains("job manifest: not valid JSON"),
+                         std::runtime_error);
+}
