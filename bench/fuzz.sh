@@ -2,8 +2,10 @@
 # Fuzzes the parsers of untrusted text with libFuzzer, one harness after the other:
 #   config          experiment files into the loader (tests/fuzz/fuzz_experiment_loader.cpp)
 #   runner_output   runner/console output into the result-line decoder (tests/fuzz/fuzz_runner_output.cpp)
-# Usage: bench/fuzz.sh [--seconds N] [--build-dir DIR] [--work-dir DIR] [--no-build] [config|runner_output|all]
+# Usage: bench/fuzz.sh [--seconds N | --runs N] [--seed S] [--build-dir DIR] [--work-dir DIR] [--no-build] [config|runner_output|all]
 #   --seconds N     fuzzing time per harness (default 300), after every seed is replayed
+#   --runs N        instead: exactly N inputs after the seeds, with --seed S (default 1): the
+#                   same inputs every time, as CTest's smoke tests run them
 #   --build-dir     the sanitizer build (default build-sanitize; configured with clang when missing)
 #   --work-dir      where each harness's corpus, log and findings go (default BUILD_DIR/fuzz);
 #                   WORK_DIR/<harness>/ is emptied at the start of its run
@@ -17,14 +19,18 @@ set -euo pipefail
 
 source_dir=$(cd "$(dirname "$0")/.." && pwd)
 seconds=300
+runs=
+seed=
 build_dir=build-sanitize
 work_dir=
 build=yes
 targets=()
-usage() { sed -n '5,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '5,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds=${2:?}; shift 2 ;;
+    --runs) runs=${2:?}; shift 2 ;;
+    --seed) seed=${2:?}; shift 2 ;;
     --build-dir) build_dir=${2:?}; shift 2 ;;
     --work-dir) work_dir=${2:?}; shift 2 ;;
     --no-build) build=no; shift ;;
@@ -34,6 +40,22 @@ while [ $# -gt 0 ]; do
   esac
 done
 [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || usage
+[ -z "$runs" ] || [[ "$runs" =~ ^[1-9][0-9]*$ ]] || usage
+[ -z "$seed" ] || [[ "$seed" =~ ^[1-9][0-9]*$ ]] || usage
+# How long, or how many inputs: a fixed count with a fixed seed repeats itself exactly
+# (a smoke test must not fail on a random new finding; open-ended fuzzing finds them).
+# libFuzzer counts the seeds it replays among its runs: a harness's budget adds them.
+budget_for() {
+  local seeds=$1
+  if [ -n "$runs" ]; then
+    budget=(-runs="$(( runs + seeds ))" -seed="${seed:-1}")
+    budget_text="$runs inputs after the $seeds seeds, seed ${seed:-1}"
+  else
+    budget=(-max_total_time="$seconds")
+    [ -z "$seed" ] || budget+=(-seed="$seed")
+    budget_text="$seconds s"
+  fi
+}
 [ "${#targets[@]}" -gt 0 ] || targets=(config runner_output)
 build_dir=$(realpath -m "$build_dir")
 work_dir=$(realpath -m "${work_dir:-$build_dir/fuzz}")
@@ -71,17 +93,18 @@ for target in "${targets[@]}"; do
   dictionary=()
   [ -f "$source_dir/tests/fuzz/$target.dict" ] && dictionary=(-dict="$source_dir/tests/fuzz/$target.dict")
   log="$dir/fuzz.log"
-  echo "$target: fuzzing for $seconds s (log: $log)"
+  seeds=$(find "$source_dir/tests/fuzz/corpus/$target" -type f | wc -l)
+  budget_for "$seeds"
+  echo "$target: fuzzing for $budget_text (log: $log)"
   # -timeout: one input taking this long is a hang; -rss_limit_mb: libFuzzer's
   # default, said out loud. New inputs go to the first corpus directory only.
   status=0
-  "$harness" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  "$harness" "${budget[@]}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$dir/" "${dictionary[@]}" "$dir/corpus" "$source_dir/tests/fuzz/corpus/$target" \
     >"$log" 2>&1 || status=$?
   executions=$(final_stat number_of_executed_units "$log")
   rate=$(final_stat average_exec_per_sec "$log")
   coverage=$(grep -o 'cov: [0-9]* ft: [0-9]*' "$log" | tail -n 1 || true)
-  seeds=$(find "$source_dir/tests/fuzz/corpus/$target" -type f | wc -l)
   added=$(find "$dir/corpus" -type f | wc -l)
   echo "$target: ${executions:-?} executions (${rate:-?}/s), corpus $seeds seeds + $added new inputs, ${coverage:-no coverage figures}, peak RSS $(final_stat peak_rss_mb "$log") MB"
   if [ "$status" -eq 0 ]; then

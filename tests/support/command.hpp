@@ -23,6 +23,7 @@ struct Finished {
     int signal = 0;
     std::string out;
     std::string err;
+    bool killed_at_deadline = false;  // wait_for() ran out of time
 };
 
 inline std::string read_file(const fs::path& file) {
@@ -64,14 +65,29 @@ public:
     pid_t pid() const { return pid_; }
     void signal(int sig) const { kill(pid_, sig); }
 
-    Finished wait() {
+    Finished wait() { return wait_for(std::chrono::hours(24)); }
+
+    // Like wait(), but the child is killed (SIGKILL) once `limit` has passed:
+    // `killed_at_deadline` then says so. For tests that a command ends at all.
+    Finished wait_for(std::chrono::milliseconds limit) {
+        const auto deadline = std::chrono::steady_clock::now() + limit;
         int status = 0;
-        waitpid(pid_, &status, 0);
+        bool killed = false;
+        while (waitpid(pid_, &status, WNOHANG) == 0) {
+            if (std::chrono::steady_clock::now() > deadline) {
+                kill(pid_, SIGKILL);
+                waitpid(pid_, &status, 0);
+                killed = true;
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
         Finished f;
         if (WIFEXITED(status)) f.exit_code = WEXITSTATUS(status);
         if (WIFSIGNALED(status)) f.signal = WTERMSIG(status);
         f.out = read_file(out_);
         f.err = read_file(err_);
+        f.killed_at_deadline = killed;
         return f;
     }
 

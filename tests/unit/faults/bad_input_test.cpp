@@ -93,6 +93,30 @@ TEST_CASE("each bad experiment file of the corpus is refused with exit 2 and fil
     CHECK(files >= 50);
 }
 
+TEST_CASE("inputs that hung or exhausted the YAML parser, fuzzing's findings among them, are refused promptly") {
+    // The regression inputs of the loader's fuzz corpus (tests/fuzz/corpus/config/regression_*):
+    // a lone ',' made yaml-cpp 0.7.0's LoadAll append empty documents until the machine's
+    // memory was gone. `platbench validate` must refuse each with exit 2 and a location,
+    // long before the deadline (which kills it and fails the test).
+    const fs::path corpus = fs::path(PLATBENCH_SOURCE_DIR) / "tests/fuzz/corpus/config";
+    std::size_t inputs = 0;
+    for (const auto& entry : fs::directory_iterator(corpus)) {
+        const std::string name = entry.path().filename().string();
+        if (name.rfind("regression_", 0) != 0) continue;
+        ++inputs;
+        INFO(name);
+        const fs::path io = scratch("regression-" + name);
+        auto started = test::Started({PLATBENCH_CLI, "validate", entry.path().string()}, io);
+        const auto result = started.wait_for(std::chrono::seconds(60));
+        INFO(result.err);
+        CHECK_FALSE(result.killed_at_deadline);
+        CHECK(result.exit_code == 2);
+        CHECK(contains(result.err, entry.path().string() + ":"));
+        CHECK(contains(result.err, ": error: "));
+    }
+    CHECK(inputs >= 10);
+}
+
 TEST_CASE("files too large, special files and directories are refused without being read whole") {
     const std::string valid_start = "experiment: big\nplatforms:\n  - plugin: native\nworkloads:\n  - plugin: stream\n";
     // 10 MB of valid YAML (comments): refused by size before parsing.
