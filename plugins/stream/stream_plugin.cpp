@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "cache_sizes.hpp"
 #include "platbench/plugin.hpp"
 #include "stream_benchmark.hpp"
 #include "stream_check.hpp"
@@ -43,6 +44,19 @@ ParamTable stream_params() {
         make_param("scalar", ParamType::Real, "3.0", "", -1e6, 1e6,
                    "the constant q of Scale (b = q*c) and Triad (a = b + q*c)"),
     };
+}
+
+MetricTable stream_metrics() {
+    MetricTable table;
+    for (const KernelId kernel : kKernels) {
+        const std::string name(kernel_name(kernel));
+        table.push_back({name + "_best_rate", "MB/s", Better::Higher, kMetricCentral,
+                         name + ": bytes moved over the fastest iteration's time, as STREAM reports"});
+        table.push_back({name + "_avg_time", "s", Better::Lower, kMetricDetail, name + ": mean time per iteration"});
+        table.push_back({name + "_min_time", "s", Better::Lower, kMetricDetail, name + ": fastest iteration"});
+        table.push_back({name + "_max_time", "s", Better::Lower, kMetricDetail, name + ": slowest iteration"});
+    }
+    return table;
 }
 
 struct Settings {
@@ -99,7 +113,7 @@ Settings resolve_settings(const WorkloadRunRequest& request) {
     const int usable_cpus = request.environment.usable_cpus();
     b.threads = params.has("threads") ? static_cast<int>(params.integer("threads")) : usable_cpus;
     if (b.threads > usable_cpus) {
-        s.warnings.push_back(std::to_string(b.threads) + " threads share " + std::to_string(usable_cpus) +
+        s.warnings.push_back("oversubscribed: " + std::to_string(b.threads) + " threads share " + std::to_string(usable_cpus) +
                              " usable CPUs: the rates measure oversubscription, not memory bandwidth alone");
     }
     b.iterations = static_cast<int>(params.integer("ntimes"));
@@ -124,9 +138,19 @@ void add_kernel_metrics(KernelId kernel, const std::vector<double>& seconds, std
     result.metrics.push_back({name + "_min_time", min, "s", Better::Lower});
     result.metrics.push_back({name + "_max_time", max, "s", Better::Lower});
     if (min < kShortKernelSeconds) {
-        result.warnings.push_back(name + " took only " + std::to_string(min) +
+        result.warnings.push_back("caches: " + name + " took only " + std::to_string(min) +
                                   " s: the rate reflects thread start-up and caches more than memory; use larger arrays");
     }
+}
+
+// STREAM's rule on the cache of the first CPU the runner may use, as it sees it.
+void add_cache_rule(std::uint64_t array_bytes, const ObservedEnvironment& environment, WorkloadResult& result) {
+    const int cpu = environment.affinity.empty() ? 0 : environment.affinity.front();
+    const std::optional<CacheLevel> cache = last_level_cache(cpu);
+    result.info["last_level_cache"] =
+        cache ? "L" + std::to_string(cache->level) + " " + std::to_string(cache->bytes) + " bytes" : "unknown";
+    if (const std::string warning = cache_rule_warning(array_bytes, cache); !warning.empty())
+        result.warnings.push_back(warning);
 }
 
 class StreamWorkload : public Workload {
@@ -155,6 +179,7 @@ public:
         result.info["kernel_isa"] = std::string(isa_name(b.isa));
         result.info["nontemporal"] = b.streaming_stores ? "true" : "false";
         result.info["threads_pinned"] = times.threads_pinned ? "true" : "false";
+        add_cache_rule(b.elements * sizeof(double), request.environment, result);
         return result;
     }
 };
@@ -165,6 +190,7 @@ PluginDescriptor make_stream_descriptor() {
     d.name = "stream";
     d.description = "STREAM memory bandwidth (Copy, Scale, Add, Triad) with oneTBB";
     d.params = stream_params();
+    d.metrics = stream_metrics();
     d.create_workload = [] { return std::unique_ptr<Workload>(new StreamWorkload()); };
     return d;
 }

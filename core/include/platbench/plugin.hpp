@@ -24,7 +24,8 @@
 namespace platbench {
 
 // 2: PluginDescriptor::programs.
-inline constexpr std::uint32_t kAbiVersion = 2;
+// 3: PluginDescriptor::metrics (the metric table).
+inline constexpr std::uint32_t kAbiVersion = 3;
 
 inline constexpr const char* kAbiVersionSymbol = "platbench_abi_version";
 inline constexpr const char* kDescriptorSymbol = "platbench_plugin";
@@ -57,6 +58,9 @@ struct PluginDescriptor {
     // on the host is left out with a note, and run() should then throw
     // WorkloadUnavailable so the run is skipped, not failed.
     std::vector<std::string> programs;
+    // Workload: its metric table (platbench/workload.hpp). A workload without one
+    // has its metrics judged by their better direction alone.
+    MetricTable metrics;
 };
 
 }  // namespace platbench

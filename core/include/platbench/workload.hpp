@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -26,9 +27,34 @@ struct Metric {
     Better better = Better::None;
 };
 
+// The workload's metric table (PluginDescriptor::metrics), as the parameter table
+// is for parameters: every metric the workload may report, what it means and
+// what it is for. The engine records it with each experiment, so that analysis
+// of a stored database needs no plugin.
+enum MetricRole : std::uint32_t {
+    kMetricDetail = 0,
+    // What the workload measures, as a mean over runs: a rate, a typical latency.
+    // The validity checks (noise, page cache, node variation) judge central
+    // metrics only, never extremes, spreads or CPU accounting, which vary from
+    // run to run by nature.
+    kMetricCentral = 1u << 0,
+};
+
+struct MetricSpec {
+    std::string name;                      // as the workload reports it: "triad_best_rate"
+    std::string unit;                      // "MB/s"
+    Better better = Better::None;
+    std::uint32_t roles = kMetricDetail;   // MetricRole flags
+    std::string help;                      // one line
+};
+using MetricTable = std::vector<MetricSpec>;
+
 struct WorkloadResult {
     std::vector<Metric> metrics;
-    std::vector<std::string> warnings;            // stored with the run, shown in reports
+    // Stored with the run and shown as validity findings. A warning may start with
+    // the name of its check, "page-cache: ..." (lowercase words joined by '-'),
+    // which groups it with other findings of that check; else it is "workload".
+    std::vector<std::string> warnings;
     std::map<std::string, std::string> info;      // extra facts: "threads_used", "kernel_isa", ...
 };
 

@@ -1,10 +1,15 @@
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <limits>
 #include <string>
 #include <vector>
 
+#include "../../../plugins/stream/cache_sizes.hpp"
 #include "../../../plugins/stream/stream_check.hpp"
 
 namespace stream = platbench::stream;
@@ -71,4 +76,37 @@ TEST_CASE("settings whose replayed values overflow or vanish cannot be validated
     const auto overflow = stream::unverifiable_settings(1000, 3.0);
     REQUIRE(overflow.has_value());
     CHECK(overflow->find("fewer iterations") != std::string::npos);
+}
+
+TEST_CASE("the last-level cache is read from sysfs, and STREAM's 4x rule judged against it") {
+    using namespace platbench::stream;
+    CHECK(parse_cache_size("32768K") == 32768ull << 10);
+    CHECK(parse_cache_size("16M") == 16ull << 20);
+    CHECK(parse_cache_size("1024") == 1024u);
+    CHECK_FALSE(parse_cache_size("").has_value());
+    CHECK_FALSE(parse_cache_size("12Q").has_value());
+    const std::filesystem::path root = std::filesystem::temp_directory_path() / ("platbench-sysfs-" + std::to_string(::getpid()));
+    const auto add = [&](const char* index, const char* level, const char* type, const char* size) {
+        const auto dir = root / "cpu2" / "cache" / index;
+        std::filesystem::create_directories(dir);
+        std::ofstream(dir / "level") << level << "\n";
+        std::ofstream(dir / "type") << type << "\n";
+        std::ofstream(dir / "size") << size << "\n";
+    };
+    add("index0", "1", "Data", "32K");
+    add("index1", "1", "Instruction", "32K");
+    add("index2", "2", "Unified", "1024K");
+    add("index3", "3", "Unified", "32768K");
+    const auto cache = last_level_cache(2, root);
+    REQUIRE(cache.has_value());
+    CHECK(cache->level == 3);
+    CHECK(cache->bytes == 32ull << 20);
+    CHECK_FALSE(last_level_cache(5, root).has_value());  // no such CPU: nothing seen
+    std::filesystem::remove_all(root);
+    // 80 MB arrays against a 32 MiB L3: less than 4x; 128 MiB is exactly 4x.
+    CHECK(cache_rule_warning(80'000'000, cache) ==
+          "caches: each array is 76.3 MiB, less than 4 times the L3 cache the runner sees (32.0 MiB): STREAM's rule "
+          "is broken and the rates partly measure the cache; use array_size of at least 16777216 elements");
+    CHECK(cache_rule_warning(128ull << 20, cache).empty());
+    CHECK(cache_rule_warning(1ull << 40, std::nullopt).rfind("caches: STREAM's rule (each array at least 4 times", 0) == 0);
 }

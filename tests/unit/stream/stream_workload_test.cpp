@@ -13,6 +13,7 @@
 #include "platbench/plugin.hpp"
 #include "plugin/registry.hpp"
 #include "effective_params.hpp"
+#include "metric_table_checks.hpp"
 #include "observed_environment.hpp"
 
 namespace {
@@ -112,6 +113,25 @@ TEST_CASE("small arrays give all sixteen metrics with sane values and the run's 
     CHECK(result.info.at("bytes_per_array") == "1600000");
     CHECK(result.info.at("nontemporal") == "false");
     CHECK_FALSE(result.info.at("kernel_isa").empty());
+}
+
+TEST_CASE("every metric is in the metric table, whose central metrics are the four best rates") {
+    const platbench::WorkloadResult result = run_stream({{"array_size", "200k"}, {"ntimes", "3"}});
+    const platbench::MetricTable& table = stream_plugin().descriptor->metrics;
+    ::test::check_metrics_in_table(result, table);
+    CHECK(table.size() == 16);
+    CHECK(::test::central_metrics(table) ==
+          std::set<std::string>{"copy_best_rate", "scale_best_rate", "add_best_rate", "triad_best_rate"});
+}
+
+TEST_CASE("STREAM's cache rule is applied where the runner runs: the cache seen is recorded, and small arrays warned of") {
+    const platbench::WorkloadResult result = run_stream({{"array_size", "200k"}, {"ntimes", "2"}});
+    const std::string& cache = result.info.at("last_level_cache");
+    bool warned = false;
+    for (const std::string& w : result.warnings) warned = warned || w.rfind("caches: ", 0) == 0;
+    // 1.6 MB arrays are under 4x any last-level cache; where sysfs shows none, the warning says it cannot check.
+    CHECK(warned);
+    CHECK((cache == "unknown" || cache.rfind("L", 0) == 0));
 }
 
 TEST_CASE("non-temporal stores run and validate") {
