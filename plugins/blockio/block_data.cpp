@@ -27,6 +27,17 @@ void fill_block(void* buffer, std::size_t bytes, std::uint64_t seed, std::uint64
     }
 }
 
+void scramble_block(void* buffer, std::size_t bytes, std::uint64_t offset, std::uint64_t sequence) {
+    constexpr std::size_t kSector = 512;
+    constexpr std::size_t kCacheLine = 64;
+    auto* sector = static_cast<unsigned char*>(buffer);
+    const std::size_t line = static_cast<std::size_t>((sequence ^ (offset >> 9)) & 7) * kCacheLine;
+    for (std::size_t at = 0; at + kSector <= bytes; at += kSector) {
+        const std::uint64_t stamp[2] = {offset + at, sequence};
+        std::memcpy(sector + at + line, stamp, sizeof stamp);
+    }
+}
+
 std::optional<std::size_t> first_mismatch(const void* buffer, std::size_t bytes, std::uint64_t seed,
                                           std::uint64_t offset) {
     Random random(derive_seed(seed, kDataPurpose, offset));

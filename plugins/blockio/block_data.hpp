@@ -39,6 +39,13 @@ std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t purpose, std::uint64
 // Fills `bytes` with the contents of the block at `offset`.
 void fill_block(void* buffer, std::size_t bytes, std::uint64_t seed, std::uint64_t offset);
 
+// Makes this write of a block differ from every other write, as fio's
+// scramble_buffers (on by default) does: in each 512-byte sector, 16 bytes at a
+// cache line chosen by the write's sequence number take the offset of the sector
+// and the sequence number. Storage that deduplicates or compresses then cannot
+// absorb a repeated write, and it costs two stores per sector, not a refill.
+void scramble_block(void* buffer, std::size_t bytes, std::uint64_t offset, std::uint64_t sequence);
+
 // Byte position of the first difference between `buffer` and the block at
 // `offset`, or nullopt when they are equal.
 std::optional<std::size_t> first_mismatch(const void* buffer, std::size_t bytes, std::uint64_t seed,

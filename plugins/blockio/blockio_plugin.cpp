@@ -36,6 +36,7 @@ PluginDescriptor make_blockio_descriptor() {
     d.description = "Block I/O like fio: sequential and random reads and writes with psync, libaio or io_uring";
     d.flags = kWorkloadUsesWorkDir;
     d.params = io_job::job_params();
+    d.metrics = io_job::job_metrics();
     d.create_workload = [] { return std::unique_ptr<Workload>(new BlockioWorkload()); };
     return d;
 }

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <barrier>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <exception>
@@ -102,7 +103,7 @@ void open_job_files(const Job& job, const fs::path& directory, OpenTargets& targ
         target.name = path.string();
         target.blocks = job.file_size / job.block_size;
         target.lay_out = true;
-        target.sync_layout = true;
+        target.file = true;
         targets.jobs.push_back(target);
     }
 }
@@ -124,8 +125,9 @@ void prepare_device(const Job& job, OpenTargets& targets) {
     const std::uint64_t needed = region_bytes(job) * static_cast<std::uint64_t>(job.jobs);
     if (auto error = device_error(device, probe_device(device), needed)) throw WorkloadError(*error);
     check_engine(job);
-    // A device read is measured on what it holds; verify needs known data first.
-    const bool lay_out = job.verify && !job.writes();
+    // Reads must meet real data: a fresh or sparse image returns holes without any
+    // storage I/O. Verify needs known data too. layout: false measures what it holds.
+    const bool lay_out = job.lays_out();
     const int flags = (job.writes() || lay_out ? O_RDWR : O_RDONLY) | O_CLOEXEC | (job.direct ? O_DIRECT : 0);
     for (int i = 0; i < job.jobs; ++i) {
         const int fd = ::open(device.c_str(), flags);
@@ -150,6 +152,7 @@ void prepare_device(const Job& job, OpenTargets& targets) {
 // The figures of every job, and the first failure among them.
 struct JobsOutcome {
     std::vector<JobFigures> figures;
+    double layout_seconds = 0;  // the slowest job's layout
     std::exception_ptr failure;
     bool stopped = false;
 };
@@ -160,6 +163,7 @@ JobsOutcome run_jobs(const Job& job, OpenTargets& targets, const RunOptions& opt
     std::atomic<bool> abort{false};
     std::atomic<bool> stopped{false};
     std::mutex failure_mutex;
+    std::vector<double> layout_seconds(static_cast<std::size_t>(job.jobs), 0.0);
     // Every job starts measuring once all layouts are done, so no job's layout
     // competes with another job's measured I/O.
     std::barrier ready(job.jobs);
@@ -167,7 +171,10 @@ JobsOutcome run_jobs(const Job& job, OpenTargets& targets, const RunOptions& opt
         bool arrived = false;
         try {
             JobWorker worker(job, i, targets.jobs[static_cast<std::size_t>(i)], StopFlags{&stop, &abort});
+            const auto layout_start = std::chrono::steady_clock::now();
             bool finished = worker.lay_out();
+            layout_seconds[static_cast<std::size_t>(i)] =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - layout_start).count();
             if (finished && options.after_layout) options.after_layout(i);
             ready.arrive_and_wait();
             arrived = true;
@@ -185,6 +192,7 @@ JobsOutcome run_jobs(const Job& job, OpenTargets& targets, const RunOptions& opt
     for (int i = 0; i < job.jobs; ++i) threads.emplace_back(body, i);
     threads.clear();  // joins
     outcome.stopped = stopped || stop.load();
+    outcome.layout_seconds = *std::max_element(layout_seconds.begin(), layout_seconds.end());
     return outcome;
 }
 
@@ -208,8 +216,9 @@ io_job::DirectionFigures direction_figures(const std::vector<JobFigures>& figure
     return f;
 }
 
-WorkloadResult make_result(const Job& job, const std::vector<JobFigures>& figures, const OpenTargets& targets,
+WorkloadResult make_result(const Job& job, const JobsOutcome& outcome, const OpenTargets& targets,
                            const RunOptions& options) {
+    const std::vector<JobFigures>& figures = outcome.figures;
     double runtime = 0, user = 0, system = 0;
     for (const JobFigures& f : figures) {
         // As fio: rates over the longest job, CPU summed over all of them.
@@ -236,6 +245,8 @@ WorkloadResult make_result(const Job& job, const std::vector<JobFigures>& figure
     result.info["direct_alignment"] = std::to_string(targets.alignment.bytes) + " (" + targets.alignment.source + ")";
     result.info["bytes_per_job"] = std::to_string(region_bytes(job));
     if (job.verify) result.info["verified"] = "true";
+    result.info["random_map"] = job.random() ? (job.norandommap ? "off (norandommap)" : "on") : "sequential";
+    io_job::record_layout(job, outcome.layout_seconds, result);
     return result;
 }
 
@@ -257,7 +268,7 @@ WorkloadResult run_blockio(const Job& job, const RunOptions& options, const std:
     if (stop.load()) throw WorkloadError("interrupted: asked to stop before the job finished; its files are removed");
     if (outcome.failure) std::rethrow_exception(outcome.failure);
     if (outcome.stopped) throw WorkloadError("interrupted: the job stopped before it finished");
-    return make_result(job, outcome.figures, targets, options);
+    return make_result(job, outcome, targets, options);
 }
 
 }  // namespace platbench::blockio

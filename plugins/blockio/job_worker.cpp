@@ -1,5 +1,6 @@
 #include "job_worker.hpp"
 
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@ namespace platbench::blockio {
 namespace {
 
 constexpr std::uint64_t kOffsetsPurpose = 0x0ff5e7;
+constexpr std::uint64_t kDirectionPurpose = 0xd12ec7;
 constexpr std::uint64_t kBufferPurpose = 0xb0ff;
 constexpr std::size_t kBufferAlignment = 4096;
 constexpr std::uint64_t kLayoutChunk = 1 << 20;
@@ -64,7 +66,9 @@ struct JobWorker::Phase {
 
 JobWorker::JobWorker(const io_job::Job& job, int index, JobTarget target, StopFlags stop)
     : job_(job), index_(index), target_(std::move(target)), stop_(stop),
-      offsets_(derive_seed(job.seed, kOffsetsPurpose, static_cast<std::uint64_t>(index))) {
+      directions_(derive_seed(job.seed, kDirectionPurpose, static_cast<std::uint64_t>(index))),
+      random_blocks_(target_.blocks, derive_seed(job.seed, kOffsetsPurpose, static_cast<std::uint64_t>(index)),
+                     job.norandommap) {
     const std::size_t depth = static_cast<std::size_t>(job.iodepth);
     buffers_ = aligned_buffer(depth * job.block_size);
     units_.resize(depth);
@@ -72,10 +76,13 @@ JobWorker::JobWorker(const io_job::Job& job, int index, JobTarget target, StopFl
     for (std::size_t i = 0; i < depth; ++i) {
         units_[i].buffer = static_cast<char*>(buffers_) + i * job.block_size;
         units_[i].length = static_cast<std::uint32_t>(job.block_size);
-        // Random data once per buffer: what plain (unverified) writes carry.
+        // Random data once per buffer, scrambled for each write (scramble_block).
         fill_block(units_[i].buffer, job.block_size, derive_seed(job.seed, kBufferPurpose, index), i);
     }
     engine_ = make_engine(job.engine, target_.fd, job.iodepth);
+    // Each run's writes are stamped from a point of its own, so a run repeated
+    // with the same seed does not write the same bytes again either.
+    writes_issued_ = now_ns();
 }
 
 JobWorker::~JobWorker() {
@@ -98,7 +105,20 @@ void JobWorker::reap_in_flight_quietly() noexcept {
 }
 
 bool JobWorker::lay_out() {
-    if (!target_.lay_out) return true;
+    if (target_.lay_out) {
+        if (stop_.any()) return false;
+        write_region();
+        if (stop_.any()) return false;
+        // The layout must be on the storage before measuring, not in writeback during it.
+        if (::fsync(target_.fd) != 0) {
+            throw WorkloadError("fsync after laying out " + target_.name + " failed: " + std::strerror(errno));
+        }
+    }
+    if (!job_.direct) drop_cached_pages();
+    return !stop_.any();
+}
+
+void JobWorker::write_region() {
     const std::uint64_t bs = job_.block_size;
     const std::uint64_t total = target_.blocks * bs;
     const std::uint64_t chunk = std::min(total, std::max(bs, kLayoutChunk / bs * bs));
@@ -108,7 +128,7 @@ bool JobWorker::lay_out() {
         ~Free() { std::free(p); }
     } guard{buffer};
     for (std::uint64_t done = 0; done < total;) {
-        if (stop_.any()) return false;
+        if (stop_.any()) return;
         const std::uint64_t n = std::min(chunk, total - done);
         for (std::uint64_t b = 0; b < n; b += bs) {
             fill_block(static_cast<char*>(buffer) + b, bs, job_.seed, target_.base + done + b);
@@ -116,7 +136,7 @@ bool JobWorker::lay_out() {
         const ssize_t written = ::pwrite(target_.fd, buffer, n, static_cast<off_t>(target_.base + done));
         if (written < 0 && errno == EINTR) continue;
         // Some filesystems (FUSE, network) accept O_DIRECT at open and refuse it at the first write.
-        if (written < 0 && errno == EINVAL && job_.direct && target_.sync_layout) {
+        if (written < 0 && errno == EINVAL && job_.direct && target_.file) {
             throw WorkloadError(direct_unsupported_error(std::filesystem::path(target_.name).parent_path(), EINVAL));
         }
         if (written <= 0) {
@@ -125,11 +145,19 @@ bool JobWorker::lay_out() {
         }
         done += static_cast<std::uint64_t>(written) / bs * bs;
     }
-    // The layout must be on the storage before measuring, not in writeback during it.
-    if (target_.sync_layout && ::fsync(target_.fd) != 0) {
-        throw WorkloadError("fsync after laying out " + target_.name + " failed: " + std::strerror(errno));
+}
+
+// Buffered I/O starts from the storage, not from the pages the layout (or an
+// earlier run) left in the page cache: fio's invalidate=1. Clean pages only, so
+// after the layout's fsync; a device that was not laid out is synced here.
+void JobWorker::drop_cached_pages() const {
+    const off_t length = static_cast<off_t>(target_.blocks * job_.block_size);
+    if (!target_.lay_out) ::fdatasync(target_.fd);
+    const int error = ::posix_fadvise(target_.fd, static_cast<off_t>(target_.base), length, POSIX_FADV_DONTNEED);
+    if (error != 0) {
+        throw WorkloadError("cannot drop the cached pages of " + target_.name + " before measuring: " +
+                            std::strerror(error));
     }
-    return true;
 }
 
 bool JobWorker::run(JobFigures& figures) {
@@ -158,7 +186,7 @@ void JobWorker::next_io(IoUnit& unit, const Phase& phase) {
         case io_job::Pattern::RandRead: unit.write = false; break;
         case io_job::Pattern::RandWrite: unit.write = true; break;
         case io_job::Pattern::RandRw:
-            unit.write = offsets_.below(100) >= static_cast<std::uint64_t>(job_.rwmixread);
+            unit.write = directions_.below(100) >= static_cast<std::uint64_t>(job_.rwmixread);
             break;
     }
     std::uint64_t block;
@@ -166,10 +194,15 @@ void JobWorker::next_io(IoUnit& unit, const Phase& phase) {
         block = next_sequential_;
         if (++next_sequential_ == target_.blocks) next_sequential_ = 0;  // wraps in time-based jobs
     } else {
-        block = offsets_.below(target_.blocks);
+        block = random_blocks_.next();
     }
     unit.offset = target_.base + block * bs;
-    if (unit.write && phase.data_by_offset) fill_block(unit.buffer, bs, job_.seed, unit.offset);
+    if (!unit.write) return;
+    if (phase.data_by_offset) {
+        fill_block(unit.buffer, bs, job_.seed, unit.offset);
+    } else {
+        scramble_block(unit.buffer, bs, unit.offset, ++writes_issued_);
+    }
 }
 
 bool JobWorker::run_phase(const Phase& phase, JobFigures* figures) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "block_data.hpp"
+#include "block_order.hpp"
 #include "io_engine.hpp"
 #include "io_job.hpp"
 #include "latency_histogram.hpp"
@@ -23,7 +24,7 @@ struct JobTarget {
     std::uint64_t base = 0;    // first byte of the job's region
     std::uint64_t blocks = 0;  // whole blocks in the region
     bool lay_out = false;      // write every block before measuring
-    bool sync_layout = false;  // fsync after the layout (files; a device gets no page-cache pages to flush)
+    bool file = false;         // a job file (its filesystem may refuse O_DIRECT late), not a device region
 };
 
 // What one job measured (the measured part only: no layout, ramp or verify pass).
@@ -52,7 +53,9 @@ public:
     JobWorker(const JobWorker&) = delete;
     JobWorker& operator=(const JobWorker&) = delete;
 
-    // Writes every block of the region with its expected data. Returns false when stopped.
+    // Writes every block of the region with its expected data when the target asks
+    // for it, puts it on the storage, and with buffered I/O drops the region's cached
+    // pages so that the measured I/O starts cold. Returns false when stopped.
     bool lay_out();
     // The measured I/O, then the verify pass if the job asks for one. Returns false when stopped.
     bool run(JobFigures& figures);
@@ -66,6 +69,8 @@ private:
                   std::uint64_t measure_start, JobFigures* figures);
     void next_io(IoUnit& unit, const Phase& phase);
     void sync_file();
+    void write_region();
+    void drop_cached_pages() const;
     [[noreturn]] void fail_io(const IoUnit& unit, long result) const;
     void check_block(const IoUnit& unit) const;
 
@@ -73,8 +78,10 @@ private:
     const int index_;
     JobTarget target_;
     StopFlags stop_;
-    Random offsets_;
+    Random directions_;         // randrw: read or write
+    RandomBlocks random_blocks_;
     std::uint64_t next_sequential_ = 0;
+    std::uint64_t writes_issued_ = 0;  // scrambles each write's data (from the clock at the start)
     void* buffers_ = nullptr;  // iodepth blocks, 4 KiB aligned for O_DIRECT
     std::vector<IoUnit> units_;
     std::vector<IoUnit*> free_units_;

@@ -47,7 +47,52 @@ ParamTable job_params() {
              "a block device to use instead of files (must not be mounted; its data is overwritten by writes)"),
         make_param("verify", ParamType::Bool, "false", "", -kUnbounded, kUnbounded,
              "check every block read against the data written (a correctness check, not a measurement)"),
+        make_param("layout", ParamType::Bool, "true", "", -kUnbounded, kUnbounded,
+             "with device: write the region that reads touch before measuring, so that reads meet real data "
+             "(a fresh or sparse disk image returns holes without storage I/O); false measures whatever the "
+             "device holds, and the validity checks say so. Files are always laid out"),
+        make_param("norandommap", ParamType::Bool, "false", "", -kUnbounded, kUnbounded,
+             "random patterns draw offsets with replacement (fio's norandommap); by default each block is "
+             "visited once per pass before any is visited again, as fio does"),
     };
+}
+
+MetricTable job_metrics() {
+    struct Figure {
+        const char* name;
+        const char* unit;
+        Better better;
+        bool central;
+        const char* help;
+    };
+    static const Figure kDirectionFigures[] = {
+        {"iops", "IOPS", Better::Higher, true, "I/Os per second"},
+        {"bw_mib", "MiB/s", Better::Higher, true, "bandwidth, 1024-based"},
+        {"bw_mb", "MB/s", Better::Higher, false, "bandwidth, 1000-based (the same figure as bw_mib)"},
+        {"bytes", "bytes", Better::None, false, "bytes moved in the measured part"},
+        {"ios", "I/Os", Better::None, false, "I/Os in the measured part"},
+        {"lat_mean", "us", Better::Lower, true, "mean latency, submission to completion"},
+        {"lat_stddev", "us", Better::Lower, false, "standard deviation of the latency"},
+        {"lat_min", "us", Better::Lower, false, "lowest latency"},
+        {"lat_max", "us", Better::Lower, false, "highest latency"},
+        {"lat_p50", "us", Better::Lower, true, "median latency"},
+        {"lat_p90", "us", Better::Lower, false, "90th percentile of the latency"},
+        {"lat_p99", "us", Better::Lower, false, "99th percentile of the latency"},
+        {"lat_p99_9", "us", Better::Lower, false, "99.9th percentile of the latency"},
+    };
+    MetricTable table;
+    for (const char* direction : {"read", "write"}) {
+        for (const Figure& figure : kDirectionFigures) {
+            table.push_back({std::string(direction) + "_" + figure.name, figure.unit, figure.better,
+                             figure.central ? kMetricCentral : kMetricDetail,
+                             std::string(direction) + "s: " + figure.help});
+        }
+    }
+    table.push_back({"runtime_s", "s", Better::None, kMetricDetail, "measured time of the longest job"});
+    table.push_back({"cpu_usr_s", "s", Better::Lower, kMetricDetail, "user CPU time of all jobs"});
+    table.push_back({"cpu_sys_s", "s", Better::Lower, kMetricDetail, "system CPU time of all jobs"});
+    table.push_back({"cpu_per_io_us", "us", Better::Lower, kMetricDetail, "CPU time (user + system) per I/O"});
+    return table;
 }
 
 Job parse_job(const ParamValues& params) {
@@ -68,6 +113,8 @@ Job parse_job(const ParamValues& params) {
     if (params.has("directory")) job.directory = params.text("directory");
     if (params.has("device")) job.device = params.text("device");
     job.verify = params.boolean("verify");
+    job.layout = params.boolean("layout");
+    job.norandommap = params.boolean("norandommap");
     return job;
 }
 
@@ -95,6 +142,15 @@ std::vector<std::string> job_errors(const ParamValues& params) {
     if (job.verify && job.pattern != Pattern::Write && job.pattern != Pattern::Read) {
         errors.push_back("verify checks sequential jobs only: use pattern write (then read), not " +
                          std::string(pattern_name(job.pattern)));
+    }
+    if (job.direct && job.block_size % 512 != 0) {
+        errors.push_back("block_size " + std::to_string(job.block_size) +
+                         " is not a multiple of 512 bytes: no device does direct I/O (O_DIRECT) in such units; "
+                         "use a multiple of 512 (4KiB is usual), or direct: false");
+    }
+    if (!job.layout && job.device.empty()) {
+        errors.push_back("layout: false applies to a device only: job files are always laid out (each run makes "
+                         "its own); remove layout:, or give device:");
     }
     if (job.fsync_every > 0 && job.fdatasync_every > 0) {
         errors.push_back("fsync and fdatasync are both set: give only one of them");
@@ -140,9 +196,23 @@ std::string page_cache_warning(const Job& job, std::uint64_t usable_memory_bytes
     if (job.direct || !job.device.empty()) return "";
     const std::uint64_t data = job.file_size * static_cast<std::uint64_t>(job.jobs);
     if (usable_memory_bytes == 0 || data >= 2 * usable_memory_bytes) return "";
-    return "direct I/O is off and the data (" + std::to_string(data) + " bytes) is smaller than twice the memory the "
+    return "page-cache: direct I/O is off and the data (" + std::to_string(data) + " bytes) is smaller than twice the memory the "
            "runner sees (" + std::to_string(usable_memory_bytes) + " bytes): the page cache may serve much of it, so "
            "these figures may measure memory rather than the storage";
+}
+
+void record_layout(const Job& job, double layout_seconds, WorkloadResult& result) {
+    if (job.lays_out()) {
+        result.info["layout"] = "laid out";
+        result.info["layout_seconds"] = std::to_string(layout_seconds);
+    } else if (job.reads()) {
+        result.info["layout"] = "not laid out (layout: false)";
+        result.warnings.push_back("layout: reads measured on " + job.device +
+                                  " without laying it out first (layout: false): blocks never written (a fresh or "
+                                  "sparse disk image) are returned without storage I/O, which inflates read rates");
+    } else {
+        result.info["layout"] = "not needed (the job only writes)";
+    }
 }
 
 }  // namespace platbench::io_job

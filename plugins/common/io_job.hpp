@@ -33,15 +33,25 @@ struct Job {
     std::string directory;               // target directory ("" = the run's work directory)
     std::string device;                  // a block device instead of files ("" = files)
     bool verify = false;                 // check every block read against what was written
+    bool layout = true;                  // device: write the region before reads measure it
+    bool norandommap = false;            // random offsets drawn with replacement (fio's norandommap)
 
     bool reads() const { return pattern != Pattern::Write && pattern != Pattern::RandWrite; }
     bool writes() const { return pattern != Pattern::Read && pattern != Pattern::RandRead; }
     bool random() const { return pattern == Pattern::RandRead || pattern == Pattern::RandWrite || pattern == Pattern::RandRw; }
     bool time_based() const { return runtime_seconds > 0; }
+    // Whether the region is written with known data before the measured I/O: always
+    // for files (each run makes its own), for a device when reads would otherwise
+    // measure whatever it holds (holes of a sparse image cost no storage I/O).
+    bool lays_out() const { return device.empty() || (layout && reads()) || (verify && !writes()); }
 };
 
 // The one parameter table of both workloads.
 ParamTable job_params();
+
+// The one metric table of both workloads: rates and the mean and median latency
+// of each direction are central; extremes, spreads and CPU accounting are not.
+MetricTable job_metrics();
 
 // Parsed from the effective values (defaults filled in by the engine).
 Job parse_job(const ParamValues& params);
@@ -74,5 +84,10 @@ void append_job_metrics(double runtime_seconds, double cpu_user_seconds, double 
 // The warning both workloads attach when the page cache may serve the I/O.
 // Empty when direct I/O is on or the data is at least twice the memory the runner sees.
 std::string page_cache_warning(const Job& job, std::uint64_t usable_memory_bytes);
+
+// What was written before the measured I/O, in the run's info ("layout",
+// "layout_seconds"), and the warning when reads measure a device region that was
+// not laid out (layout: false), which the validity checks report.
+void record_layout(const Job& job, double layout_seconds, WorkloadResult& result);
 
 }  // namespace platbench::io_job

@@ -185,6 +185,7 @@ std::vector<std::string> fio_arguments(const Job& job, const FioTarget& target) 
     args.push_back(std::string("--direct=") + (job.direct ? "1" : "0"));
     add_timing(job, args);
     args.push_back("--randseed=" + std::to_string(job.seed));
+    if (job.norandommap) args.push_back("--norandommap");
     // Jobs are threads of one process, as in blockio: one process to signal, and
     // fio's CPU figures per thread (RUSAGE_THREAD) add up to the job's.
     args.push_back("--thread");
@@ -194,6 +195,27 @@ std::vector<std::string> fio_arguments(const Job& job, const FioTarget& target) 
     args.push_back("--group_reporting");
     args.push_back("--lat_percentiles=1");
     args.push_back(std::string("--percentile_list=") + kPercentileList);
+    args.push_back("--output-format=json");
+    args.push_back("--eta=never");
+    return args;
+}
+
+std::vector<std::string> fio_layout_arguments(const Job& job, const FioTarget& target) {
+    if (target.device.empty() || !job.lays_out()) return {};
+    // Blocks of about 1 MiB, a whole number of the job's blocks, so the region
+    // written is exactly the region measured.
+    const std::uint64_t per_write = std::max<std::uint64_t>(1, (1u << 20) / job.block_size) * job.block_size;
+    std::vector<std::string> args{"--name=platbench-layout"};
+    add_target(job, target, args);
+    args.push_back("--rw=write");
+    args.push_back("--bs=" + std::to_string(std::min(per_write, job.file_size / job.block_size * job.block_size)));
+    args.push_back("--size=" + std::to_string(job.file_size / job.block_size * job.block_size));
+    args.push_back("--numjobs=" + std::to_string(job.jobs));
+    args.push_back("--ioengine=psync");
+    args.push_back(std::string("--direct=") + (job.direct ? "1" : "0"));
+    args.push_back("--end_fsync=1");
+    args.push_back("--thread");
+    args.push_back("--group_reporting");
     args.push_back("--output-format=json");
     args.push_back("--eta=never");
     return args;

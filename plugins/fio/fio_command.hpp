@@ -22,6 +22,11 @@ struct FioTarget {
 // fio's options after the program name, one argument each, no shell quoting needed.
 std::vector<std::string> fio_arguments(const io_job::Job& job, const FioTarget& target);
 
+// fio's options for laying out a device's job regions before a job that reads
+// them (fio itself lays out files, not devices): one sequential write of each
+// region in large blocks. Empty when the job needs no layout.
+std::vector<std::string> fio_layout_arguments(const io_job::Job& job, const FioTarget& target);
+
 // What fio measured, in io_job's terms.
 struct FioFigures {
     std::optional<io_job::DirectionFigures> read;   // set when the pattern reads and fio did reads

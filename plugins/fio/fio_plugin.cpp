@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
@@ -114,6 +115,21 @@ WorkloadResult to_result(const FioFigures& figures, const io_job::Job& job, cons
     return result;
 }
 
+ChildOutcome run_fio(const fs::path& program, const std::vector<std::string>& args, const fs::path& directory,
+                     const WorkloadRunRequest& request) {
+    if (request.log) request.log("fio: " + program.string() + " " + joined(args));
+    ChildRequest child;
+    child.argv = {program.string()};
+    child.argv.insert(child.argv.end(), args.begin(), args.end());
+    child.cancel = &request.stop_requested;  // SIGTERM of the runner stops fio
+    child.timeout = std::chrono::duration<double>(1e18);  // the engine's timeout ends the runner, and fio with it
+    child.working_directory = directory;
+    ChildOutcome outcome = run_child(child);
+    check_outcome(outcome, program);
+    if (request.log && !outcome.stderr_text.empty()) request.log("fio stderr: " + outcome.stderr_text);
+    return outcome;
+}
+
 class FioWorkload : public Workload {
 public:
     std::vector<std::string> validate(const ParamValues& params) const override { return fio_errors(params); }
@@ -128,21 +144,19 @@ public:
         }
         // Files go to a private directory even for a device job: fio's cwd, nothing more.
         ScratchDir scratch(job.directory.empty() ? request.work_dir : fs::path(job.directory));
-        const std::vector<std::string> args = fio_arguments(job, {scratch.path().string(), job.device});
-        if (request.log) request.log("fio: " + program->string() + " " + joined(args));
-
-        ChildRequest child;
-        child.argv = {program->string()};
-        child.argv.insert(child.argv.end(), args.begin(), args.end());
-        child.cancel = &request.stop_requested;  // SIGTERM of the runner stops fio
-        child.timeout = std::chrono::duration<double>(1e18);  // the engine's timeout ends the runner, and fio with it
-        child.working_directory = scratch.path();
-        const ChildOutcome outcome = run_child(child);
-        check_outcome(outcome, *program);
-        if (request.log && !outcome.stderr_text.empty()) request.log("fio stderr: " + outcome.stderr_text);
+        const FioTarget target{scratch.path().string(), job.device};
+        const auto layout_start = std::chrono::steady_clock::now();
+        if (const std::vector<std::string> layout = fio_layout_arguments(job, target); !layout.empty()) {
+            run_fio(*program, layout, scratch.path(), request);
+        }
+        const double layout_seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - layout_start).count();
+        const std::vector<std::string> args = fio_arguments(job, target);
+        const ChildOutcome outcome = run_fio(*program, args, scratch.path(), request);
 
         const FioFigures figures = parse_fio_json(outcome.stdout_text, job);
         WorkloadResult result = to_result(figures, job, request);
+        io_job::record_layout(job, layout_seconds, result);
         result.info["fio_version"] = figures.version;
         result.info["fio_path"] = program->string();
         result.info["fio_command"] = joined(args);
@@ -157,6 +171,7 @@ PluginDescriptor make_fio_descriptor() {
     d.description = "Block I/O with the real fio: the blockio job and its metrics, measured by fio";
     d.flags = kWorkloadUsesWorkDir;
     d.params = io_job::job_params();
+    d.metrics = io_job::job_metrics();
     d.create_workload = [] { return std::unique_ptr<Workload>(new FioWorkload()); };
     d.programs = {kProgram};
     return d;

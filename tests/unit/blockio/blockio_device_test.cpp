@@ -9,10 +9,10 @@
 #include <fstream>
 #include <string>
 
-#include "../runner/child_capture.hpp"
 #include "blockio_run.hpp"
 #include "blockio_test_support.hpp"
 #include "io_job.hpp"
+#include "loop_device.hpp"
 
 namespace blockio = platbench::blockio;
 using platbench::io_job::Engine;
@@ -21,25 +21,7 @@ using platbench::io_job::Pattern;
 
 namespace {
 
-// A loop device over a file of `bytes`, detached at the end; empty path when none can be made.
-class LoopDevice {
-public:
-    LoopDevice(const std::filesystem::path& file, std::uint64_t bytes) {
-        if (::geteuid() != 0 || !std::filesystem::exists("/usr/sbin/losetup")) return;
-        std::filesystem::resize_file((std::ofstream(file), file), bytes);
-        const platbench::test::Captured attach =
-            platbench::test::run_program({"/usr/sbin/losetup", "--find", "--show", "--direct-io=on", file.string()});
-        if (attach.exit_code != 0) return;
-        path_ = attach.out.substr(0, attach.out.find('\n'));
-    }
-    ~LoopDevice() {
-        if (!path_.empty()) platbench::test::run_program({"/usr/sbin/losetup", "--detach", path_});
-    }
-    const std::string& path() const { return path_; }
-
-private:
-    std::string path_;
-};
+using ::test::LoopDevice;
 
 Job device_job(const std::string& device, Pattern pattern, Engine engine) {
     Job job;
@@ -84,4 +66,31 @@ TEST_CASE("jobs on a block device use their own regions, verify included") {
     Job too_big = device_job(loop.path(), Pattern::Read, Engine::Psync);
     too_big.file_size = 4 << 20;
     CHECK_THROWS_WITH(blockio::run_blockio(too_big, options, stop), doctest::Contains("holds 4 MiB"));
+}
+
+TEST_CASE("reads of a device are measured on laid-out data, unless layout: false says otherwise and is flagged") {
+    // A fresh sparse image, as a VM's disk or a new volume is: reads of holes cost no storage I/O.
+    blockio::test::TempDir dir;
+    LoopDevice loop(dir.path() / "backing", 4 << 20);
+    if (loop.path().empty()) {
+        MESSAGE("no loop device could be attached (needs root and losetup): device layout not exercised");
+        return;
+    }
+    blockio::RunOptions options;
+    const std::atomic<bool> stop{false};
+    Job unlaid = device_job(loop.path(), Pattern::RandRead, Engine::Psync);
+    unlaid.jobs = 1;
+    unlaid.layout = false;
+    const platbench::WorkloadResult holes = blockio::run_blockio(unlaid, options, stop);
+    CHECK(holes.info.at("layout") == "not laid out (layout: false)");
+    REQUIRE(holes.warnings.size() == 1);
+    CHECK(holes.warnings[0].rfind("layout: reads measured on " + loop.path() + " without laying it out", 0) == 0);
+    CHECK(loop.allocated_bytes() == 0);  // every read met a hole
+
+    const Job laid = device_job(loop.path(), Pattern::RandRead, Engine::Psync);
+    const platbench::WorkloadResult real = blockio::run_blockio(laid, options, stop);
+    CHECK(real.info.at("layout") == "laid out");
+    CHECK(std::stod(real.info.at("layout_seconds")) > 0);
+    CHECK(real.warnings.empty());
+    CHECK(loop.allocated_bytes() >= 2 * laid.file_size);  // both jobs' regions hold data now
 }

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <fstream>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <thread>
@@ -19,6 +20,7 @@
 #include "plugin/registry.hpp"
 #include "target_checks.hpp"
 #include "effective_params.hpp"
+#include "metric_table_checks.hpp"
 #include "observed_environment.hpp"
 
 namespace blockio = platbench::blockio;
@@ -121,6 +123,18 @@ TEST_CASE("every pattern on every engine moves the bytes it claims and leaves no
             CHECK(dir.entries().empty());
         }
     }
+}
+
+TEST_CASE("every metric of both directions is in the shared metric table, rates and typical latencies central") {
+    blockio::test::TempDir dir;
+    const platbench::WorkloadResult result = run_plugin(size_based("randrw", "io_uring"), dir.path());
+    const platbench::MetricTable& table = blockio_plugin().descriptor->metrics;
+    ::test::check_metrics_in_table(result, table);
+    CHECK(::test::central_metrics(table) ==
+          std::set<std::string>{"read_iops", "read_bw_mib", "read_lat_mean", "read_lat_p50", "write_iops",
+                                "write_bw_mib", "write_lat_mean", "write_lat_p50"});
+    CHECK(result.info.at("random_map") == "on");
+    CHECK(result.info.at("layout") == "laid out");
 }
 
 TEST_CASE("several jobs each move their own file") {

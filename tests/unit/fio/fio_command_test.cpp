@@ -172,6 +172,34 @@ TEST_CASE("a device target uses filename and gives each job its own region") {
     CHECK(has(args, "--size=1073741824"));
 }
 
+TEST_CASE("norandommap is passed when set: by default fio keeps its random map, as blockio does") {
+    Job job;
+    CHECK(with_prefix(fio_arguments(job, {"/d", ""}), "--norandommap").empty());
+    job.norandommap = true;
+    CHECK(has(fio_arguments(job, {"/d", ""}), "--norandommap"));
+}
+
+TEST_CASE("a device job that reads is preceded by a layout: one sequential write of each job's region") {
+    using platbench::fio::fio_layout_arguments;
+    Job job;
+    job.device = "/dev/vdb";
+    job.file_size = (3u << 20) + 100;  // not a whole number of blocks: the measured region is 3 MiB
+    job.jobs = 2;
+    const auto layout = fio_layout_arguments(job, {"/scratch", job.device});
+    const std::vector<std::string> expected = {
+        "--name=platbench-layout", "--filename=/dev/vdb", "--offset_increment=3145828", "--rw=write",
+        "--bs=1048576", "--size=3145728", "--numjobs=2", "--ioengine=psync", "--direct=1", "--end_fsync=1",
+        "--thread", "--group_reporting", "--output-format=json", "--eta=never"};
+    CHECK(layout == expected);
+    // Files are laid out by fio itself; a write-only job needs none; layout: false asks for none.
+    CHECK(fio_layout_arguments(job, {"/scratch", ""}).empty());
+    job.layout = false;
+    CHECK(fio_layout_arguments(job, {"/scratch", job.device}).empty());
+    job.layout = true;
+    job.pattern = Pattern::Write;
+    CHECK(fio_layout_arguments(job, {"/scratch", job.device}).empty());
+}
+
 TEST_CASE("a colon in a path is escaped, since fio splits paths at colons") {
     Job job;
     CHECK(has(fio_arguments(job, {"/srv/a:b/run", ""}), "--directory=/srv/a\\:b/run"));

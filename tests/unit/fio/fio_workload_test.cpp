@@ -21,6 +21,8 @@
 #include "plugin/registry.hpp"
 #include "effective_params.hpp"
 #include "observed_environment.hpp"
+#include "loop_device.hpp"
+#include "metric_table_checks.hpp"
 #include "temp_dir.hpp"
 
 namespace {
@@ -144,6 +146,14 @@ TEST_CASE("a randread psync job with O_DIRECT reports io_job's metrics, and leav
     CHECK(dir.empty());
 }
 
+TEST_CASE("every metric fio reports is in the metric table it shares with blockio") {
+    WorkDir dir;
+    const platbench::WorkloadResult result =
+        run_fio({{"pattern", "randrw"}, {"engine", "io_uring"}, {"file_size", "2MiB"}}, dir.path());
+    ::test::check_metrics_in_table(result, fio_plugin().descriptor->metrics);
+    CHECK(fio_plugin().descriptor->metrics.size() == 30);
+}
+
 TEST_CASE("a time-based randrw io_uring job with two jobs reports both directions") {
     WorkDir dir;
     const auto result = run_fio({{"pattern", "randrw"},
@@ -243,4 +253,29 @@ TEST_CASE("without fio on PATH the run is unavailable, saying how to install it"
         CHECK(std::string(e.what()).find("fio is not installed on this host: apt install fio") != std::string::npos);
     }
     CHECK(dir.empty());
+}
+
+TEST_CASE("fio lays out a device's region before reading it, unless layout: false, which it flags") {
+    WorkDir dir;
+    ::test::LoopDevice loop(dir.path() / "backing", 8 << 20);
+    if (loop.path().empty()) {
+        MESSAGE("device layout not exercised: " << loop.why());
+        return;
+    }
+    const std::map<std::string, std::string> unlaid = {
+        {"device", loop.path()}, {"pattern", "randread"}, {"file_size", "2MiB"}, {"layout", "false"}};
+    const platbench::WorkloadResult holes = run_fio(unlaid, dir.path());
+    CHECK(holes.info.at("layout") == "not laid out (layout: false)");
+    REQUIRE(holes.warnings.size() == 1);
+    CHECK(holes.warnings[0].rfind("layout: reads measured on", 0) == 0);
+    CHECK(loop.allocated_bytes() == 0);
+
+    std::map<std::string, std::string> laid = unlaid;
+    laid.erase("layout");
+    laid["jobs"] = "2";
+    const platbench::WorkloadResult real = run_fio(laid, dir.path());
+    CHECK(real.info.at("layout") == "laid out");
+    CHECK(real.warnings.empty());
+    CHECK(loop.allocated_bytes() >= (4u << 20));  // both jobs' regions
+    CHECK(by_name(real).at("read_ios") == 2 * 512);
 }
