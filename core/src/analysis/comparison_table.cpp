@@ -1,5 +1,7 @@
 #include "analysis/comparison_table.hpp"
 
+#include "store/settings_diff.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -16,6 +18,7 @@ struct CellSamples {
     std::string cell_id;
     std::string platform;
     std::string workload;
+    CellSettings settings;
     std::vector<std::string> metric_order;
     std::map<std::string, std::vector<double>> samples;
     std::map<std::string, Metric> declarations;  // unit and better direction
@@ -27,7 +30,11 @@ std::vector<CellSamples> collect_cells(const std::vector<RunRecord>& runs) {
     for (const RunRecord& run : runs) {
         if (run.warmup || run.status != "ok") continue;
         auto [it, inserted] = index.emplace(run.cell_id, cells.size());
-        if (inserted) cells.push_back({run.cell_id, run.platform_instance, workload_key(run), {}, {}, {}});
+        if (inserted)
+            cells.push_back({run.cell_id, run.platform_instance, workload_key(run),
+                             CellSettings{run.platform_plugin, run.platform_settings, run.workload_plugin,
+                                          run.workload_params},
+                             {}, {}, {}});
         CellSamples& cell = cells[it->second];
         for (const Metric& metric : run.metrics) {
             if (cell.samples.count(metric.name) == 0) cell.metric_order.push_back(metric.name);
@@ -39,6 +46,8 @@ std::vector<CellSamples> collect_cells(const std::vector<RunRecord>& runs) {
 }
 
 void compare_cell(const CellSamples& cell, const CellSamples& base, BaselineComparison& comparison) {
+    const std::size_t first_row = comparison.rows.size();
+    std::vector<double> t_values;
     for (const std::string& metric : cell.metric_order) {
         const Metric& declared = cell.declarations.at(metric);
         auto baseline_samples = base.samples.find(metric);
@@ -53,9 +62,20 @@ void compare_cell(const CellSamples& cell, const CellSamples& base, BaselineComp
         row.n = mine.size();
         row.baseline_n = baseline_samples->second.size();
         row.ratio = ratio_of_means(mine, baseline_samples->second);
-        row.p_value = welch_t_test(mine, baseline_samples->second).p_value;
-        row.verdict = compare_samples(mine, baseline_samples->second, declared.better);
+        const WelchTest test = welch_t_test(mine, baseline_samples->second);
+        row.p_value = test.p_value;
+        t_values.push_back(test.t);
         comparison.rows.push_back(std::move(row));
+    }
+    // The cell's metrics are one family: about 16 tests at 5% each would find a
+    // "difference" in most cells by chance alone.
+    std::vector<double> p_values;
+    for (std::size_t i = first_row; i < comparison.rows.size(); ++i) p_values.push_back(comparison.rows[i].p_value);
+    const std::vector<double> adjusted = holm_adjusted(p_values);
+    for (std::size_t i = first_row; i < comparison.rows.size(); ++i) {
+        ComparisonRow& row = comparison.rows[i];
+        row.p_adjusted = adjusted[i - first_row];
+        row.verdict = verdict_for(row.p_adjusted, t_values[i - first_row], row.better);
     }
 }
 
@@ -105,10 +125,19 @@ BaselineComparison compare_experiments(const std::vector<RunRecord>& before, con
     for (const CellSamples& cell : earlier) by_id[cell.cell_id] = &cell;
     for (const CellSamples& cell : collect_cells(after)) {
         auto match = by_id.find(cell.cell_id);
-        if (match == by_id.end())
+        if (match == by_id.end()) {
             comparison.notes.push_back(cell.cell_id + ": not in " + before_name);
-        else
+            continue;
+        }
+        const std::vector<std::string> differences = settings_differences(match->second->settings, cell.settings);
+        if (differences.empty()) {
             compare_cell(cell, *match->second, comparison);
+            continue;
+        }
+        std::string listed;
+        for (const std::string& difference : differences) listed += (listed.empty() ? "" : "; ") + difference;
+        comparison.notes.push_back(cell.cell_id + ": not comparable, the settings differ (" + before_name +
+                                   "'s value first): " + listed);
     }
     return comparison;
 }
@@ -116,14 +145,15 @@ BaselineComparison compare_experiments(const std::vector<RunRecord>& before, con
 void print_comparison(const BaselineComparison& comparison, std::ostream& out) {
     if (comparison.rows.empty() && comparison.notes.empty()) return;
     out << "\ncompared with " << comparison.baseline
-        << " (ratio of means, its 95% interval by Fieller, Welch's t-test at 5%; better = higher or lower):\n";
-    std::vector<std::vector<std::string>> table{{"cell", "metric", "better", "ratio", "95% interval", "p", "verdict"}};
+        << " (ratio of means, its 95% interval by Fieller; Welch's t-test, p adjusted by Holm over each cell's "
+           "metrics, at 5%; better = higher or lower):\n";
+    std::vector<std::vector<std::string>> table{{"cell", "metric", "better", "ratio", "95% interval", "p (Holm)", "verdict"}};
     for (const ComparisonRow& row : comparison.rows) {
         const std::string interval = row.ratio.bounded ? "[" + fixed(row.ratio.ci.low, 3) + ", " +
                                                              fixed(row.ratio.ci.high, 3) + "]"
                                                        : "unbounded";
         table.push_back({row.cell_id, row.metric, row.better == Better::Higher ? "higher" : "lower",
-                         fixed(row.ratio.ratio, 3), interval, p_value_text(row.p_value), verdict_text(row.verdict)});
+                         fixed(row.ratio.ratio, 3), interval, p_value_text(row.p_adjusted), verdict_text(row.verdict)});
     }
     std::vector<std::size_t> widths(table.front().size(), 0);
     for (const auto& row : table)

@@ -21,8 +21,9 @@ struct ComparisonRow {
     Better better = Better::None;
     std::size_t n = 0, baseline_n = 0;
     RatioEstimate ratio;
-    double p_value = 0;
-    Verdict verdict = Verdict::TooFewRuns;
+    double p_value = 0;             // Welch's, for this metric alone
+    double p_adjusted = 0;          // Holm's adjustment over the metrics compared in this cell
+    Verdict verdict = Verdict::TooFewRuns;  // from p_adjusted
 };
 
 struct BaselineComparison {
@@ -31,13 +32,17 @@ struct BaselineComparison {
     std::vector<std::string> notes;       // cells that could not be compared, and why
 };
 
-// Measured, successful runs only. A cell is compared with the baseline cell whose
+// Measured, successful runs only. Each cell's metrics are one family: their
+// p-values are adjusted by Holm's method and the verdicts taken from those.
+// A cell is compared with the baseline cell whose
 // workload instance and effective parameters are the same; when the baseline has
 // several such cells (a list in its own settings), the cell is left out with a note.
 BaselineComparison compare_with_baseline(const std::vector<RunRecord>& runs, const std::string& baseline);
 
 // Two experiments cell by cell (`platbench compare A B`): each cell of `after` with
 // the cell of the same id in `before`, which plays the baseline, named `before_name`.
+// A pair whose platform or workload settings differ is not compared: a note names
+// each differing setting, `before`'s value first.
 BaselineComparison compare_experiments(const std::vector<RunRecord>& before, const std::vector<RunRecord>& after,
                                        const std::string& before_name);
 

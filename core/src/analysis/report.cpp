@@ -43,10 +43,11 @@ Table results_table(const ReportInput& input) {
 }
 
 Table comparison_table(const ReportInput& input) {
-    Table table{{"cell", "metric", "better", "ratio", "95% interval", "p", "verdict"}, {}};
+    Table table{{"cell", "metric", "better", "ratio", "95% interval", "p", "p (Holm)", "verdict"}, {}};
     for (const ComparisonRow& row : input.comparison.rows)
         table.rows.push_back({row.cell_id, row.metric, row.better == Better::Higher ? "higher" : "lower",
                               figure_number(row.ratio.ratio), interval_text(row.ratio), p_value_text(row.p_value),
+                              p_value_text(row.p_adjusted),
                               verdict_text(row.verdict)});
     return table;
 }
@@ -198,7 +199,8 @@ void write_markdown_report(const ReportInput& input, const FigureSet& figures, s
     if (input.findings.empty()) out << "No check found a problem.\n";
     for (const ValidityFinding& finding : input.findings) out << "- " << markdown_cell(finding_line(finding)) << "\n";
     out << "\n## Compared with " << input.comparison.baseline << "\n\n"
-        << "Ratio of the means, its 95% interval (Fieller), Welch's two-sided p and the verdict at 5%.\n\n";
+        << "Ratio of the means, its 95% interval (Fieller), Welch's two-sided p, that p adjusted by Holm's method "
+           "over the metrics of the cell (a family of tests), and the verdict at 5% from the adjusted p.\n\n";
     markdown_table(comparison_table(input), out);
     for (const std::string& note : input.comparison.notes) out << "- not compared: " << markdown_cell(note) << "\n";
     out << "## Figures\n\n";
@@ -225,7 +227,9 @@ void write_html_report(const ReportInput& input, const FigureSet& figures, std::
         out << "<li class=\"" << (finding.warning ? "warning" : "note") << "\">" << html_escape(finding_line(finding))
             << "</li>\n";
     out << "</ul>\n<h2>Compared with " << html_escape(input.comparison.baseline) << "</h2>\n"
-        << "<p>Ratio of the means, its 95% interval (Fieller), Welch's two-sided p and the verdict at 5%.</p>\n";
+        << "<p>Ratio of the means, its 95% interval (Fieller), Welch's two-sided p, that p adjusted by Holm's "
+           "method over the metrics of the cell (a family of tests), and the verdict at 5% from the adjusted "
+           "p.</p>\n";
     html_table(comparison_table(input), out);
     out << "<h2>Figures</h2>\n";
     if (!figures.problem.empty()) out << "<p class=\"warning\">Not drawn: " << html_escape(figures.problem) << "</p>\n";

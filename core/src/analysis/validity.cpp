@@ -74,20 +74,6 @@ double memory_seen(const RunRecord& run) {
 
 bool is_io_workload(const RunRecord& run) { return run.workload_plugin == "blockio" || run.workload_plugin == "fio"; }
 
-bool contains(const std::string& text, const char* part) { return text.find(part) != std::string::npos; }
-
-// What an I/O comparison is about: throughput and latency, not CPU time.
-bool is_io_performance_metric(const std::string& name) {
-    return contains(name, "iops") || contains(name, "_bw_") || contains(name, "_lat_");
-}
-
-// Extremes and spreads vary from run to run by nature; noise is judged on the rest.
-bool is_central_metric(const std::string& name) {
-    for (const char* part : {"_max", "_min", "stddev", "_p99"})
-        if (contains(name, part)) return false;
-    return true;
-}
-
 void check_page_cache(const RunRecord& run, const ValidityLimits& limits, std::vector<ValidityFinding>& findings) {
     const json& params = run.workload_params;
     if (!is_io_workload(run) || params.value("direct", true) || !params.contains("file_size")) return;
@@ -98,6 +84,54 @@ void check_page_cache(const RunRecord& run, const ValidityLimits& limits, std::v
                         "buffered I/O (direct: false) on " + mib(data) + " of data with " + mib(memory) +
                             " of RAM seen: a page-cache effect is likely, so the figures measure memory, not the "
                             "disk; use direct: true or a data set over twice the RAM"});
+}
+
+// "page-cache: buffered I/O ..." -> ("page-cache", "buffered I/O ..."); a warning
+// without a check name of its own is the workload's.
+std::pair<std::string, std::string> split_warning(const std::string& warning) {
+    const std::size_t colon = warning.find(": ");
+    const std::string name = colon == std::string::npos ? "" : warning.substr(0, colon);
+    const bool named = !name.empty() && name.size() <= 32 && name.front() != '-' && name.back() != '-' &&
+                       std::all_of(name.begin(), name.end(), [](char c) { return (c >= 'a' && c <= 'z') || c == '-'; });
+    if (!named) return {"workload", warning};
+    return {name, warning.substr(colon + 2)};
+}
+
+// What the workloads themselves warned about (STREAM's cache rule, buffered I/O the
+// page cache may serve, a device read without layout, ...): per cell and check, the
+// first run's words and how many of the cell's runs said so. A cell that an
+// engine check already flagged for the same reason is not flagged twice.
+void check_workload_warnings(const std::vector<RunRecord>& runs, std::vector<ValidityFinding>& findings) {
+    std::set<std::pair<std::string, std::string>> already;
+    for (const ValidityFinding& finding : findings) already.insert({finding.subject, finding.check});
+    struct Said {
+        std::string message;
+        std::size_t runs = 0;
+    };
+    std::vector<std::pair<std::string, std::string>> order;  // (cell, check)
+    std::map<std::pair<std::string, std::string>, Said> said;
+    std::map<std::string, std::size_t> measured;  // ok measured runs per cell
+    for (const RunRecord& run : runs) {
+        if (run.warmup || run.status != "ok") continue;
+        ++measured[run.cell_id];
+        std::set<std::string> checks_of_run;
+        for (const std::string& warning : run.warnings) {
+            auto [check, message] = split_warning(warning);
+            if (!checks_of_run.insert(check).second) continue;
+            auto [it, inserted] = said.try_emplace({run.cell_id, check}, Said{message, 0});
+            if (inserted) order.push_back(it->first);
+            ++it->second.runs;
+        }
+    }
+    for (const auto& key : order) {
+        if (already.count(key) != 0) continue;
+        const Said& what = said[key];
+        const std::size_t of = measured[key.first];
+        const std::string share = what.runs == of ? std::string()
+                                                  : " (said in " + std::to_string(what.runs) + " of " +
+                                                        std::to_string(of) + " runs)";
+        findings.push_back({key.second, key.first, what.message + share});
+    }
 }
 
 void check_runs(const std::vector<RunRecord>& runs, const ValidityLimits& limits,
@@ -116,7 +150,7 @@ void check_runs(const std::vector<RunRecord>& runs, const ValidityLimits& limits
     }
 }
 
-// Per cell, the noisiest metric with a better direction.
+// Per cell, the noisiest central metric.
 void check_noise(const std::vector<RunRecord>& runs, const ValidityLimits& limits,
                  std::vector<ValidityFinding>& findings) {
     std::vector<std::string> order;
@@ -125,7 +159,7 @@ void check_noise(const std::vector<RunRecord>& runs, const ValidityLimits& limit
         if (run.warmup || run.status != "ok") continue;
         if (samples.count(run.cell_id) == 0) order.push_back(run.cell_id);
         for (const Metric& metric : run.metrics)
-            if (metric.better != Better::None && is_central_metric(metric.name))
+            if (limits.metric_roles.central(run.workload_plugin, metric))
                 samples[run.cell_id][metric.name].push_back(metric.value);
     }
     for (const std::string& cell : order) {
@@ -143,15 +177,19 @@ void check_noise(const std::vector<RunRecord>& runs, const ValidityLimits& limit
     }
 }
 
-// A platform faster than the baseline on an I/O metric is suspicious: a cache in between.
+// A platform faster than the baseline on a central I/O metric is suspicious: a
+// cache in between. Extremes (one lucky I/O) are no evidence either way.
 void check_io_faster(const std::vector<RunRecord>& runs, const BaselineComparison& comparison,
-                     std::vector<ValidityFinding>& findings) {
-    std::set<std::string> io_cells, reported;
+                     const ValidityLimits& limits, std::vector<ValidityFinding>& findings) {
+    std::map<std::string, std::string> io_cells;  // cell -> its workload plugin
+    std::set<std::string> reported;
     for (const RunRecord& run : runs)
-        if (is_io_workload(run)) io_cells.insert(run.cell_id);
+        if (is_io_workload(run)) io_cells[run.cell_id] = run.workload_plugin;
     for (const ComparisonRow& row : comparison.rows) {
-        if (row.verdict != Verdict::Faster || io_cells.count(row.cell_id) == 0 ||
-            !is_io_performance_metric(row.metric) || !reported.insert(row.cell_id).second)
+        auto io_cell = io_cells.find(row.cell_id);
+        if (row.verdict != Verdict::Faster || io_cell == io_cells.end() ||
+            !limits.metric_roles.central(io_cell->second, Metric{row.metric, 0, row.unit, row.better}) ||
+            !reported.insert(row.cell_id).second)
             continue;
         findings.push_back({"page-cache", row.cell_id,
                             row.metric + " is faster than " + comparison.baseline + " beyond chance (ratio " +
@@ -205,20 +243,35 @@ void check_host(const json& host, const ValidityLimits& limits, std::vector<Vali
                             false});
 }
 
+// Findings that say the same thing of several subjects become one, naming them all.
+std::vector<ValidityFinding> merge_alike(std::vector<ValidityFinding> findings) {
+    std::vector<ValidityFinding> merged;
+    for (ValidityFinding& finding : findings) {
+        auto same = std::find_if(merged.begin(), merged.end(), [&](const ValidityFinding& earlier) {
+            return earlier.check == finding.check && earlier.message == finding.message &&
+                   earlier.warning == finding.warning;
+        });
+        if (same == merged.end()) merged.push_back(std::move(finding));
+        else same->subject += ", " + finding.subject;
+    }
+    return merged;
+}
+
 }  // namespace
 
 std::string node_of(const RunRecord& run) { return run.platform_metadata.value("slurm_node", std::string()); }
 
 // A cell whose runs ran on several Slurm nodes: a node that measures differently
 // from the others beyond chance (Welch, 5%) is itself a finding.
-void check_node_variation(const std::vector<RunRecord>& runs, std::vector<ValidityFinding>& findings) {
+void check_node_variation(const std::vector<RunRecord>& runs, const ValidityLimits& limits,
+                          std::vector<ValidityFinding>& findings) {
     std::vector<std::string> order;
     std::map<std::string, std::map<std::string, std::map<std::string, std::vector<double>>>> samples;  // cell, metric, node
     for (const RunRecord& run : runs) {
         if (run.warmup || run.status != "ok" || node_of(run).empty()) continue;
         if (samples.count(run.cell_id) == 0) order.push_back(run.cell_id);
         for (const Metric& metric : run.metrics)
-            if (metric.better != Better::None && is_central_metric(metric.name))
+            if (limits.metric_roles.central(run.workload_plugin, metric))
                 samples[run.cell_id][metric.name][node_of(run)].push_back(metric.value);
     }
     for (const std::string& cell : order) {
@@ -269,16 +322,18 @@ std::vector<ValidityFinding> check_validity(const std::vector<RunRecord>& runs, 
     std::vector<ValidityFinding> findings;
     check_host(host, limits, findings);
     check_runs(runs, limits, findings);
-    check_io_faster(runs, comparison, findings);
+    check_workload_warnings(runs, findings);
+    check_io_faster(runs, comparison, limits, findings);
     check_noise(runs, limits, findings);
     check_convergence(runs, limits, findings);
-    check_node_variation(runs, findings);
+    check_node_variation(runs, limits, findings);
     check_placement(runs, comparison, findings);
-    return findings;
+    return merge_alike(std::move(findings));
 }
 
 ValidityLimits limits_for(const json& experiment_config) {
     ValidityLimits limits;
+    limits.metric_roles = MetricRoles::from_experiment(experiment_config);
     const json adaptive = experiment_config.value("adaptive", json());
     if (adaptive.is_object()) {
         limits.target_fraction = adaptive.value("target_ci_percent", 0.0) / 100;

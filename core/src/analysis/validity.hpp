@@ -10,27 +10,32 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/comparison_table.hpp"
+#include "analysis/metric_roles.hpp"
 #include "store/result_store.hpp"
 
 namespace platbench {
 
 struct ValidityFinding {
     std::string check;      // resources | page-cache | emulation | noise | convergence | governor | host-load |
-                            // huge-pages | node-variation | placement
-    std::string subject;    // a cell id, a platform instance, or "host"
+                            // huge-pages | node-variation | placement, or a workload's own (its warnings:
+                            // caches, layout, oversubscribed, ..., "workload" when unnamed)
+    std::string subject;    // a cell id, a platform instance, or "host"; several joined by ", " when
+                            // one finding concerns them all
     std::string message;    // what was seen and what to do, one sentence
     bool warning = true;    // false: recorded for the reader, no action needed
 };
 
 struct ValidityLimits {
-    double max_cv = 0.10;             // a metric's coefficient of variation above this is "noisy"
+    double max_cv = 0.10;             // a central metric's coefficient of variation above this is "noisy"
     double page_cache_factor = 2.0;   // buffered I/O on less than this many times the RAM seen
     double max_load_per_cpu = 0.5;    // load average per CPU at the start above this is "busy"
+    MetricRoles metric_roles;         // which metrics are central (judged); the rest are details
     double target_fraction = 0;       // adaptive repetitions' target (0: not adaptive)
     std::string target_metric;        // and its deciding metric ("" : each cell's first)
 };
 
-// The limits for an experiment, from its stored configuration (adaptive target included).
+// The limits for an experiment, from its stored configuration (adaptive target and
+// the workloads' metric tables included).
 ValidityLimits limits_for(const nlohmann::json& experiment_config);
 
 std::vector<ValidityFinding> check_validity(const std::vector<RunRecord>& runs, const nlohmann::json& host,

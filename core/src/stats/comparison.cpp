@@ -73,9 +73,29 @@ WelchTest welch_t_test(std::span<const double> platform, std::span<const double>
 Verdict compare_samples(std::span<const double> platform, std::span<const double> baseline, Better better,
                         double alpha) {
     const WelchTest test = welch_t_test(platform, baseline);
-    if (std::isnan(test.p_value)) return Verdict::TooFewRuns;
-    if (test.p_value >= alpha) return Verdict::NoSignificantDifference;
-    const bool higher = test.t > 0;
+    return verdict_for(test.p_value, test.t, better, alpha);
+}
+
+std::vector<double> holm_adjusted(std::span<const double> p_values) {
+    std::vector<std::size_t> order;
+    for (std::size_t i = 0; i < p_values.size(); ++i)
+        if (!std::isnan(p_values[i])) order.push_back(i);
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return p_values[a] < p_values[b]; });
+    std::vector<double> adjusted(p_values.size(), std::numeric_limits<double>::quiet_NaN());
+    const double family = static_cast<double>(order.size());
+    double running_max = 0;
+    for (std::size_t rank = 0; rank < order.size(); ++rank) {
+        const double scaled = std::min(1.0, (family - static_cast<double>(rank)) * p_values[order[rank]]);
+        running_max = std::max(running_max, scaled);  // step-down: never below an earlier one
+        adjusted[order[rank]] = running_max;
+    }
+    return adjusted;
+}
+
+Verdict verdict_for(double p_value, double t, Better better, double alpha) {
+    if (std::isnan(p_value)) return Verdict::TooFewRuns;
+    if (p_value >= alpha) return Verdict::NoSignificantDifference;
+    const bool higher = t > 0;
     switch (better) {
         case Better::Higher: return higher ? Verdict::Faster : Verdict::Slower;
         case Better::Lower: return higher ? Verdict::Slower : Verdict::Faster;

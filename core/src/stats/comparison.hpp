@@ -5,6 +5,7 @@
 
 #include <span>
 #include <string>
+#include <vector>
 
 #include "platbench/workload.hpp"
 #include "stats/statistics.hpp"
@@ -44,6 +45,15 @@ enum class Verdict {
 // The verdict of the Welch test at `alpha`, in the direction the metric declares better.
 Verdict compare_samples(std::span<const double> platform, std::span<const double> baseline, Better better,
                         double alpha = 0.05);
+
+// The verdict for a p-value (adjusted for multiplicity, or not) and the sign of the
+// difference (Welch's t), in the direction the metric declares better.
+Verdict verdict_for(double p_value, double t, Better better, double alpha = 0.05);
+
+// Holm's step-down adjustment of one family of p-values (the metrics compared in
+// one cell): controls the chance of any false "faster"/"slower" in the family at
+// alpha. NaN p-values are not in the family and stay NaN.
+std::vector<double> holm_adjusted(std::span<const double> p_values);
 
 // "faster", "slower", "higher", "lower", "no significant difference", "too few runs".
 std::string verdict_text(Verdict verdict);

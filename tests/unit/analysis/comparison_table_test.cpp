@@ -104,3 +104,72 @@ TEST_CASE("tables follow the file's cell order, not the shuffled order of the ru
     CHECK(ordered[3].metrics[0].value == 2);
     CHECK(in_matrix_order(runs, nlohmann::json("not cells")).size() == 5);
 }
+
+TEST_CASE("a cell's metrics are one family: verdicts come from Holm's adjusted p, the raw p is kept") {
+    // 16 metrics, each a little higher on docker: at 5% alone several would be "faster"
+    // by chance of the family; Holm's adjustment keeps the verdicts honest.
+    std::vector<RunRecord> runs;
+    const std::vector<std::vector<double>> native = {{100, 103, 97, 101}}, docker = {{101, 104, 99, 103}};
+    for (int r = 0; r < 4; ++r) {
+        RunRecord base = run("native", "stream", 1, 100), other = run("docker", "stream", 1, 100);
+        base.metrics.clear();
+        other.metrics.clear();
+        for (int m = 0; m < 16; ++m) {
+            base.metrics.push_back({"m" + std::to_string(m), native[0][r], "x", Better::Higher});
+            other.metrics.push_back({"m" + std::to_string(m), docker[0][r] + (m == 0 ? 30 : 0), "x", Better::Higher});
+        }
+        runs.push_back(base);
+        runs.push_back(other);
+    }
+    const BaselineComparison comparison = compare_with_baseline(runs, "native");
+    REQUIRE(comparison.rows.size() == 16);
+    CHECK(comparison.rows[0].verdict == Verdict::Faster);  // 30 units apart: beyond any family's doubt
+    CHECK(comparison.rows[0].p_adjusted == doctest::Approx(std::min(1.0, 16 * comparison.rows[0].p_value)));
+    for (std::size_t i = 1; i < comparison.rows.size(); ++i) {
+        CAPTURE(i);
+        CHECK(comparison.rows[i].p_adjusted >= comparison.rows[i].p_value);
+        CHECK(comparison.rows[i].verdict == Verdict::NoSignificantDifference);
+    }
+    std::ostringstream printed;
+    print_comparison(comparison, printed);
+    CHECK(printed.str().find("p adjusted by Holm over each cell's metrics") != std::string::npos);
+}
+
+TEST_CASE("two experiments' cells of the same name but other settings are not compared, each difference named") {
+    std::vector<RunRecord> before, after;
+    for (double rate : {100.0, 101.0, 99.0}) before.push_back(run("native", "stream", 1, rate));
+    for (double rate : {90.0, 91.0, 89.0}) after.push_back(run("native", "stream", 1, rate));
+    for (RunRecord& r : before) r.workload_params["array_size"] = 20000000;
+    for (RunRecord& r : after) r.workload_params["array_size"] = 3000000;
+    const BaselineComparison comparison = compare_experiments(before, after, "A");
+    CHECK(comparison.rows.empty());
+    REQUIRE(comparison.notes.size() == 1);
+    CHECK(comparison.notes[0] == "native/stream/size:1: not comparable, the settings differ (A's value first): "
+                                 "workload array_size: 20000000 -> 3000000");
+    // Alike settings are compared as before.
+    for (RunRecord& r : after) r.workload_params["array_size"] = 20000000;
+    CHECK(compare_experiments(before, after, "A").rows.size() == 2);
+}
+
+TEST_CASE("runs of one cell id with two configurations are never pooled: the later settings get a name of their own") {
+    std::vector<RunRecord> runs;
+    for (double rate : {100.0, 101.0}) {
+        runs.push_back(run("native", "stream", 1, rate));
+        runs.back().cell_config_hash = "aaaaaaaaaaaaaaaa";
+    }
+    for (double rate : {300.0, 301.0}) {
+        runs.push_back(run("native", "stream", 1, rate));
+        runs.back().cell_config_hash = "bbbbbbbbbbbbbbbb";
+    }
+    const nlohmann::json cells = {{{"id", "native/stream/size:1"}, {"config_hash", "aaaaaaaaaaaaaaaa"}}};
+    const std::vector<RunRecord> ordered = in_matrix_order(runs, cells);
+    const ExperimentSummary summary = summarize_runs(ordered);
+    REQUIRE(summary.cells.size() == 2);
+    CHECK(summary.cells[0].cell_id == "native/stream/size:1");
+    CHECK(summary.cells[0].ok == 2);
+    CHECK(summary.cells[1].cell_id == "native/stream/size:1 (settings bbbbbbbb)");
+    CHECK(summary.rows[0].mean == doctest::Approx(100.5));  // the planned configuration alone
+    // One configuration only: the name stays as it is.
+    runs.resize(2);
+    CHECK(in_matrix_order(runs, cells)[1].cell_id == "native/stream/size:1");
+}

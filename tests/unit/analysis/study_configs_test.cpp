@@ -3,6 +3,7 @@
 // buffered I/O on small files misled that study, and none of IBM 2014's.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "analysis/validity.hpp"
@@ -51,10 +52,19 @@ std::vector<RunRecord> runs_of(const LoadedStudy& study) {
     return runs;
 }
 
+// The cells the page-cache check names, in order; a finding that concerns several
+// cells alike names them all ("native/randwrite, docker/randwrite").
 std::vector<std::string> page_cache_subjects(const std::vector<ValidityFinding>& findings) {
     std::vector<std::string> subjects;
-    for (const ValidityFinding& finding : findings)
-        if (finding.check == "page-cache") subjects.push_back(finding.subject);
+    for (const ValidityFinding& finding : findings) {
+        if (finding.check != "page-cache") continue;
+        for (std::size_t start = 0; start <= finding.subject.size();) {
+            const std::size_t comma = std::min(finding.subject.find(", ", start), finding.subject.size());
+            subjects.push_back(finding.subject.substr(start, comma - start));
+            start = comma + 2;
+        }
+    }
+    std::sort(subjects.begin(), subjects.end());
     return subjects;
 }
 
@@ -65,8 +75,8 @@ TEST_CASE("configs/csc496-group8.yaml: its two buffered jobs are flagged on ever
     CHECK(study->config.baseline == "native");
     REQUIRE(study->cells.size() == 3 * 3);
     const auto flagged = page_cache_subjects(check_validity(runs_of(*study), {}, {}));
-    CHECK(flagged == std::vector<std::string>{"native/randwrite", "native/randread", "docker/randwrite",
-                                              "docker/randread", "kvm/randwrite", "kvm/randread"});
+    CHECK(flagged == std::vector<std::string>{"docker/randread", "docker/randwrite", "kvm/randread", "kvm/randwrite",
+                                              "native/randread", "native/randwrite"});
 }
 
 TEST_CASE("configs/ibm2014.yaml: the study's design, direct libaio I/O throughout, nothing for the page-cache check") {

@@ -172,3 +172,69 @@ TEST_CASE("Slurm: a cell measuring differently on two nodes, and platforms compa
     CHECK_FALSE(has(quiet, "node-variation", "native/stream"));
     CHECK_FALSE(has(quiet, "placement", "docker"));
 }
+
+namespace {
+
+// An experiment's stored configuration with blockio's metric table as the engine records it.
+json config_with_io_table() {
+    json table = json::array();
+    for (const char* name : {"read_iops", "read_lat_mean"}) table.push_back({{"name", name}, {"central", true}});
+    for (const char* name : {"read_lat_max", "cpu_usr_s"}) table.push_back({{"name", name}, {"central", false}});
+    return {{"metric_tables", {{"blockio", table}}}};
+}
+
+RunRecord io_run_with(const std::string& platform, double iops, double lat_max, double cpu) {
+    RunRecord run = io_run(platform, iops, true, 1e9, 1e9);
+    run.metrics = {{"read_iops", iops, "IOPS", Better::Higher},
+                   {"read_lat_max", lat_max, "us", Better::Lower},
+                   {"cpu_usr_s", cpu, "s", Better::Lower}};
+    return run;
+}
+
+}  // namespace
+
+TEST_CASE("checks judge a workload's central metrics only: an extreme or CPU time never raises a finding") {
+    const ValidityLimits limits = limits_for(config_with_io_table());
+    std::vector<RunRecord> runs;
+    // Steady IOPS on both; kvm's maximum latency is far lower (one lucky run of extremes)
+    // and its CPU time wildly noisy: neither is what the workload measures.
+    for (int i = 0; i < 4; ++i) runs.push_back(io_run_with("native", 1000 + i, 900 + 10 * i, 1.0));
+    for (int i = 0; i < 4; ++i) runs.push_back(io_run_with("kvm", 1001 + i, 100 + i, i % 2 == 0 ? 0.2 : 3.0));
+    const BaselineComparison comparison = compare_with_baseline(runs, "native");
+    CHECK(check_validity(runs, kQuietHost, comparison, limits).empty());
+    // Without the table, the fallback also leaves CPU accounting and extremes aside.
+    CHECK(check_validity(runs, kQuietHost, comparison).empty());
+    // A central metric faster than the baseline is still caught.
+    for (RunRecord& run : runs)
+        if (run.platform_instance == "kvm") run.metrics[0].value *= 3;
+    const auto findings = check_validity(runs, kQuietHost, compare_with_baseline(runs, "native"), limits);
+    REQUIRE(findings.size() == 1);
+    CHECK(findings[0].check == "page-cache");
+    CHECK(findings[0].message.rfind("read_iops is faster than native", 0) == 0);
+}
+
+TEST_CASE("a workload's warnings are findings under the check they name, once per cell, with how many runs said so") {
+    std::vector<RunRecord> runs = {stream_run("native", 100), stream_run("native", 101), stream_run("native", 99)};
+    runs[0].warnings = {"caches: each array is 7.6 MiB, less than 4 times the L3 cache", "a remark without a check"};
+    runs[1].warnings = {"caches: each array is 7.6 MiB, less than 4 times the L3 cache"};
+    const auto findings = check_validity(runs, kQuietHost, {});
+    REQUIRE(findings.size() == 2);
+    CHECK(findings[0].check == "caches");
+    CHECK(findings[0].subject == "native/stream");
+    CHECK(findings[0].message == "each array is 7.6 MiB, less than 4 times the L3 cache (said in 2 of 3 runs)");
+    CHECK(findings[1].check == "workload");
+    CHECK(findings[1].message == "a remark without a check (said in 1 of 3 runs)");
+    std::ostringstream printed;
+    print_validity(findings, printed);
+    CHECK(printed.str().find("warning: native/stream: each array is 7.6 MiB") != std::string::npos);
+}
+
+TEST_CASE("one finding that concerns several cells alike names them all, once") {
+    std::vector<RunRecord> runs = {stream_run("native", 100), stream_run("docker", 100), stream_run("kvm", 100)};
+    for (RunRecord& run : runs) run.warnings = {"caches: the runner sees no cache sizes"};
+    runs[2].warnings = {"caches: something else"};
+    const auto findings = check_validity(runs, kQuietHost, {});
+    REQUIRE(findings.size() == 2);
+    CHECK(findings[0].subject == "native/stream, docker/stream");
+    CHECK(findings[1].subject == "kvm/stream");
+}

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -119,4 +120,26 @@ TEST_CASE("the verdict follows the metric's better direction") {
     CHECK(compare_samples(low, std::vector<double>{10}, Better::Higher) == Verdict::TooFewRuns);
     CHECK(verdict_text(Verdict::NoSignificantDifference) == "no significant difference");
     CHECK(verdict_text(Verdict::Faster) == "faster");
+}
+
+TEST_CASE("Holm's adjustment matches values computed independently, and leaves NaN out of the family") {
+    // R: p.adjust(c(0.01, 0.04, 0.03, 0.005), "holm") = 0.03 0.06 0.06 0.02
+    const std::vector<double> p = {0.01, 0.04, 0.03, 0.005};
+    const std::vector<double> adjusted = holm_adjusted(p);
+    REQUIRE(adjusted.size() == 4);
+    CHECK(adjusted[0] == doctest::Approx(0.03));
+    CHECK(adjusted[1] == doctest::Approx(0.06));
+    CHECK(adjusted[2] == doctest::Approx(0.06));
+    CHECK(adjusted[3] == doctest::Approx(0.02));
+    // A family of one is unchanged; NaN is no member; adjusted values stop at 1.
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const std::vector<double> with_nan = holm_adjusted(std::vector<double>{0.2, nan, 0.6});
+    CHECK(with_nan[0] == doctest::Approx(0.4));
+    CHECK(std::isnan(with_nan[1]));
+    CHECK(with_nan[2] == doctest::Approx(0.6));
+    CHECK(holm_adjusted(std::vector<double>{0.04})[0] == doctest::Approx(0.04));
+    CHECK(holm_adjusted(std::vector<double>{0.9, 0.8})[1] == 1.0);
+    CHECK(verdict_for(0.06, 2.0, Better::Higher) == Verdict::NoSignificantDifference);
+    CHECK(verdict_for(0.02, -2.0, Better::Higher) == Verdict::Slower);
+    CHECK(verdict_for(nan, 1.0, Better::Lower) == Verdict::TooFewRuns);
 }
