@@ -9,6 +9,7 @@
 #include "analysis/comparison_table.hpp"
 #include "analysis/validity.hpp"
 #include "engine/engine.hpp"
+#include "engine/experiment_session.hpp"
 #include "engine/summary.hpp"
 #include "matrix/matrix.hpp"
 #include "slurm/slurm_execution.hpp"
@@ -192,8 +193,13 @@ int command_run(const Args& args, bool validate_only) {
     options.interrupt = &interrupt_flag();
     options.progress = parsed.quiet ? nullptr : &std::cerr;
     options.progress_is_terminal = stderr_is_terminal();
-    return report_outcome(config.executor == Executor::Slurm ? slurm::run_experiment_on_slurm(config, options)
-                                                             : run_experiment(config, options));
+    try {
+        return report_outcome(config.executor == Executor::Slurm ? slurm::run_experiment_on_slurm(config, options)
+                                                                 : run_experiment(config, options));
+    } catch (const ResumeRefused& refused) {
+        std::cerr << "platbench run: " << refused.what() << "\nnothing was run\n";
+        return kExitUsage;
+    }
 }
 
 }  // namespace platbench::cli

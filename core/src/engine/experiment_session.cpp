@@ -1,6 +1,9 @@
 #include "engine/experiment_session.hpp"
 
+#include <algorithm>
+
 #include "engine/param_json.hpp"
+#include "store/settings_diff.hpp"
 #include "host/host_info.hpp"
 #include "util/fault_injection.hpp"
 
@@ -33,6 +36,68 @@ nlohmann::json adaptive_json(const ExperimentConfig& config) {
             {"metric", config.adaptive->metric}};
 }
 
+std::vector<const PluginDescriptor*> workload_descriptors(const std::vector<Cell>& cells) {
+    std::vector<const PluginDescriptor*> descriptors;
+    for (const Cell& cell : cells) {
+        const PluginDescriptor* descriptor = cell.workload->plugin->descriptor;
+        if (std::find(descriptors.begin(), descriptors.end(), descriptor) == descriptors.end())
+            descriptors.push_back(descriptor);
+    }
+    return descriptors;
+}
+
+// Each workload's metric table, recorded so that analysis of the stored database
+// knows which metrics are central without loading the plugins (analysis/metric_roles).
+nlohmann::json metric_tables_json(const std::vector<const PluginDescriptor*>& workloads) {
+    nlohmann::json tables = nlohmann::json::object();
+    for (const PluginDescriptor* workload : workloads) {
+        if (workload->metrics.empty()) continue;
+        nlohmann::json table = nlohmann::json::array();
+        for (const MetricSpec& metric : workload->metrics)
+            table.push_back({{"name", metric.name},
+                             {"unit", metric.unit},
+                             {"better", better_name(metric.better)},
+                             {"central", (metric.roles & kMetricCentral) != 0}});
+        tables[workload->name] = std::move(table);
+    }
+    return tables;
+}
+
+CellSettings settings_of(const Cell& cell) {
+    return {cell.platform->plugin->name(), to_json(cell.platform_settings), cell.workload->plugin->name(),
+            to_json(cell.workload_params)};
+}
+
+CellSettings stored_settings_of(const nlohmann::json& cell) {
+    return {cell.value("platform_plugin", ""), cell.value("platform_settings", nlohmann::json::object()),
+            cell.value("workload_plugin", ""), cell.value("workload_params", nlohmann::json::object())};
+}
+
+// A cell of the earlier experiment that the file now gives other settings: its
+// runs so far and the new ones would be two configurations under one name.
+void refuse_changed_cells(const ExperimentRecord& earlier, const std::vector<Cell>& cells) {
+    const nlohmann::json stored_cells = earlier.config.value("cells", nlohmann::json::array());
+    std::map<std::string, const nlohmann::json*> stored;
+    for (const nlohmann::json& cell : stored_cells)
+        if (cell.is_object() && cell.contains("id") && cell["id"].is_string()) stored[cell["id"].get<std::string>()] = &cell;
+    std::string changes;
+    std::size_t changed = 0;
+    for (const Cell& cell : cells) {
+        auto it = stored.find(cell.id);
+        if (it == stored.end() || it->second->value("config_hash", "") == cell.config_hash) continue;
+        ++changed;
+        for (const std::string& line : settings_differences(stored_settings_of(*it->second), settings_of(cell)))
+            changes += "\n  " + cell.id + ": " + line;
+    }
+    if (changed == 0) return;
+    throw ResumeRefused("--resume: the file gives " + std::to_string(changed) + (changed == 1 ? " cell" : " cells") +
+                        " of experiment " + std::to_string(earlier.id) +
+                        " other settings than when it started, and its runs would be pooled with the new ones:" +
+                        changes +
+                        "\nstart a new experiment (run without --resume; experiment " + std::to_string(earlier.id) +
+                        " stays in the database), or put the file back as it was");
+}
+
 }  // namespace
 
 ExperimentSession::ExperimentSession(const ExperimentConfig& config, const EngineOptions& options, Progress& progress)
@@ -46,14 +111,15 @@ ExperimentSession::ExperimentSession(const ExperimentConfig& config, const Engin
 void ExperimentSession::open(const std::vector<Cell>& cells, std::uint64_t seed, std::size_t planned_runs) {
     report_.planned = planned_runs;
     if (resume_) {
-        if (auto earlier = store_->latest_experiment(config_.name)) return continue_experiment(*earlier);
+        if (auto earlier = store_->latest_experiment(config_.name)) return continue_experiment(*earlier, cells);
         progress_.note("note: no earlier '" + config_.name + "' experiment in " + store_->path().string() +
                        "; starting a new one");
     }
     create_experiment(cells, seed, planned_runs);
 }
 
-void ExperimentSession::continue_experiment(const ExperimentRecord& earlier) {
+void ExperimentSession::continue_experiment(const ExperimentRecord& earlier, const std::vector<Cell>& cells) {
+    refuse_changed_cells(earlier, cells);
     report_.experiment_id = earlier.id;
     if (earlier.file_hash != config_.file_hash) {
         progress_.note("note: " + config_.file.string() + " changed since experiment " + std::to_string(earlier.id) +
@@ -89,7 +155,8 @@ void ExperimentSession::create_experiment(const std::vector<Cell>& cells, std::u
                      {"adaptive", adaptive_json(config_)},
                      {"executor", config_.executor == Executor::Slurm ? "slurm" : "local"},
                      {"output", output_dir_.string()},
-                     {"cells", describe_cells(cells)}};
+                     {"cells", describe_cells(cells)},
+                     {"metric_tables", metric_tables_json(workload_descriptors(cells))}};
     record.host = collect_host_info();
     record.planned_runs = static_cast<std::int64_t>(planned_runs);
     report_.experiment_id = store_->create_experiment(record);

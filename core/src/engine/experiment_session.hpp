@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -22,13 +23,22 @@
 
 namespace platbench {
 
+// --resume on a file whose cells changed their settings since the experiment
+// started: continuing would pool runs of two configurations. The message names
+// each changed cell and setting (old -> new) and what to do instead.
+class ResumeRefused : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
 class ExperimentSession {
 public:
     // Locks the output directory and opens (or creates) its results database.
     ExperimentSession(const ExperimentConfig& config, const EngineOptions& options, Progress& progress);
 
     // Creates the experiment, or continues the newest of its name with `resume`.
-    // `planned_runs` and the seed are recorded with a new experiment.
+    // `planned_runs` and the seed are recorded with a new experiment. Throws
+    // ResumeRefused when a cell of the earlier experiment has other settings now.
     void open(const std::vector<Cell>& cells, std::uint64_t seed, std::size_t planned_runs);
 
     // Stores a finished run and counts it into report(); throws StoreFailure when
@@ -42,7 +52,7 @@ public:
     EngineReport& report() { return report_; }
 
 private:
-    void continue_experiment(const ExperimentRecord& earlier);
+    void continue_experiment(const ExperimentRecord& earlier, const std::vector<Cell>& cells);
     void create_experiment(const std::vector<Cell>& cells, std::uint64_t seed, std::size_t planned_runs);
 
     const ExperimentConfig& config_;

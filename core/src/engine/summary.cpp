@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 #include <ostream>
+#include <set>
 
 #include "stats/statistics.hpp"
 
@@ -50,14 +51,39 @@ ExperimentSummary summarize_runs(const std::vector<RunRecord>& runs) {
     return summary;
 }
 
+namespace {
+
+// Runs of one cell id with another configuration than the cell's planned one
+// (its settings hash) get a name of their own, "<id> (settings <hash>)", so that
+// no statistic pools two configurations. Databases written before --resume
+// refused changed cells can hold such runs.
+void separate_configurations(std::vector<RunRecord>& runs, const std::map<std::string, std::string>& planned_hash) {
+    std::map<std::string, std::set<std::string>> hashes;
+    for (const RunRecord& run : runs) hashes[run.cell_id].insert(run.cell_config_hash);
+    for (RunRecord& run : runs) {
+        if (hashes[run.cell_id].size() < 2) continue;
+        auto planned = planned_hash.find(run.cell_id);
+        const bool is_planned = planned != planned_hash.end() ? planned->second == run.cell_config_hash
+                                                              : run.cell_config_hash == *hashes[run.cell_id].begin();
+        if (!is_planned) run.cell_id += " (settings " + run.cell_config_hash.substr(0, 8) + ")";
+    }
+}
+
+}  // namespace
+
 std::vector<RunRecord> in_matrix_order(std::vector<RunRecord> runs, const nlohmann::json& cells) {
     std::map<std::string, std::size_t> position;
+    std::map<std::string, std::string> planned_hash;
     if (cells.is_array())
         for (const nlohmann::json& cell : cells)
-            if (cell.is_object() && cell.contains("id") && cell["id"].is_string())
+            if (cell.is_object() && cell.contains("id") && cell["id"].is_string()) {
                 position.emplace(cell["id"].get<std::string>(), position.size());
+                planned_hash.emplace(cell["id"].get<std::string>(), cell.value("config_hash", ""));
+            }
+    separate_configurations(runs, planned_hash);
     const auto rank = [&](const RunRecord& run) {
-        auto it = position.find(run.cell_id);
+        const std::string id = run.cell_id.substr(0, run.cell_id.find(" (settings "));
+        auto it = position.find(id);
         return it == position.end() ? position.size() : it->second;
     };
     std::stable_sort(runs.begin(), runs.end(),

@@ -41,7 +41,10 @@ ExperimentSummary summarize_runs(const std::vector<RunRecord>& runs);
 
 // `runs` stably sorted into the matrix order of `cells` (the experiment record's
 // "cells": [{"id": ...}, ...]), so that tables list cells as the file does, not
-// in the shuffled order they ran in. Cells not listed go last.
+// in the shuffled order they ran in. Cells not listed go last. Runs of a cell id
+// whose settings differ from the cell's (its config hash) are renamed
+// "<id> (settings <hash>)": analysis never pools two configurations. Every
+// analysis reads its runs through this.
 std::vector<RunRecord> in_matrix_order(std::vector<RunRecord> runs, const nlohmann::json& cells);
 void print_summary(const ExperimentSummary& summary, std::ostream& out);
 

@@ -373,6 +373,34 @@ TEST_CASE("SIGKILL loses no completed run, and --resume completes the rest witho
     CHECK(stored_runs(output).size() == 12);
 }
 
+TEST_CASE("--resume after the file changed a cell's settings names each change and refuses, running nothing") {
+    const fs::path dir = scratch("resume-edited");
+    const fs::path output = dir / "results";
+    const auto write = [&](const std::string& value, const std::string& sleep) {
+        test::write_file(dir / "e.yaml", echo_experiment("edited", 2, "  - plugin: native\n",
+                                                         "    value: " + value + "\n    sleep: " + sleep + "\n"));
+    };
+    write("1.5", "1ms");
+    CHECK(run_cli({"run", (dir / "e.yaml").string(), "--output", output.string()}, dir / "first").exit_code == 0);
+    write("2.5", "2ms");  // two settings of the one cell change; its id stays native/echo
+    const auto refused =
+        run_cli({"run", (dir / "e.yaml").string(), "--output", output.string(), "--resume"}, dir / "second");
+    INFO(refused.err);
+    CHECK(refused.exit_code == 2);
+    CHECK(contains(refused.err, "--resume: the file gives 1 cell of experiment 1 other settings than when it started"));
+    CHECK(contains(refused.err, "  native/echo: workload sleep: 0.001 -> 0.002"));
+    CHECK(contains(refused.err, "  native/echo: workload value: 1.5 -> 2.5"));
+    CHECK(contains(refused.err, "start a new experiment (run without --resume"));
+    CHECK(contains(refused.err, "nothing was run"));
+    CHECK(stored_runs(output).size() == 2);  // only the first experiment's runs
+    // Put back as it was, --resume goes on (nothing left to run).
+    write("1.5", "1ms");
+    const auto resumed =
+        run_cli({"run", (dir / "e.yaml").string(), "--output", output.string(), "--resume"}, dir / "third");
+    CHECK(resumed.exit_code == 0);
+    CHECK(contains(resumed.out, "2 already stored"));
+}
+
 TEST_CASE("Ctrl-C stops cleanly: exit 130, completed runs kept, the running child is gone") {
     const fs::path dir = scratch("interrupt");
     test::write_file(dir / "e.yaml", echo_experiment("interrupt", 20, "  - plugin: native\n", "    sleep: 310ms\n"));
