@@ -40,4 +40,16 @@ std::map<std::string, CellConvergence> cell_convergence(const std::vector<RunRec
     return cells;
 }
 
+std::vector<std::size_t> cells_still_wide(const std::vector<Cell>& cells, const std::vector<RunRecord>& runs,
+                                          const std::string& metric, double target_fraction) {
+    const auto convergence = cell_convergence(runs, metric, target_fraction);
+    std::vector<std::size_t> wide;
+    for (const Cell& cell : cells) {
+        auto it = convergence.find(cell.id);
+        if (it == convergence.end() || it->second.metric.empty() || it->second.converged) continue;
+        wide.push_back(cell.index);
+    }
+    return wide;
+}
+
 }  // namespace platbench

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "matrix/matrix.hpp"
 #include "store/result_store.hpp"
 
 namespace platbench {
@@ -22,5 +23,11 @@ struct CellConvergence {
 // whose mean is not 0 (a write job's read metrics are all 0).
 std::map<std::string, CellConvergence> cell_convergence(const std::vector<RunRecord>& runs, const std::string& metric,
                                                         double target_fraction);
+
+// The cells (indices into `cells`) whose interval is still wider than the target,
+// for the next adaptive round. A cell without a successful run cannot narrow:
+// more of its failures help no one, so it is left out.
+std::vector<std::size_t> cells_still_wide(const std::vector<Cell>& cells, const std::vector<RunRecord>& runs,
+                                          const std::string& metric, double target_fraction);
 
 }  // namespace platbench

@@ -94,34 +94,21 @@ private:
     void repeat_until_narrow(const AdaptiveRepetitions& adaptive) {
         std::size_t index = plan_.size();
         for (int repetition = config_.repetitions; repetition < adaptive.max_repetitions; ++repetition) {
-            const std::vector<std::size_t> wide = cells_still_wide(adaptive);
+            const std::vector<std::size_t> wide = cells_still_wide(
+                cells_, session_->results().runs(session_->experiment_id()), adaptive.metric, adaptive.target_fraction);
             if (wide.empty()) return;
             if (adaptive.budget_seconds > 0 && seconds_since(started_) >= adaptive.budget_seconds) {
                 progress_.note("adaptive repetitions: the budget of " + Progress::format_duration(adaptive.budget_seconds) +
                                " is spent; " + std::to_string(wide.size()) + " cells stay above the target");
                 return;
             }
-            const std::vector<PlannedRun> round = plan_round(wide, repetition, seed_ + 0x9E3779B97F4A7C15ull * repetition);
+            const std::vector<PlannedRun> round = plan_round(wide, repetition, adaptive_round_seed(seed_, repetition));
             progress_.add_planned(round.size());
             report().planned += round.size();
             run_plan(round, index);
             index += round.size();
             if (report().interrupted) return;
         }
-    }
-
-    std::vector<std::size_t> cells_still_wide(const AdaptiveRepetitions& adaptive) {
-        const auto convergence =
-            cell_convergence(session_->results().runs(session_->experiment_id()), adaptive.metric,
-                             adaptive.target_fraction);
-        std::vector<std::size_t> wide;
-        for (const Cell& cell : cells_) {
-            auto it = convergence.find(cell.id);
-            // A cell without a successful run cannot narrow: more of its failures help no one.
-            if (it == convergence.end() || it->second.metric.empty() || it->second.converged) continue;
-            wide.push_back(cell.index);
-        }
-        return wide;
     }
 
     static double seconds_since(std::chrono::steady_clock::time_point start) {

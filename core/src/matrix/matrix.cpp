@@ -138,6 +138,10 @@ std::vector<PlannedRun> plan_round(const std::vector<std::size_t>& cells, int re
     return round;
 }
 
+std::uint64_t adaptive_round_seed(std::uint64_t experiment_seed, int repetition) {
+    return experiment_seed + 0x9E3779B97F4A7C15ull * static_cast<std::uint64_t>(repetition);
+}
+
 std::vector<PlannedRun> plan_runs(const std::vector<Cell>& cells, const ExperimentConfig& config,
                                   std::uint64_t seed) {
     std::vector<PlannedRun> plan;

@@ -53,4 +53,8 @@ std::vector<PlannedRun> plan_runs(const std::vector<Cell>& cells, const Experime
 // of `cells` (indices), shuffled by `seed` as plan_runs shuffles a round.
 std::vector<PlannedRun> plan_round(const std::vector<std::size_t>& cells, int repetition, std::uint64_t seed);
 
+// The seed of adaptive round `repetition` of an experiment whose order seed is
+// `experiment_seed`: every executor shuffles the same round the same way.
+std::uint64_t adaptive_round_seed(std::uint64_t experiment_seed, int repetition);
+
 }  // namespace platbench

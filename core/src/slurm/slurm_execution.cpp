@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analysis/convergence.hpp"
 #include "engine/experiment_session.hpp"
 #include "engine/progress.hpp"
 #include "host/host_info.hpp"
@@ -94,8 +95,40 @@ public:
         attach_to_live_jobs();
         submit(runs_to_submit(), 0);
         watch();
+        if (config_.adaptive && !session_->report().interrupted) repeat_until_narrow(*config_.adaptive);
         progress_.done();
         return session_->report();
+    }
+
+    // Adaptive repetitions, as the local executor does them: once every job of a
+    // round is over, a further round (a job per platform) of the cells whose
+    // interval is still too wide, until all are narrow enough, at
+    // max_repetitions, or out of budget. Cells left wide are flagged by the
+    // validity checks. On --resume, runs of a round already stored are not run again.
+    void repeat_until_narrow(const AdaptiveRepetitions& adaptive) {
+        for (int repetition = config_.repetitions; repetition < adaptive.max_repetitions; ++repetition) {
+            const std::vector<std::size_t> wide = cells_still_wide(
+                cells_, session_->results().runs(session_->experiment_id()), adaptive.metric, adaptive.target_fraction);
+            if (wide.empty()) return;
+            if (adaptive.budget_seconds > 0 && seconds_since(started_) >= adaptive.budget_seconds) {
+                progress_.note("adaptive repetitions: the budget of " + Progress::format_duration(adaptive.budget_seconds) +
+                               " is spent; " + std::to_string(wide.size()) + " cells stay above the target");
+                return;
+            }
+            std::vector<std::size_t> added;
+            for (const PlannedRun& run : plan_round(wide, repetition, adaptive_round_seed(seed_, repetition))) {
+                plan_index_[run.key(cells_[run.cell])] = plan_.size();
+                added.push_back(plan_.size());
+                plan_.push_back(run);
+            }
+            progress_.add_planned(added.size());
+            session_->report().planned += added.size();
+            progress_.note("adaptive repetitions: round " + std::to_string(repetition + 1) + " for " +
+                           std::to_string(wide.size()) + " cells whose interval is still too wide");
+            submit(not_done(added), 0);
+            watch();
+            if (session_->report().interrupted) return;
+        }
     }
 
 private:
@@ -173,10 +206,18 @@ private:
 
     // ------------------------------------------------------------------ jobs
 
-    // The runs not stored as ok and not in a job that may still run them.
+    // The runs of the plan not stored as ok and not in a job that may still run them.
     std::vector<std::size_t> runs_to_submit() {
+        std::vector<std::size_t> all(plan_.size());
+        for (std::size_t i = 0; i < plan_.size(); ++i) all[i] = i;
+        return not_done(all);
+    }
+
+    // Those of `indices` (into the plan) not stored as ok nor owned by a job; the
+    // ones already stored are counted as such.
+    std::vector<std::size_t> not_done(const std::vector<std::size_t>& indices) {
         std::vector<std::size_t> runs;
-        for (std::size_t i = 0; i < plan_.size(); ++i) {
+        for (std::size_t i : indices) {
             const std::string key = plan_[i].key(cells_[plan_[i].cell]);
             if (session_->is_done(key)) {
                 ++session_->report().already_done;
@@ -502,6 +543,7 @@ private:
     std::map<std::pair<std::size_t, std::size_t>, std::string> cancelled_stuck_;
     std::map<std::string, std::chrono::steady_clock::time_point> submitted_at_;
     std::string last_progress_;
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();  // for the adaptive budget
 };
 
 }  // namespace

@@ -162,6 +162,33 @@ TEST_CASE("native and docker stream cells run on the nodes their platform is pla
     CHECK(submitted_jobs(dir).size() == 2);  // one array per platform, none submitted again
 }
 
+TEST_CASE("adaptive repetitions on Slurm: further rounds only for the cells still wide, up to the maximum, flagged") {
+    REQUIRE_SLURM();
+    const fs::path dir = scratch("adaptive");
+    // echo's value never varies: its cell converges after the minimum. A STREAM
+    // bandwidth always varies by more than 0.01%: its cell gets rounds to the maximum.
+    test::write_file(dir / "e.yaml",
+                     experiment("adaptive", "", "  - plugin: native\n",
+                                "  - plugin: echo\n    value: 7\n  - plugin: stream\n    array_size: 100k\n    ntimes: 2\n",
+                                2) +
+                         "target_ci: 0.01\nmax_repetitions: 4\n");
+    const auto run = test::Started(run_args(dir), dir / "run").wait();
+    INFO(run.err);
+    CHECK(run.exit_code == 0);
+    std::map<std::string, int> runs_per_cell;
+    for (const auto& [key, r] : stored_by_key(dir / "results")) {
+        CHECK(r.status == "ok");
+        CHECK_FALSE(r.platform_metadata.value("slurm_job", "").empty());  // every round ran as Slurm jobs
+        ++runs_per_cell[r.cell_id];
+    }
+    CHECK(runs_per_cell["native/echo"] == 2);
+    CHECK(runs_per_cell["native/stream"] == 4);
+    CHECK(contains(run.err, "adaptive repetitions: round 3 for 1 cells"));
+    CHECK(contains(run.err, "adaptive repetitions: round 4 for 1 cells"));
+    CHECK(contains(run.out, "did not converge"));
+    CHECK(submitted_jobs(dir).size() == 3);  // the first rounds, then one job per adaptive round
+}
+
 TEST_CASE("a node that fails mid-matrix fails only its runs, with Slurm's reason, and the others complete") {
     REQUIRE_SLURM();
     const fs::path dir = scratch("node-fails");
