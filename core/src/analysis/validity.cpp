@@ -150,7 +150,10 @@ void check_runs(const std::vector<RunRecord>& runs, const ValidityLimits& limits
     }
 }
 
-// Per cell, the noisiest central metric.
+// Per cell, how much its central metrics vary between runs: the median of their
+// coefficients of variation, one judgement per cell. (The noisiest of a cell's
+// ~8 metrics, each estimated from a few runs, would exceed the limit by chance
+// alone in most cells.)
 void check_noise(const std::vector<RunRecord>& runs, const ValidityLimits& limits,
                  std::vector<ValidityFinding>& findings) {
     std::vector<std::string> order;
@@ -162,18 +165,28 @@ void check_noise(const std::vector<RunRecord>& runs, const ValidityLimits& limit
             if (limits.metric_roles.central(run.workload_plugin, metric))
                 samples[run.cell_id][metric.name].push_back(metric.value);
     }
+    const auto percent = [](double fraction) { return std::to_string(static_cast<int>(std::lround(fraction * 100))) + "%"; };
     for (const std::string& cell : order) {
+        std::vector<double> variations;
         std::string noisiest;
-        double worst = limits.max_cv;
+        double worst = 0;
         for (const auto& [metric, values] : samples[cell]) {
             const double cv = coefficient_of_variation(values);
-            if (std::isfinite(cv) && cv > worst) worst = cv, noisiest = metric;
+            if (!std::isfinite(cv)) continue;
+            variations.push_back(cv);
+            if (cv > worst) worst = cv, noisiest = metric;
         }
-        if (noisiest.empty()) continue;
+        if (variations.empty()) continue;
+        const double typical = median(variations);
+        if (!(typical > limits.max_cv)) continue;
         findings.push_back({"noise", cell,
-                            noisiest + " varies by " + std::to_string(static_cast<int>(std::lround(worst * 100))) +
-                                "% of its mean between runs: the machine is noisy; add repetitions, stop other "
-                                "load, or pin the run with cpuset"});
+                            "its central metrics vary by " + percent(typical) +
+                                " of their mean between runs (the median; " + noisiest + " " + percent(worst) +
+                                "): the machine is noisy; add repetitions, stop other load, or pin the run with cpuset",
+                            true, percent(typical),
+                            "central metrics vary by more than " + percent(limits.max_cv) +
+                                " of their mean between runs (the median over each cell's): the machine is noisy; add "
+                                "repetitions, stop other load, or pin the run with cpuset"});
     }
 }
 
@@ -247,8 +260,9 @@ void check_host(const json& host, const ValidityLimits& limits, std::vector<Vali
 std::vector<ValidityFinding> merge_alike(std::vector<ValidityFinding> findings) {
     std::vector<ValidityFinding> merged;
     for (ValidityFinding& finding : findings) {
+        // Findings with a figure of their own stay one per subject (printed together by their summary).
         auto same = std::find_if(merged.begin(), merged.end(), [&](const ValidityFinding& earlier) {
-            return earlier.check == finding.check && earlier.message == finding.message &&
+            return finding.summary.empty() && earlier.check == finding.check && earlier.message == finding.message &&
                    earlier.warning == finding.warning;
         });
         if (same == merged.end()) merged.push_back(std::move(finding));
@@ -345,9 +359,28 @@ ValidityLimits limits_for(const json& experiment_config) {
 void print_validity(const std::vector<ValidityFinding>& findings, std::ostream& out) {
     if (findings.empty()) return;
     out << "\nvalidity checks:\n";
-    for (const ValidityFinding& finding : findings)
-        out << (finding.warning ? "warning: " : "note: ") << finding.subject << ": " << finding.message << " ["
-            << finding.check << "]\n";
+    std::set<std::size_t> printed;
+    for (std::size_t i = 0; i < findings.size(); ++i) {
+        if (printed.count(i) != 0) continue;
+        const ValidityFinding& finding = findings[i];
+        const char* level = finding.warning ? "warning: " : "note: ";
+        if (finding.summary.empty()) {
+            out << level << finding.subject << ": " << finding.message << " [" << finding.check << "]\n";
+            continue;
+        }
+        std::vector<std::string> subjects;
+        for (std::size_t j = i; j < findings.size(); ++j) {
+            const ValidityFinding& other = findings[j];
+            if (other.check != finding.check || other.summary != finding.summary || other.warning != finding.warning)
+                continue;
+            subjects.push_back(other.subject + (other.figure.empty() ? "" : " (" + other.figure + ")"));
+            printed.insert(j);
+        }
+        std::string listed;
+        for (const std::string& subject : subjects) listed += (listed.empty() ? "" : ", ") + subject;
+        out << level << subjects.size() << (subjects.size() == 1 ? " cell: " : " cells: ") << listed << ": "
+            << finding.summary << " [" << finding.check << "]\n";
+    }
 }
 
 }  // namespace platbench

@@ -23,6 +23,11 @@ struct ValidityFinding {
                             // one finding concerns them all
     std::string message;    // what was seen and what to do, one sentence
     bool warning = true;    // false: recorded for the reader, no action needed
+    // For a check that finds the same thing in many cells with a figure of each
+    // (noise): the figure ("14%") and the sentence for all of them, so that the
+    // terminal gives one line for the check and the report a line per cell.
+    std::string figure;
+    std::string summary;
 };
 
 struct ValidityLimits {
@@ -41,6 +46,8 @@ ValidityLimits limits_for(const nlohmann::json& experiment_config);
 std::vector<ValidityFinding> check_validity(const std::vector<RunRecord>& runs, const nlohmann::json& host,
                                             const BaselineComparison& comparison, const ValidityLimits& limits = {});
 
+// One line per finding, or per check where findings share a summary ("noise: 9
+// cells: a (14%), b (12%): ..."): what the end of a run prints.
 void print_validity(const std::vector<ValidityFinding>& findings, std::ostream& out);
 
 }  // namespace platbench
