@@ -15,7 +15,11 @@
 # lays out its own job file beside it before each run (outside what it measures).
 # The order alternates (fio first in odd pairs, blockio first in even pairs), and
 # both runs start with a ramp that is not counted.
-# Both use uniformly random offsets (fio: norandommap, no random map).
+# Both use their defaults for random offsets and write data: a random map (each
+# block once per pass before any is visited again) and write buffers refreshed
+# per I/O (fio's scramble_buffers, blockio's per-write stamps). On the shared loop
+# device, which fio's layout wrote, blockio runs with layout=false: nothing is
+# laid out between runs (as root; otherwise blockio lays out its own job file).
 #
 # Usage: bench/blockio_vs_fio.sh [-r PAIRS] [-t SECONDS] [-c TEXT] [BUILD_DIR] [DIR]
 #   BUILD_DIR    platbench build tree (default ./build)
@@ -82,10 +86,10 @@ fio --name=layout --filename="$fio_file" --size=1g --rw=write --bs=1m --direct=1
 
 # fio_target: what fio opens; blockio_target: the blockio parameter naming the same place.
 fio_target=$fio_file
-blockio_target="directory=$work"
+blockio_target=(directory="$work")
 if [[ $(id -u) -eq 0 ]] && command -v losetup >/dev/null && loop=$(losetup --find --show --direct-io=on "$fio_file"); then
     fio_target=$loop
-    blockio_target="device=$loop"
+    blockio_target=(device="$loop" layout=false)
     echo "both on $loop (loop device over $fio_file, direct I/O)"
 else
     loop=""
@@ -97,7 +101,7 @@ run_fio() {
     local pattern=$1 bs=$2 depth=$3 engine=$4 mix=$5 measure=$6
     fio --name=job --filename="$fio_target" --size=1g --rw="$pattern" --rwmixread="$mix" --bs="$bs" \
         --iodepth="$depth" --ioengine="$engine" --direct=1 --time_based --runtime="$seconds" --ramp_time="$ramp" \
-        --norandommap --randrepeat=0 --output-format=json |
+        --randrepeat=0 --output-format=json |
         python3 -c '
 import json, sys
 job = json.load(sys.stdin)["jobs"][0]
@@ -114,7 +118,7 @@ run_blockio() {
     local pattern=$1 bs=$2 depth=$3 engine=$4 mix=$5 measure=$6
     local size=${bs%[km]} unit=${bs: -1}
     local -a params=(pattern="$pattern" block_size="$size${unit^^}iB" iodepth="$depth" engine="$engine"
-                     file_size=1GiB direct=true runtime="$seconds" ramp_time="$ramp" "$blockio_target")
+                     file_size=1GiB direct=true runtime="$seconds" ramp_time="$ramp" "${blockio_target[@]}")
     [[ $pattern == randrw ]] && params+=(rwmixread="$mix")
     local -a args=()
     for p in "${params[@]}"; do args+=(--param "$p"); done
