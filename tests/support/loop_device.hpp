@@ -19,10 +19,11 @@ public:
     LoopDevice(const std::filesystem::path& backing, std::uint64_t bytes) : backing_(backing) {
         if (::geteuid() != 0) {
             why_ = "attaching a loop device needs root";
+            skip_reason_ = "not-root";
             return;
         }
         if (!std::filesystem::exists("/usr/sbin/losetup")) {
-            why_ = "losetup is not installed (Debian: util-linux)";
+            why_ = "losetup is not installed (Debian: mount)";
             return;
         }
         std::filesystem::resize_file((std::ofstream(backing), backing), bytes);
@@ -42,6 +43,8 @@ public:
 
     const std::string& path() const { return path_; }
     const std::string& why() const { return why_; }
+    // The skip reason (tests/support/skip.hpp) of a device that could not be attached.
+    const char* skip_reason() const { return skip_reason_; }
     // Bytes of the backing file that hold data: a sparse file's holes take none.
     std::uint64_t allocated_bytes() const {
         struct stat st {};
@@ -53,6 +56,7 @@ private:
     std::filesystem::path backing_;
     std::string path_;
     std::string why_;
+    const char* skip_reason_ = "no-program";
 };
 
 }  // namespace test

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <string>
 
+#include "skip.hpp"
 #include "blockio_run.hpp"
 #include "blockio_test_support.hpp"
 #include "io_job.hpp"
@@ -46,10 +47,7 @@ double metric(const platbench::WorkloadResult& result, const std::string& name) 
 TEST_CASE("jobs on a block device use their own regions, verify included") {
     blockio::test::TempDir dir;
     LoopDevice loop(dir.path() / "backing", 4 << 20);
-    if (loop.path().empty()) {
-        MESSAGE("no loop device could be attached (needs root and losetup): device targets not exercised");
-        return;
-    }
+    if (loop.path().empty()) PLATBENCH_SKIP(loop.skip_reason(), "no loop device for a device target: " << loop.why());
     blockio::RunOptions options;
     const std::atomic<bool> stop{false};
     for (Engine engine : {Engine::Psync, Engine::Libaio, Engine::IoUring}) {
@@ -72,10 +70,7 @@ TEST_CASE("reads of a device are measured on laid-out data, unless layout: false
     // A fresh sparse image, as a VM's disk or a new volume is: reads of holes cost no storage I/O.
     blockio::test::TempDir dir;
     LoopDevice loop(dir.path() / "backing", 4 << 20);
-    if (loop.path().empty()) {
-        MESSAGE("no loop device could be attached (needs root and losetup): device layout not exercised");
-        return;
-    }
+    if (loop.path().empty()) PLATBENCH_SKIP(loop.skip_reason(), "no loop device for a device target: " << loop.why());
     blockio::RunOptions options;
     const std::atomic<bool> stop{false};
     Job unlaid = device_job(loop.path(), Pattern::RandRead, Engine::Psync);

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "skip.hpp"
 #include "../runner/child_capture.hpp"
 #include "bundle/bundle.hpp"
 #include "bundle/shared_libraries.hpp"
@@ -212,10 +213,7 @@ TEST_CASE("the runner runs from the bundle alone") {
     CHECK(via_loader.exit_code == 0);
     CHECK(via_loader.out.starts_with("platbench-runner"));
 
-    if (::geteuid() != 0) {
-        MESSAGE("chroot check not run: needs root");
-        return;
-    }
+    if (::geteuid() != 0) PLATBENCH_SKIP("not-root", "the chroot check needs root");
     // chroot: nothing of the host is visible, so the tree alone must suffice.
     const platbench::test::SpawnOptions in_bundle{root};
     const auto version = platbench::test::run_program({bundle.runner_path, "--version"}, in_bundle);
@@ -318,10 +316,7 @@ private:
 
 TEST_CASE("a declared program is bundled at /usr/bin with its libraries, and runs from the tree") {
     const std::optional<fs::path> fio = fio_on_path();
-    if (!fio) {
-        MESSAGE("not run: fio is not installed (apt install fio)");
-        return;
-    }
+    if (!fio) PLATBENCH_SKIP("no-program", "fio is not installed (apt install fio)");
     TempDir temp;
     const platbench::HostRunner host = make_fio_host_tree(temp.path() / "src");
     platbench::BundleBuildInfo info;
@@ -348,10 +343,7 @@ TEST_CASE("a declared program is bundled at /usr/bin with its libraries, and run
     CHECK(version.exit_code == 0);
     CHECK(version.out.starts_with("fio-"));
 
-    if (::geteuid() != 0) {
-        MESSAGE("chroot check not run: needs root");
-        return;
-    }
+    if (::geteuid() != 0) PLATBENCH_SKIP("not-root", "the chroot check needs root");
     // chroot: the bundled runner finds the bundled fio beside it and measures. Every
     // platform gives the tree a /dev with /dev/null (run_child needs it); a bare chroot has none.
     REQUIRE(::mknod((root / "dev/null").c_str(), S_IFCHR | 0666, ::makedev(1, 3)) == 0);
@@ -377,10 +369,7 @@ TEST_CASE("a declared program is bundled at /usr/bin with its libraries, and run
 }
 
 TEST_CASE("a declared program missing on PATH is left out with a note, installing it gives a new bundle") {
-    if (!fio_on_path()) {
-        MESSAGE("not run: fio is not installed (apt install fio)");
-        return;
-    }
+    if (!fio_on_path()) PLATBENCH_SKIP("no-program", "fio is not installed (apt install fio)");
     TempDir temp;
     const platbench::HostRunner host = make_fio_host_tree(temp.path() / "src");
     fs::create_directory(temp.path() / "empty-bin");

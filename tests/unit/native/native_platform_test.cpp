@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "skip.hpp"
 #include "platbench/process.hpp"
 #include "plugin/registry.hpp"
 #include "process/cgroup.hpp"
@@ -19,7 +20,7 @@ namespace fs = std::filesystem;
 namespace {
 
 const LoadedPlugin& native_plugin() {
-    static const std::unique_ptr<LoadedPlugin> plugin = load_plugin_file(PLATBENCH_PLUGIN_DIR "/platform_native.so");
+    static const std::unique_ptr<LoadedPlugin> plugin = load_plugin_file(PLATBENCH_PLUGIN_DIR + "/platform_native.so");
     return *plugin;
 }
 
@@ -156,10 +157,7 @@ TEST_CASE("native run reports a runner that cannot start") {
 
 TEST_CASE("native run names the run's cgroup after its label") {
     const LimitSupport support = probe_limit_support();
-    if (!support.memory) {
-        MESSAGE("memory limits are not enforceable here, skipped: " << support.reason);
-        return;
-    }
+    if (!support.memory) PLATBENCH_SKIP("no-cgroup-limits", "memory limits are not enforceable here: " << support.reason);
     auto platform = make_native();
     RunFixture fixture;
     fixture.host_runner = {"/bin/cat", "/plugins"};
@@ -175,10 +173,8 @@ TEST_CASE("native run names the run's cgroup after its label") {
 TEST_CASE("native clean removes empty leftover cgroups") {
     const LimitSupport support = probe_limit_support();
     const std::vector<fs::path> parents = cgroup::run_parents();
-    if (!support.memory || parents.empty()) {
-        MESSAGE("no writable cgroup filesystem here, skipped: " << support.reason);
-        return;
-    }
+    if (!support.memory || parents.empty())
+        PLATBENCH_SKIP("no-cgroup-limits", "no writable cgroup filesystem here: " << support.reason);
     const fs::path leftover = parents.front() / ("leftover-" + std::to_string(::getpid()));
     REQUIRE(::mkdir(leftover.c_str(), 0755) == 0);
     auto platform = make_native();

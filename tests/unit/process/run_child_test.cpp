@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "skip.hpp"
 #include "platbench/process.hpp"
 #include "process/cgroup.hpp"
 
@@ -290,10 +291,7 @@ TEST_CASE("probe_limit_support answers with a reason when it says no") {
 
 TEST_CASE("run_child puts the child into a cgroup with the memory limit") {
     const LimitSupport support = probe_limit_support();
-    if (!support.memory) {
-        MESSAGE("memory limits are not enforceable here, skipped: " << support.reason);
-        return;
-    }
+    if (!support.memory) PLATBENCH_SKIP("no-cgroup-limits", "memory limits are not enforceable here: " << support.reason);
     const std::string name = unique_name("memory");
     const fs::path dir = run_dir("memory", name);
     ChildRequest request = command(
@@ -311,10 +309,7 @@ TEST_CASE("run_child puts the child into a cgroup with the memory limit") {
 
 TEST_CASE("run_child puts the child into a cgroup with the CPU quota") {
     const LimitSupport support = probe_limit_support();
-    if (!support.cpu_quota) {
-        MESSAGE("CPU quotas are not enforceable here, skipped: " << support.reason);
-        return;
-    }
+    if (!support.cpu_quota) PLATBENCH_SKIP("no-cgroup-limits", "CPU quotas are not enforceable here: " << support.reason);
     const std::string name = unique_name("cpu");
     const fs::path dir = cpu_run_dir(name);
     ChildRequest request =
@@ -330,10 +325,7 @@ TEST_CASE("run_child puts the child into a cgroup with the CPU quota") {
 
 TEST_CASE("run_child reports a child killed by the memory limit") {
     const LimitSupport support = probe_limit_support();
-    if (!support.memory) {
-        MESSAGE("memory limits are not enforceable here, skipped: " << support.reason);
-        return;
-    }
+    if (!support.memory) PLATBENCH_SKIP("no-cgroup-limits", "memory limits are not enforceable here: " << support.reason);
     // The shell keeps the command substitution's 300 MB in its own memory.
     ChildRequest request = shell("x=$(head -c 300M /dev/zero | tr '\\0' a); echo survived");
     request.memory_limit_bytes = 32u << 20;
@@ -349,10 +341,7 @@ TEST_CASE("run_child reports a child killed by the memory limit") {
 
 TEST_CASE("run_child does not run the child when its cgroup cannot be made") {
     const LimitSupport support = probe_limit_support();
-    if (!support.memory) {
-        MESSAGE("memory limits are not enforceable here, skipped: " << support.reason);
-        return;
-    }
+    if (!support.memory) PLATBENCH_SKIP("no-cgroup-limits", "memory limits are not enforceable here: " << support.reason);
     // Another live run already owns the name.
     const std::string name = unique_name("taken");
     const fs::path dir = run_dir("memory", name);
