@@ -31,7 +31,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string kClusterScript = PLATBENCH_SOURCE_DIR "/scripts/slurm-local-cluster.sh";
+const std::string kClusterScript = PLATBENCH_SOURCE_DIR + "/scripts/slurm-local-cluster.sh";
 
 // The cluster of this test process, stopped when it ends.
 class LocalCluster {

@@ -66,32 +66,38 @@ test::Finished run_platbench(const fs::path& dir, const std::string& kill_at, in
 
 }  // namespace
 
-TEST_CASE("SIGKILL at 25 fault points, inside stores included, loses nothing, and --resume completes exactly the rest") {
+TEST_CASE("SIGKILL at 26 fault points, inside stores included, loses nothing, and --resume completes exactly the rest") {
     const fs::path dir = scratch("kill-points");
     test::write_file(dir / "e.yaml", two_platform_experiment());
     std::mt19937 random(20261126);  // fixed: a failure names a point that can be replayed
     std::map<std::string, platbench::RunRecord> before;
     int attempt = 0;
-    // The experiment's creation first (it happens once), then every other fault
-    // point four times, at its 1st to 3rd passage, in a shuffled order: each
-    // attempt stores at most 3 runs, so all 25 attempts are killed before the end.
+    // The database's and the experiment's creation first (each happens once), then
+    // every other fault point four times, at its 1st to 3rd passage, in a shuffled
+    // order: each attempt stores at most 3 runs, so all 26 attempts are killed
+    // before the end.
     std::vector<std::string> kills;
     for (const std::string& point : platbench::fault_point_names()) {
-        if (point == "experiment-created") continue;
+        if (point == "database-made" || point == "experiment-created") continue;
         for (int i = 0; i < 4; ++i) kills.push_back(point + ":" + std::to_string(1 + random() % 3));
     }
     std::shuffle(kills.begin(), kills.end(), random);
-    kills.insert(kills.begin(), "experiment-created:1");
+    kills.insert(kills.begin(), {"database-made:1", "experiment-created:1"});
     REQUIRE(kills.size() >= 20);
     for (const std::string& kill_at : kills) {
         INFO("PLATBENCH_FAULT_KILL_AT=", kill_at);
         const auto killed = run_platbench(dir, kill_at, ++attempt);
         CHECK(killed.signal == SIGKILL);
+        // A database is in place whole or not at all: never one without its schema.
+        if (kill_at == "database-made:1") CHECK_FALSE(fs::exists(dir / "results" / "results.db"));
         const auto now = stored_by_key(dir / "results");
         check_nothing_lost(dir / "results", before, now);
         CHECK(now.size() < kPlannedRuns);
         before = now;
     }
+    // The database the first attempt left half made is gone once another was made.
+    for (const auto& entry : fs::directory_iterator(dir / "results"))
+        CHECK(entry.path().filename().string().find(".making-") == std::string::npos);
     const auto completed = run_platbench(dir, "", ++attempt);
     INFO(completed.err);
     CHECK(completed.exit_code == 0);

@@ -20,7 +20,7 @@ namespace {
 
 const platbench::LoadedPlugin& stream_plugin() {
     static const std::unique_ptr<platbench::LoadedPlugin> plugin =
-        platbench::load_plugin_file(PLATBENCH_PLUGIN_DIR "/workload_stream.so");
+        platbench::load_plugin_file(PLATBENCH_PLUGIN_DIR + "/workload_stream.so");
     return *plugin;
 }
 

@@ -1,0 +1,98 @@
+// configs/quick.yaml end to end, on every platform that can run here: the main
+// job of a new user, through the real executable, runner, plugins and daemons.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "command.hpp"
+#include "skip.hpp"
+#include "stored_runs.hpp"
+
+using test::contains;
+using test::run_cli;
+using test::scratch;
+using ::test::stored_runs;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kQuick = PLATBENCH_SOURCE_DIR + "/configs/quick.yaml";
+
+}  // namespace
+
+TEST_CASE("configs/quick.yaml runs end to end on every platform here and exports") {
+    const fs::path dir = scratch("quick");
+    const fs::path output = dir / "results";
+    // Every cell on every platform, once, without warmup, instead of the file's 3 + 1
+    // (`scripts/setup.sh quick` runs it whole): one VM boot per kvm cell proves that
+    // cell runs; repetitions, interleaving and statistics have tests of their own.
+    auto run = run_cli({"run", kQuick, "--output", output.string(), "--repetitions", "1", "--warmup", "0"}, dir);
+    INFO(run.err);
+    REQUIRE(run.exit_code == 0);
+    CHECK(contains(run.out, "triad_best_rate"));
+    CHECK(contains(run.out, "read_iops"));
+    CHECK(contains(run.out, "write_bw_mib"));
+    CHECK(contains(run.out, "0 failed"));
+    CHECK(contains(run.out, "compared with native"));
+
+    // stream: one cell; blockio and fio: randread and write cells each. 1 measured run per cell.
+    const std::map<std::string, std::size_t> metrics_per_run = {{"stream", 16}, {"blockio", 17}, {"fio", 17}};
+    const std::map<std::string, std::vector<std::string>> skip_reasons = {
+        {"docker", {"no Docker daemon answers"}}, {"kvm", {"cannot connect to libvirt", "no kernel in /boot", "as a user other than root"}},
+        {"singularity", {"neither apptainer nor singularity is installed"}}};
+    std::map<std::string, std::map<std::string, std::size_t>> measured, warmups;
+    std::map<std::string, std::size_t> ok, skipped;
+    const auto runs = stored_runs(output);
+    for (const auto& r : runs) {
+        INFO(r.cell_id, ": ", r.reason);
+        REQUIRE(metrics_per_run.count(r.workload_plugin) == 1);
+        (r.warmup ? warmups : measured)[r.platform_plugin][r.workload_plugin] += 1;
+        if (r.status == "skipped" && skip_reasons.count(r.platform_plugin) == 1) {
+            const auto& accepted = skip_reasons.at(r.platform_plugin);
+            CHECK(std::any_of(accepted.begin(), accepted.end(), [&](const std::string& why) { return contains(r.reason, why); }));
+            ++skipped[r.platform_plugin];
+            continue;
+        }
+        CHECK(r.status == "ok");
+        ++ok[r.platform_plugin];
+        CHECK(r.metrics.size() == metrics_per_run.at(r.workload_plugin));
+        CHECK(r.observed_environment.value("online_cpus", 0) >= 1);
+        if (r.platform_plugin == "docker") CHECK(r.observed_environment.value("container", "") == "docker");
+        if (r.platform_plugin == "kvm") CHECK(r.observed_environment.value("virtualization", "") == "vm");
+        if (r.platform_plugin == "singularity") CHECK(r.observed_environment.value("container", "") == "apptainer");
+    }
+    std::size_t platforms_ok = 0;
+    for (const char* platform : {"native", "docker", "kvm", "singularity"}) {
+        CAPTURE(platform);
+        CHECK(ok[platform] + skipped[platform] == 5);
+        CHECK((skipped[platform] == 0 || ok[platform] == 0));  // a platform runs all its cells or none
+        if (ok[platform] > 0) ++platforms_ok;
+        CHECK(measured[platform] == std::map<std::string, std::size_t>{{"stream", 1}, {"blockio", 2}, {"fio", 2}});
+        CHECK(warmups[platform].empty());
+    }
+    for (const auto& r : runs) {
+        if (r.workload_plugin == "stream") CHECK(r.workload_params.contains("ntimes"));  // defaults written in
+    }
+
+    auto csv = run_cli({"export", output.string(), "--format", "csv"}, dir);
+    CHECK(csv.exit_code == 0);
+    CHECK(test::count(csv.out, ",triad_best_rate,") == platforms_ok);
+    CHECK(test::count(csv.out, ",read_iops,") == 2 * platforms_ok);
+    auto json = run_cli({"export", output.string(), "--format", "json", "--output", (dir / "r.json").string()}, dir);
+    CHECK(json.exit_code == 0);
+    const auto exported = nlohmann::json::parse(test::read_file(dir / "r.json"));
+    REQUIRE(exported["experiments"].size() == 1);
+    CHECK(exported["experiments"][0]["host"].contains("cpu_model"));
+    CHECK(exported["experiments"][0]["runs"].size() == 20);
+    // Docker and kvm runs need their daemons, singularity runs apptainer: a platform
+    // whose runs were skipped here makes the test a skip (under CI=true, a failure).
+    std::string not_run;
+    for (const auto& [platform, count] : skipped)
+        if (count > 0) not_run += (not_run.empty() ? "" : ", ") + platform;
+    if (!not_run.empty()) PLATBENCH_SKIP("no-daemon", "quick.yaml's runs on " << not_run << " were skipped here");
+}
