@@ -1,6 +1,13 @@
 #include "store/result_store.hpp"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <stdexcept>
 #include <string_view>
@@ -484,6 +491,46 @@ private:
 
 }  // namespace
 
+namespace {
+
+constexpr const char* kMakingInfix = ".making-";
+
+// "<database>.making-<pid>" and its -wal and -shm, of processes that are gone.
+void remove_abandoned_databases(const std::filesystem::path& file) {
+    namespace fs = std::filesystem;
+    const std::string prefix = file.filename().string() + kMakingInfix;
+    std::error_code ec;
+    for (const fs::directory_entry& entry : fs::directory_iterator(file.parent_path().empty() ? "." : file.parent_path(), ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.rfind(prefix, 0) != 0) continue;
+        const long pid = std::strtol(name.c_str() + prefix.size(), nullptr, 10);
+        if (pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH)) continue;  // still being made
+        fs::remove(entry.path(), ec);
+    }
+}
+
+// A new database is made whole under a name of its own (schema and identity
+// committed, WAL mode set) and then renamed into place, so that a process killed
+// while making it never leaves a results.db without its schema, which every
+// reader (report, export, a second run's check) would refuse as "not platbench's".
+void create_database(const std::filesystem::path& file) {
+    namespace fs = std::filesystem;
+    remove_abandoned_databases(file);
+    const fs::path making = file.string() + kMakingInfix + std::to_string(::getpid());
+    { SqliteResultStore made(making, sqlite::OpenMode::ReadWriteCreate); }  // closing checkpoints the WAL away
+    fault_point("database-made");
+    std::error_code ec;
+    fs::rename(making, file, ec);
+    if (ec) throw std::runtime_error(file.string() + ": cannot put the new database in place: " + ec.message());
+    const int dir = ::open(file.parent_path().empty() ? "." : file.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir >= 0) {
+        ::fsync(dir);  // the rename itself survives a power cut
+        ::close(dir);
+    }
+}
+
+}  // namespace
+
 std::unique_ptr<ResultStore> ResultStore::open(const std::filesystem::path& dir_or_file) {
     const std::filesystem::path file = database_file(dir_or_file);
     if (file.has_parent_path()) {
@@ -494,6 +541,8 @@ std::unique_ptr<ResultStore> ResultStore::open(const std::filesystem::path& dir_
                                      ": " + error.message());
         }
     }
+    std::error_code error;
+    if (!std::filesystem::exists(file, error)) create_database(file);
     return std::make_unique<SqliteResultStore>(file, sqlite::OpenMode::ReadWriteCreate);
 }
 

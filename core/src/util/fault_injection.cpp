@@ -41,6 +41,7 @@ KillPlan read_kill_plan() {
 
 const std::vector<std::string>& fault_point_names() {
     static const std::vector<std::string> names = {
+        "database-made",        // a new database is whole under its temporary name, not yet renamed
         "experiment-created",   // the experiment's row is committed, no run yet
         "run-starting",         // before the platform is asked to run
         "run-finished",         // the platform returned, the run is not stored yet
