@@ -73,7 +73,10 @@ void TreeArchiveWriter::write_entry(const std::string& name, const struct stat& 
 
 void TreeArchiveWriter::add_tree(const fs::path& root) {
     std::vector<fs::path> paths;
-    for (const auto& item : fs::recursive_directory_iterator(root)) paths.push_back(item.path());
+    std::error_code ec;
+    fs::recursive_directory_iterator items(root, ec);
+    for (; !ec && items != fs::recursive_directory_iterator(); items.increment(ec)) paths.push_back(items->path());
+    if (ec) throw std::runtime_error("cannot read the tree " + root.string() + " for " + output_.string() + ": " + ec.message());
     std::sort(paths.begin(), paths.end());
     for (const fs::path& path : paths) {
         struct stat info {};

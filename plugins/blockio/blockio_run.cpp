@@ -245,6 +245,11 @@ WorkloadResult make_result(const Job& job, const JobsOutcome& outcome, const Ope
     result.info["direct_alignment"] = std::to_string(targets.alignment.bytes) + " (" + targets.alignment.source + ")";
     result.info["bytes_per_job"] = std::to_string(region_bytes(job));
     if (job.verify) result.info["verified"] = "true";
+    if (job.ramp_seconds > 0) {
+        std::uint64_t ramp_ios = 0;
+        for (const JobFigures& f : figures) ramp_ios += f.ramp_ios;
+        result.info["ramp_ios"] = std::to_string(ramp_ios);  // done during the ramp, in no metric
+    }
     result.info["random_map"] = job.random() ? (job.norandommap ? "off (norandommap)" : "on") : "sequential";
     io_job::record_layout(job, outcome.layout_seconds, result);
     return result;

@@ -288,6 +288,7 @@ void JobWorker::complete(const Completion* done, int count, std::uint64_t now, c
         if (done[i].result != static_cast<long>(unit.length)) fail_io(unit, done[i].result);
         if (phase.check_reads && !unit.write) check_block(unit);
         // I/Os issued during the ramp are not counted, even when they end after it.
+        if (figures && unit.start_ns < measure_start) ++figures->ramp_ios;
         if (figures && unit.start_ns >= measure_start) {
             const int direction = unit.write ? 1 : 0;
             figures->latency[direction].add(now - unit.start_ns);

@@ -32,6 +32,7 @@ struct JobFigures {
     LatencyHistogram latency[2];  // [0] reads, [1] writes
     std::uint64_t ios[2] = {0, 0};
     std::uint64_t bytes[2] = {0, 0};
+    std::uint64_t ramp_ios = 0;   // issued during the ramp: done, not counted
     double seconds = 0;
     double cpu_user_seconds = 0;
     double cpu_system_seconds = 0;

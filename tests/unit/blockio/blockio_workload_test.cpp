@@ -30,7 +30,7 @@ namespace {
 
 const platbench::LoadedPlugin& blockio_plugin() {
     static const std::unique_ptr<platbench::LoadedPlugin> plugin =
-        platbench::load_plugin_file(PLATBENCH_PLUGIN_DIR "/workload_blockio.so");
+        platbench::load_plugin_file(PLATBENCH_PLUGIN_DIR + "/workload_blockio.so");
     return *plugin;
 }
 
@@ -179,15 +179,40 @@ TEST_CASE("randrw keeps its read share over many I/Os") {
     CHECK(contains(result.warnings[0], "page cache"));
 }
 
-TEST_CASE("a time-based job with a ramp measures its runtime, wrapping around the file") {
+namespace {
+
+// Read system calls this process made so far, as the kernel counts them.
+std::uint64_t read_syscalls() {
+    std::ifstream io("/proc/self/io");
+    std::string key;
+    std::uint64_t value = 0;
+    while (io >> key >> value)
+        if (key == "syscr:") return value;
+    return 0;
+}
+
+}  // namespace
+
+TEST_CASE("a time-based job with a ramp measures its runtime, wrapping around the file, ramp I/Os not counted") {
     blockio::test::TempDir dir;
-    Params params = size_based("read", "libaio", "1MiB");
+    Params params = size_based("read", "psync", "1MiB");  // psync: one pread per I/O
     params["runtime"] = "300ms";
     params["ramp_time"] = "100ms";
+    const std::uint64_t reads_before = read_syscalls();
     const platbench::WorkloadResult result = run_plugin(params, dir.path());
+    const std::uint64_t reads = read_syscalls() - reads_before;
+    const double counted = metric(result, "read_ios");
+    const std::uint64_t ramp = std::stoull(result.info.at("ramp_ios"));
     CHECK(metric(result, "runtime_s") >= 0.3);
-    CHECK(metric(result, "read_ios") > 0);
-    CHECK(metric(result, "cpu_usr_s") + metric(result, "cpu_sys_s") >= 0);
+    CHECK(counted > 256);  // more than one pass over the 256 blocks: it wrapped around
+    CHECK(ramp > 0);
+    // The kernel saw the ramp's reads and the counted ones; the metrics hold only the latter.
+    CHECK(reads >= ramp + static_cast<std::uint64_t>(counted));
+    CHECK(reads < ramp + static_cast<std::uint64_t>(counted) + 64);  // and not much else read
+    CHECK(metric(result, "read_iops") == doctest::Approx(counted / metric(result, "runtime_s")));
+    CHECK(metric(result, "cpu_usr_s") + metric(result, "cpu_sys_s") > 0);
+    CHECK(metric(result, "cpu_per_io_us") ==
+          doctest::Approx((metric(result, "cpu_usr_s") + metric(result, "cpu_sys_s")) / counted * 1e6));
     CHECK(dir.entries().empty());
 }
 

@@ -1041,7 +1041,15 @@ TEST_CASE("ConfigErrors is a std::runtime_error carrying its errors") {
 
 TEST_CASE("a file that does not exist is refused") {
     auto registry = make_registry();
-    CHECK_THROWS_AS(platbench::load_experiment(kConfigDir / "no-such-file.yaml", *registry), std::exception);
+    try {
+        platbench::load_experiment(kConfigDir / "no-such-file.yaml", *registry);
+        FAIL("a missing file was loaded");
+    } catch (const ConfigErrors& e) {
+        REQUIRE(e.errors().size() == 1);
+        CHECK(e.errors()[0].where.file == (kConfigDir / "no-such-file.yaml").string());
+        CHECK(e.errors()[0].message == "cannot read the experiment file");
+        CHECK(e.errors()[0].hint == "check the path and permissions");
+    }
 }
 
 // ---------------------------------------------------------------------------

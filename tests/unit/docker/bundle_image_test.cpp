@@ -46,5 +46,10 @@ TEST_CASE("the image tag is the start of the bundle's content hash") {
 
 TEST_CASE("an unreadable tree is an error that names the path") {
     test::TempDir dir{"platbench-tarball"};
-    CHECK_THROWS_AS(write_root_tarball(dir.path() / "missing", dir.path() / "x.tar"), std::exception);
+    const std::string missing = (dir.path() / "missing").string();
+    CHECK_THROWS_WITH_AS(write_root_tarball(missing, dir.path() / "x.tar"),
+                         ("cannot read the tree " + missing + " for " + (dir.path() / "x.tar").string() +
+                          ": No such file or directory")
+                             .c_str(),
+                         std::runtime_error);
 }

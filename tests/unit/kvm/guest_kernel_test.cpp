@@ -28,7 +28,8 @@ TEST_CASE("the release comes from the bzImage's setup header") {
     CHECK_FALSE(bzimage_release(dir.path() / "text"));
     test::write_bytes(dir.path() / "short", "HdrS");
     CHECK_FALSE(bzimage_release(dir.path() / "short"));
-    CHECK_THROWS(bzimage_release(dir.path() / "missing"));
+    CHECK_THROWS_WITH_AS(bzimage_release(dir.path() / "missing"), ("cannot read the kernel " + (dir.path() / "missing").string()).c_str(),
+                         std::runtime_error);
 }
 
 TEST_CASE("modules are resolved from modules.dep, dependencies first, each once, built-ins skipped") {
@@ -70,7 +71,8 @@ TEST_CASE("an XZ bzImage with a PVH note gives its ELF, other kernels give nothi
     std::string corrupt = test::xz_compressed(elf);
     corrupt[corrupt.size() / 2] ^= 0x55;
     test::write_bytes(dir.path() / "corrupt", test::synthetic_bzimage("6.1.0", corrupt));
-    CHECK_THROWS(extract_pvh_kernel(dir.path() / "corrupt"));
+    CHECK_THROWS_WITH_AS(extract_pvh_kernel(dir.path() / "corrupt"), doctest::Contains("is not valid XZ data (liblzma error"),
+                         std::runtime_error);
 }
 
 TEST_CASE("the PVH check survives truncated and lying ELF headers") {
