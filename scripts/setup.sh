@@ -21,7 +21,7 @@ JOBS=${JOBS:-$(nproc)}
 
 # Everything comes from Debian's archive; nothing is downloaded at build time.
 BUILD_PACKAGES=(
-  g++ cmake ninja-build pkg-config
+  g++ cmake ninja-build pkg-config ccache
   libboost-dev libboost-program-options-dev libboost-filesystem-dev
   libyaml-cpp-dev libtbb-dev doctest-dev nlohmann-json3-dev libsqlite3-dev libssl-dev
   liburing-dev libaio-dev libarchive-dev libvirt-dev liblzma-dev
@@ -41,6 +41,21 @@ RUN_PACKAGES=(fio docker.io qemu-system-x86 qemu-utils libvirt-daemon-system lib
 TEST_PACKAGES=(python3 sqlite3 chromium slurmctld slurmd slurm-client munge clang libclang-rt-14-dev)
 
 log() { printf '==> %s\n' "$*" >&2; }
+
+# ccache (Debian's) keeps compiled objects across builds, a fresh clone's
+# included: its key is the compiler, its options and the preprocessed source,
+# so an entry is used only for the very same compilation and cannot change a
+# result. Paths are hashed relative to the clone, so another clone of the same
+# sources hits. CCACHE_DIR (default ~/.cache/ccache) and PLATBENCH_CCACHE=0 (off) may be set.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-4G}
+compiler_launcher() {
+  if [ "${PLATBENCH_CCACHE:-1}" != 0 ] && command -v ccache >/dev/null; then
+    echo "-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache"
+  else
+    echo "-DCMAKE_CXX_COMPILER_LAUNCHER= -DCMAKE_C_COMPILER_LAUNCHER="
+  fi
+}
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"
@@ -135,8 +150,9 @@ ensure_apptainer() {
 
 build() {
   log "configuring and building in $BUILD_DIR"
-  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build "$BUILD_DIR" -j "$JOBS"
+  # shellcheck disable=SC2046  # the launcher options are separate words
+  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(compiler_launcher) >/dev/null
+  cmake --build "$BUILD_DIR" -j "$JOBS" "$@"
 }
 
 run_quick() {
@@ -144,9 +160,29 @@ run_quick() {
   "$BUILD_DIR/bin/platbench" run configs/quick.yaml
 }
 
+# Skipped tests note themselves here (tests/support/skip.hpp); the summary counts them.
+SKIP_LOG="$PWD/$BUILD_DIR/skipped-tests.log"
+JUNIT_FILES=()
+
+# Runs one build tree's ctest, keeping its JUnit report for the summary. The
+# status is returned, so that the summary is printed whatever happened.
+run_ctest() {
+  local tree=$1 junit="$PWD/$1/ctest-junit.xml"
+  JUNIT_FILES+=("$junit")
+  PLATBENCH_SKIP_LOG="$SKIP_LOG" ctest --test-dir "$tree" --output-on-failure -j "$JOBS" --output-junit "$junit"
+}
+
 run_tests() {
   log "running the test suite"
-  ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS"
+  rm -f "$SKIP_LOG"
+  run_ctest "$BUILD_DIR"
+}
+
+# The last lines of the test command: the skips by reason, then
+# "N passed, N failed, N skipped" over every stage that ran.
+summarize_tests() {
+  log "summary of the test suite"
+  python3 scripts/test-summary.py "$SKIP_LOG" "${JUNIT_FILES[@]}"
 }
 
 # The same code built with AddressSanitizer + UndefinedBehaviorSanitizer (clang,
@@ -155,18 +191,30 @@ run_tests() {
 # left out by the build tree's CTestCustom.cmake, which says why for each.
 sanitized_build_and_tests() {
   log "configuring and building the sanitizer build in $SANITIZE_BUILD_DIR"
+  # shellcheck disable=SC2046  # the launcher options are separate words
   cmake -S . -B "$SANITIZE_BUILD_DIR" -G Ninja -DCMAKE_CXX_COMPILER=clang++ \
-    -DPLATBENCH_SANITIZE=ON -DPLATBENCH_FUZZ=ON >/dev/null
-  cmake --build "$SANITIZE_BUILD_DIR" -j "$JOBS"
+    -DPLATBENCH_SANITIZE=ON -DPLATBENCH_FUZZ=ON $(compiler_launcher) >/dev/null || return
+  cmake --build "$SANITIZE_BUILD_DIR" -j "$JOBS" || return
   log "running the unit tests and the fuzz smoke tests under the sanitizers"
-  ctest --test-dir "$SANITIZE_BUILD_DIR" --output-on-failure -j "$JOBS"
+  run_ctest "$SANITIZE_BUILD_DIR"
+}
+
+# The whole test command: the product's suite, then the sanitizer stage; the
+# summary comes last whatever failed, and the exit status says whether all passed.
+test_command() {
+  local status=0
+  build
+  run_tests || status=$?
+  if [ "$status" -eq 0 ]; then sanitized_build_and_tests || status=$?; fi
+  summarize_tests || status=1
+  return "$status"
 }
 
 case "${1:-}" in
   quick) install_packages "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}"; ensure_docker_daemon; ensure_libvirt_daemon
          ensure_apptainer; build; run_quick ;;
   test)  install_packages "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"; ensure_docker_daemon
-         ensure_libvirt_daemon; ensure_apptainer; build; run_tests; sanitized_build_and_tests ;;
+         ensure_libvirt_daemon; ensure_apptainer; test_command ;;
   build) install_packages "${BUILD_PACKAGES[@]}"; build ;;
   daemons) ensure_docker_daemon; ensure_libvirt_daemon ;;
   *) echo "usage: $0 quick|test|build|daemons" >&2; exit 2 ;;
