@@ -34,25 +34,40 @@ double t_quantile(double level, double degrees_of_freedom) {
     return boost::math::quantile(distribution, 0.5 + level / 2);
 }
 
+// Whether the level-confidence interval of this side's mean reaches down to zero.
+bool interval_reaches_zero(const SideEstimate& side, double level) {
+    return side.mean - t_quantile(level, side.n - 1) * std::sqrt(side.variance_of_mean) <= 0;
+}
+
 }  // namespace
 
 RatioEstimate ratio_of_means(std::span<const double> platform, std::span<const double> baseline, double level) {
     RatioEstimate estimate{kNaN, {kNaN, kNaN}, false};
     if (platform.size() < 2 || baseline.size() < 2) return estimate;
     const SideEstimate a = side(platform), b = side(baseline);
-    if (b.mean == 0 || !std::isfinite(a.mean) || !std::isfinite(b.mean)) return estimate;
-    const double ratio = a.mean / b.mean;
-    estimate.ratio = ratio;
-    const double df = welch_satterthwaite(a.variance_of_mean, a.n, ratio * ratio * b.variance_of_mean, b.n);
-    const double t = t_quantile(level, df);
-    // Fieller (covariance 0): the ratios r for which |a - r b| / sqrt(v_a + r^2 v_b) <= t.
-    const double g = t * t * b.variance_of_mean / (b.mean * b.mean);
-    if (g >= 1) return estimate;  // the baseline mean's own interval reaches 0: no bounded interval
-    const double spread = (t / std::fabs(b.mean)) *
-                          std::sqrt(a.variance_of_mean * (1 - g) + ratio * ratio * b.variance_of_mean);
-    estimate.ci = {(ratio - spread) / (1 - g), (ratio + spread) / (1 - g)};
+    if (!(a.mean > 0) || !(b.mean > 0) || !std::isfinite(a.mean) || !std::isfinite(b.mean)) return estimate;
+    estimate.ratio = a.mean / b.mean;
+    // A mean whose own interval reaches zero has no useful relative spread: the
+    // log-scale approximation would give an interval of any width (Fieller's
+    // interval is unbounded there too), so none is given.
+    if (interval_reaches_zero(a, level) || interval_reaches_zero(b, level)) return estimate;
+    // The relative variances of the two means are the log scale's variance terms.
+    const double term_a = a.variance_of_mean / (a.mean * a.mean);
+    const double term_b = b.variance_of_mean / (b.mean * b.mean);
+    const double df = welch_satterthwaite(term_a, a.n, term_b, b.n);
+    const double half_width = t_quantile(level, df) * std::sqrt(term_a + term_b);
+    const double log_ratio = std::log(estimate.ratio);
+    estimate.ci = {std::exp(log_ratio - half_width), std::exp(log_ratio + half_width)};
     estimate.bounded = true;
     return estimate;
+}
+
+RatioEstimate relative_performance(const RatioEstimate& ratio, Better better) {
+    if (better != Better::Lower) return ratio;
+    RatioEstimate inverted = ratio;
+    inverted.ratio = 1 / ratio.ratio;
+    inverted.ci = {1 / ratio.ci.high, 1 / ratio.ci.low};
+    return inverted;
 }
 
 WelchTest welch_t_test(std::span<const double> platform, std::span<const double> baseline) {

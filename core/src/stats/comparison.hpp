@@ -1,6 +1,7 @@
 // Comparing a platform's samples of a metric with the baseline's (native): the
-// ratio of the means with its confidence interval, a test of the difference, and
-// a verdict in words. Pure functions, checked against published and hand values.
+// ratio of the means with its confidence interval, the relative performance, a
+// test of the difference, and a verdict in words. Pure functions, checked
+// against published and independently computed values.
 #pragma once
 
 #include <span>
@@ -12,17 +13,26 @@
 
 namespace platbench {
 
-// mean(platform) / mean(baseline) with Fieller's confidence interval for a ratio of
-// two independent means (Student t; degrees of freedom by Welch-Satterthwaite for
-// platform - ratio * baseline). When the baseline mean is not clearly away from 0
-// (Fieller's g >= 1), the interval is unbounded: `bounded` is false, bounds NaN.
-// NaN everything with fewer than 2 samples on either side or a zero baseline mean.
+// mean(platform) / mean(baseline) with its confidence interval on the log scale:
+// log(mean_p / mean_b) has a variance of about v_p / mean_p^2 + v_b / mean_b^2
+// (the delta method, v = s^2 / n), with Student's t at Welch-Satterthwaite's
+// degrees of freedom; the bounds are exp(log ratio -+ t * se). Both bounds are
+// positive, as those of a ratio of positive quantities must be (Fieller's
+// interval, used before, showed negative lower bounds for noisy platforms).
+// NaN everything with fewer than 2 samples on either side or a mean that is not
+// positive, and no interval (NaN bounds, `bounded` false) where either mean's
+// own interval reaches zero.
 struct RatioEstimate {
     double ratio = 0;
     Interval ci;
     bool bounded = true;
 };
 RatioEstimate ratio_of_means(std::span<const double> platform, std::span<const double> baseline, double level = 0.95);
+
+// The same as relative performance, higher is better: the ratio itself for a
+// metric where higher is better, its inverse (interval inverted and swapped) where
+// lower is better, so that 0.9 always means 10% worse than the baseline.
+RatioEstimate relative_performance(const RatioEstimate& ratio, Better better);
 
 // Welch's unequal-variance t-test, two-sided. With both variances 0, t is 0 (equal
 // means, p 1) or infinite (p 0). NaN with fewer than 2 samples on either side.

@@ -1,6 +1,7 @@
-// Ratio of means with Fieller's interval, Welch's t-test and the verdict, against
-// published values, values computed independently (numerical integration of the t
-// density), the interval's defining equation, and its coverage on synthetic data.
+// Ratio of means with its interval on the log scale, relative performance, Welch's
+// t-test and the verdict, against published values, values computed independently
+// (the t quantile by bisection of the regularized incomplete beta function, in a
+// separate script), and the interval's coverage on synthetic data.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -46,44 +47,52 @@ TEST_CASE("Welch's t-test without spread, and with too few samples") {
     CHECK(std::isnan(welch_t_test(same, one).t));
 }
 
-TEST_CASE("the ratio's Fieller interval matches values computed independently") {
-    const std::vector<double> platform = {0.9, 1.0, 1.1, 0.95, 1.05}, baseline = {2.0, 2.2, 1.8, 2.1, 1.9};
+TEST_CASE("the ratio's interval on the log scale matches values computed independently") {
+    const std::vector<double> platform = {10, 11, 12}, baseline = {20, 21, 19, 20};
     const RatioEstimate estimate = ratio_of_means(platform, baseline);
     REQUIRE(estimate.bounded);
-    CHECK(estimate.ratio == doctest::Approx(0.5));
-    // df 8 (t = 2.306004), g = 0.006647: computed with numerical integration of the t density.
-    CHECK(estimate.ci.low == doctest::Approx(0.445406425).epsilon(1e-7));
-    CHECK(estimate.ci.high == doctest::Approx(0.561285123).epsilon(1e-7));
+    CHECK(estimate.ratio == doctest::Approx(0.55));
+    // Relative variances 1/363 and 1/2400, Welch's df 2.61093, t 3.46830: exp(ln 0.55 -+ t * se).
+    CHECK(estimate.ci.low == doctest::Approx(0.452414011).epsilon(1e-7));
+    CHECK(estimate.ci.high == doctest::Approx(0.668635349).epsilon(1e-7));
+    // Lower is better (a time): relative performance is the inverse, its interval inverted and swapped.
+    const RatioEstimate relative = relative_performance(estimate, Better::Lower);
+    CHECK(relative.ratio == doctest::Approx(1.818181818));
+    CHECK(relative.ci.low == doctest::Approx(1.495583506).epsilon(1e-7));
+    CHECK(relative.ci.high == doctest::Approx(2.210364791).epsilon(1e-7));
+    CHECK(relative_performance(estimate, Better::Higher).ratio == estimate.ratio);
 }
 
-TEST_CASE("the interval's bounds solve Fieller's equation, and a baseline without spread gives the mean's interval") {
-    const std::vector<double> platform = {101, 97, 105, 99, 103, 98}, baseline = {120, 126, 118, 123};
-    const RatioEstimate estimate = ratio_of_means(platform, baseline);
+TEST_CASE("the interval of a ratio of positive means never reaches 0 or below: positive, or none where a mean's own reaches 0") {
+    // A noisy platform whose mean is still clearly above 0: a bounded, positive interval.
+    const std::vector<double> noisy = {5, 15, 8, 14}, baseline = {10, 11, 9, 10};
+    const RatioEstimate estimate = ratio_of_means(noisy, baseline);
     REQUIRE(estimate.bounded);
+    CHECK(estimate.ci.low > 0);
     CHECK(estimate.ci.low < estimate.ratio);
     CHECK(estimate.ratio < estimate.ci.high);
-    // At each bound r, (mean_p - r mean_b) / sqrt(v_p + r^2 v_b) is the same t quantile, opposite in sign.
-    const double v_p = std::pow(sample_stddev(platform), 2) / 6, v_b = std::pow(sample_stddev(baseline), 2) / 4;
-    const auto t_at = [&](double r) { return (mean(platform) - r * mean(baseline)) / std::sqrt(v_p + r * r * v_b); };
-    CHECK(t_at(estimate.ci.low) == doctest::Approx(-t_at(estimate.ci.high)));
-    CHECK(t_at(estimate.ci.low) > 2.0);  // a t quantile at 95% for a few degrees of freedom
-    CHECK(t_at(estimate.ci.low) < 3.2);
-
+    // On the log scale the interval is symmetric around the ratio.
+    CHECK(std::log(estimate.ci.high) - std::log(estimate.ratio) ==
+          doctest::Approx(std::log(estimate.ratio) - std::log(estimate.ci.low)));
+    // Fieller's interval for these was [-1.6, 10.3]-like, a negative bound for a ratio of positive
+    // figures: the platform mean's own interval (14.5 +- 23.9) reaches 0, so no interval is given.
+    const std::vector<double> wild = {1, 30, 2, 25};
+    const RatioEstimate unbounded = ratio_of_means(wild, baseline);
+    CHECK(unbounded.ratio == doctest::Approx(14.5 / 10));
+    CHECK_FALSE(unbounded.bounded);
+    CHECK(std::isnan(unbounded.ci.low));
+    CHECK_FALSE(relative_performance(unbounded, Better::Lower).bounded);
+    // A baseline without spread gives the platform mean's own relative spread.
     const std::vector<double> fixed = {4, 4, 4};
-    const RatioEstimate scaled = ratio_of_means(platform, fixed);
-    const Interval mean_interval = mean_confidence_interval(platform);
-    CHECK(scaled.ratio == doctest::Approx(mean(platform) / 4));
-    CHECK(scaled.ci.low == doctest::Approx(mean_interval.low / 4));
-    CHECK(scaled.ci.high == doctest::Approx(mean_interval.high / 4));
+    const RatioEstimate scaled = ratio_of_means(std::vector<double>{101, 97, 105, 99}, fixed);
+    CHECK(scaled.ratio == doctest::Approx(100.5 / 4));
 }
 
-TEST_CASE("a baseline whose mean is not clearly away from zero gives no bounded ratio interval") {
-    const std::vector<double> platform = {1, 2, 3}, near_zero = {-1, 1, 0.5}, zero = {-1, 1};
-    const RatioEstimate estimate = ratio_of_means(platform, near_zero);
-    CHECK_FALSE(estimate.bounded);
-    CHECK(std::isfinite(estimate.ratio));
-    CHECK(std::isnan(estimate.ci.low));
-    CHECK(std::isnan(ratio_of_means(platform, zero).ratio));
+TEST_CASE("means that are not positive, or fewer than two runs, give no interval") {
+    const std::vector<double> platform = {1, 2, 3}, near_zero = {-1, 1, 0.5}, negative = {-3, -2};
+    CHECK_FALSE(ratio_of_means(platform, near_zero).bounded);
+    CHECK(std::isnan(ratio_of_means(platform, near_zero).ci.low));
+    CHECK_FALSE(ratio_of_means(negative, platform).bounded);
     CHECK(std::isnan(ratio_of_means(std::vector<double>{1}, platform).ratio));
 }
 
