@@ -1,7 +1,7 @@
 // skeleton: a documented, minimal workload plugin to copy when writing your own.
 //
 // A workload plugin is a shared library with one descriptor (name, description,
-// ONE parameter table, a factory) and a Workload class with two hooks:
+// ONE parameter table, a metric table, a factory) and a Workload class with two hooks:
 //   run()       Required. Runs once inside platbench-runner, wherever the platform
 //               puts it (host, container, VM), and returns metrics.
 //   validate()  Not required. Cross-parameter checks at validation time, on the host,
@@ -68,6 +68,16 @@ platbench::PluginDescriptor make_skeleton_descriptor() {
     chunk.min = 1;
     chunk.help = "iterations between checks of the stop flag";
     d.params.push_back(chunk);
+
+    // Not required, but without it the summary and the checks guess. Every metric
+    // run() may report: headline metrics lead the end of a run and the report;
+    // central ones (what the workload measures, as a mean over runs) are what
+    // the validity checks judge.
+    d.metrics = {
+        {"sqrt_rate", "ops/s", platbench::Better::Higher, platbench::kMetricHeadline | platbench::kMetricCentral,
+         "square roots per second"},
+        {"elapsed", "s", platbench::Better::Lower, platbench::kMetricDetail, "time of the whole loop"},
+    };
     return d;
 }
 

@@ -62,29 +62,30 @@ MetricTable job_metrics() {
         const char* name;
         const char* unit;
         Better better;
-        bool central;
+        std::uint32_t roles;
         const char* help;
     };
+    // IOPS is the headline rate: for a cell's fixed block size its ratio to the
+    // baseline is the bandwidth's too.
     static const Figure kDirectionFigures[] = {
-        {"iops", "IOPS", Better::Higher, true, "I/Os per second"},
-        {"bw_mib", "MiB/s", Better::Higher, true, "bandwidth, 1024-based"},
-        {"bw_mb", "MB/s", Better::Higher, false, "bandwidth, 1000-based (the same figure as bw_mib)"},
-        {"bytes", "bytes", Better::None, false, "bytes moved in the measured part"},
-        {"ios", "I/Os", Better::None, false, "I/Os in the measured part"},
-        {"lat_mean", "us", Better::Lower, true, "mean latency, submission to completion"},
-        {"lat_stddev", "us", Better::Lower, false, "standard deviation of the latency"},
-        {"lat_min", "us", Better::Lower, false, "lowest latency"},
-        {"lat_max", "us", Better::Lower, false, "highest latency"},
-        {"lat_p50", "us", Better::Lower, true, "median latency"},
-        {"lat_p90", "us", Better::Lower, false, "90th percentile of the latency"},
-        {"lat_p99", "us", Better::Lower, false, "99th percentile of the latency"},
-        {"lat_p99_9", "us", Better::Lower, false, "99.9th percentile of the latency"},
+        {"iops", "IOPS", Better::Higher, kMetricCentral | kMetricHeadline, "I/Os per second"},
+        {"bw_mib", "MiB/s", Better::Higher, kMetricCentral, "bandwidth, 1024-based"},
+        {"bw_mb", "MB/s", Better::Higher, kMetricDetail, "bandwidth, 1000-based (the same figure as bw_mib)"},
+        {"bytes", "bytes", Better::None, kMetricDetail, "bytes moved in the measured part"},
+        {"ios", "I/Os", Better::None, kMetricDetail, "I/Os in the measured part"},
+        {"lat_mean", "us", Better::Lower, kMetricCentral, "mean latency, submission to completion"},
+        {"lat_stddev", "us", Better::Lower, kMetricDetail, "standard deviation of the latency"},
+        {"lat_min", "us", Better::Lower, kMetricDetail, "lowest latency"},
+        {"lat_max", "us", Better::Lower, kMetricDetail, "highest latency"},
+        {"lat_p50", "us", Better::Lower, kMetricCentral, "median latency"},
+        {"lat_p90", "us", Better::Lower, kMetricDetail, "90th percentile of the latency"},
+        {"lat_p99", "us", Better::Lower, kMetricHeadline, "99th percentile of the latency"},
+        {"lat_p99_9", "us", Better::Lower, kMetricDetail, "99.9th percentile of the latency"},
     };
     MetricTable table;
     for (const char* direction : {"read", "write"}) {
         for (const Figure& figure : kDirectionFigures) {
-            table.push_back({std::string(direction) + "_" + figure.name, figure.unit, figure.better,
-                             figure.central ? kMetricCentral : kMetricDetail,
+            table.push_back({std::string(direction) + "_" + figure.name, figure.unit, figure.better, figure.roles,
                              std::string(direction) + "s: " + figure.help});
         }
     }

@@ -50,7 +50,8 @@ MetricTable stream_metrics() {
     MetricTable table;
     for (const KernelId kernel : kKernels) {
         const std::string name(kernel_name(kernel));
-        table.push_back({name + "_best_rate", "MB/s", Better::Higher, kMetricCentral,
+        const bool headline = kernel == KernelId::Copy || kernel == KernelId::Triad;
+        table.push_back({name + "_best_rate", "MB/s", Better::Higher, kMetricCentral | (headline ? kMetricHeadline : 0u),
                          name + ": bytes moved over the fastest iteration's time, as STREAM reports"});
         table.push_back({name + "_avg_time", "s", Better::Lower, kMetricDetail, name + ": mean time per iteration"});
         table.push_back({name + "_min_time", "s", Better::Lower, kMetricDetail, name + ": fastest iteration"});

@@ -38,6 +38,11 @@ enum MetricRole : std::uint32_t {
     // metrics only, never extremes, spreads or CPU accounting, which vary from
     // run to run by nature.
     kMetricCentral = 1u << 0,
+    // The few metrics that answer "how much does the platform cost?" at a glance:
+    // the end of a run and the report lead with these (STREAM's Copy and Triad,
+    // block I/O's IOPS and p99 latency per direction). A headline metric a run
+    // does not report (a write job's reads) is left out.
+    kMetricHeadline = 1u << 1,
 };
 
 struct MetricSpec {

@@ -57,7 +57,8 @@ nlohmann::json metric_tables_json(const std::vector<const PluginDescriptor*>& wo
             table.push_back({{"name", metric.name},
                              {"unit", metric.unit},
                              {"better", better_name(metric.better)},
-                             {"central", (metric.roles & kMetricCentral) != 0}});
+                             {"central", (metric.roles & kMetricCentral) != 0},
+                             {"headline", (metric.roles & kMetricHeadline) != 0}});
         tables[workload->name] = std::move(table);
     }
     return tables;
