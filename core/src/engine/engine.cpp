@@ -6,7 +6,7 @@
 #include <ostream>
 #include <stdexcept>
 
-#include "analysis/convergence.hpp"
+#include "engine/adaptive_rounds.hpp"
 #include "engine/experiment_session.hpp"
 #include "engine/progress.hpp"
 #include "engine/run_executor.hpp"
@@ -88,27 +88,15 @@ private:
         }
     }
 
-    // Adaptive repetitions: rounds of the cells whose interval is still too wide,
-    // each round shuffled, until all are narrow enough, at max_repetitions, or out
-    // of budget. Cells left wide are flagged by the validity checks, not hidden.
+    // Adaptive repetitions (engine/adaptive_rounds): here a round's runs run one after the other.
     void repeat_until_narrow(const AdaptiveRepetitions& adaptive) {
         std::size_t index = plan_.size();
-        for (int repetition = config_.repetitions; repetition < adaptive.max_repetitions; ++repetition) {
-            const std::vector<std::size_t> wide = cells_still_wide(
-                cells_, session_->results().runs(session_->experiment_id()), adaptive.metric, adaptive.target_fraction);
-            if (wide.empty()) return;
-            if (adaptive.budget_seconds > 0 && seconds_since(started_) >= adaptive.budget_seconds) {
-                progress_.note("adaptive repetitions: the budget of " + Progress::format_duration(adaptive.budget_seconds) +
-                               " is spent; " + std::to_string(wide.size()) + " cells stay above the target");
-                return;
-            }
-            const std::vector<PlannedRun> round = plan_round(wide, repetition, adaptive_round_seed(seed_, repetition));
-            progress_.add_planned(round.size());
-            report().planned += round.size();
-            run_plan(round, index);
-            index += round.size();
-            if (report().interrupted) return;
-        }
+        platbench::repeat_until_narrow(adaptive, {config_, cells_, seed_, *session_, progress_, started_},
+                                       [&](const std::vector<PlannedRun>& round) {
+                                           run_plan(round, index);
+                                           index += round.size();
+                                           return !report().interrupted;
+                                       });
     }
 
     static double seconds_since(std::chrono::steady_clock::time_point start) {

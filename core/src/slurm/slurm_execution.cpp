@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "analysis/convergence.hpp"
+#include "engine/adaptive_rounds.hpp"
 #include "engine/experiment_session.hpp"
 #include "engine/progress.hpp"
 #include "host/host_info.hpp"
@@ -100,39 +100,23 @@ public:
         return session_->report();
     }
 
-    // Adaptive repetitions, as the local executor does them: once every job of a
-    // round is over, a further round (a job per platform) of the cells whose
-    // interval is still too wide, until all are narrow enough, at
-    // max_repetitions, or out of budget. Cells left wide are flagged by the
-    // validity checks. On --resume, runs of a round already stored are not run again.
+    // Adaptive repetitions (engine/adaptive_rounds): once every job of a round is
+    // over, a further round is submitted as a job array per platform; on --resume,
+    // runs of a round already stored are not run again.
     void repeat_until_narrow(const AdaptiveRepetitions& adaptive) {
-        for (int repetition = config_.repetitions; repetition < adaptive.max_repetitions; ++repetition) {
-            const std::vector<std::size_t> wide = cells_still_wide(
-                cells_, session_->results().runs(session_->experiment_id()), adaptive.metric, adaptive.target_fraction);
-            if (wide.empty()) return;
-            if (adaptive.budget_seconds > 0 && seconds_since(started_) >= adaptive.budget_seconds) {
-                progress_.note("adaptive repetitions: the budget of " + Progress::format_duration(adaptive.budget_seconds) +
-                               " is spent; " + std::to_string(wide.size()) + " cells stay above the target");
-                return;
-            }
-            std::vector<std::size_t> added;
-            for (const PlannedRun& run : plan_round(wide, repetition, adaptive_round_seed(seed_, repetition))) {
-                plan_index_[run.key(cells_[run.cell])] = plan_.size();
-                added.push_back(plan_.size());
-                plan_.push_back(run);
-            }
-            progress_.add_planned(added.size());
-            session_->report().planned += added.size();
-            progress_.note("adaptive repetitions: round " + std::to_string(repetition + 1) + " for " +
-                           std::to_string(wide.size()) + " cells whose interval is still too wide");
-            submit(not_done(added), 0);
-            watch();
-            if (session_->report().interrupted) return;
-        }
+        platbench::repeat_until_narrow(adaptive, {config_, cells_, seed_, *session_, progress_, started_},
+                                       [&](const std::vector<PlannedRun>& round) {
+                                           std::vector<std::size_t> added;
+                                           for (const PlannedRun& run : round) {
+                                               plan_index_[run.key(cells_[run.cell])] = plan_.size();
+                                               added.push_back(plan_.size());
+                                               plan_.push_back(run);
+                                           }
+                                           submit(not_done(added), 0);
+                                           watch();
+                                           return !session_->report().interrupted;
+                                       });
     }
-
-private:
-    // ------------------------------------------------------------------ spool
 
     void prepare_spool() {
         const fs::path spool = config_.slurm.spool.empty() ? session_->output_dir() / "slurm-spool" : config_.slurm.spool;
