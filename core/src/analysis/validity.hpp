@@ -5,6 +5,7 @@
 
 #include <iosfwd>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -16,6 +17,12 @@
 namespace platbench {
 
 struct ValidityFinding {
+    ValidityFinding() = default;
+    ValidityFinding(std::string check, std::string subject, std::string message, bool warning = true,
+                    std::string figure = "", std::string summary = "")
+        : check(std::move(check)), subject(std::move(subject)), message(std::move(message)), warning(warning),
+          figure(std::move(figure)), summary(std::move(summary)) {}
+
     std::string check;      // resources | page-cache | emulation | noise | convergence | governor | host-load |
                             // huge-pages | node-variation | placement, or a workload's own (its warnings:
                             // caches, layout, oversubscribed, ..., "workload" when unnamed)

@@ -143,7 +143,7 @@ TEST_CASE("a SIF is built from the bundle once and reused, and stream runs in it
 TEST_CASE("blockio runs in a sandbox image, in the run's directory or in a scratch directory that goes with the run") {
     REQUIRE_APPTAINER();
     test::TempDir scratch{"platbench-apptainer-scratch", "/var/tmp"};
-    for (const std::string scratch_dir : {std::string(), scratch.path().string()}) {
+    for (const std::string& scratch_dir : {std::string(), scratch.path().string()}) {
         CAPTURE(scratch_dir);
         SingularityRun apptainer({{"image_format", std::string("sandbox")}, {"scratch_dir", scratch_dir}});
         apptainer.prepare(workload_bundle());
