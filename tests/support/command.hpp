@@ -117,6 +117,32 @@ inline fs::path scratch(const std::string& name) {
 
 inline bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
+// The lines of `text`, without their newlines.
+inline std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+// Columns a line takes on a terminal: UTF-8 continuation bytes take none ("±").
+inline std::size_t columns(const std::string& line) {
+    std::size_t n = 0;
+    for (char c : line) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+    return n;
+}
+
+// The text with every run of spaces and newlines made one space: what a reader sees
+// of a message that the terminal output wrapped.
+inline std::string unwrapped(const std::string& text) {
+    std::string flat;
+    for (char c : text) {
+        const bool space = c == ' ' || c == '\n';
+        if (!space || flat.empty() || flat.back() != ' ') flat += space ? ' ' : c;
+    }
+    return flat;
+}
+
 inline std::size_t count(const std::string& text, const std::string& part) {
     std::size_t n = 0;
     for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size())) ++n;

@@ -50,9 +50,13 @@ void export_experiment(ResultStore& store, const ExperimentRecord& experiment, s
             fields.insert(fields.end(), {c.baseline_cell_id, shortest_number(c.ratio.ratio),
                                          c.ratio.bounded ? shortest_number(c.ratio.ci.low) : "",
                                          c.ratio.bounded ? shortest_number(c.ratio.ci.high) : "",
-                                         shortest_number(c.p_value), verdict_text(c.verdict)});
+                                         shortest_number(c.p_value), verdict_text(c.verdict),
+                                         shortest_number(c.relative.ratio),
+                                         c.relative.bounded ? shortest_number(c.relative.ci.low) : "",
+                                         c.relative.bounded ? shortest_number(c.relative.ci.high) : "",
+                                         shortest_number(c.p_adjusted)});
         } else {
-            fields.insert(fields.end(), 6, "");
+            fields.insert(fields.end(), 10, "");
         }
         out << csv_row(fields);
     }
@@ -63,7 +67,8 @@ void export_experiment(ResultStore& store, const ExperimentRecord& experiment, s
 void export_aggregated_csv(ResultStore& store, std::optional<std::int64_t> experiment_id, std::ostream& out) {
     out << csv_row({"experiment_id", "experiment", "cell", "platform", "workload", "metric", "unit", "better", "n",
                     "mean", "median", "stddev", "cv", "ci95_low", "ci95_high", "min", "max", "outliers",
-                    "baseline_cell", "ratio", "ratio_ci95_low", "ratio_ci95_high", "p_value", "verdict"});
+                    "baseline_cell", "ratio", "ratio_ci95_low", "ratio_ci95_high", "p_value", "verdict",
+                    "relative_performance", "relative_ci95_low", "relative_ci95_high", "p_holm"});
     if (experiment_id) {
         const auto experiment = store.experiment(*experiment_id);
         if (!experiment) throw std::runtime_error("no experiment with id " + std::to_string(*experiment_id));

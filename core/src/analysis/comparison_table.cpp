@@ -62,6 +62,7 @@ void compare_cell(const CellSamples& cell, const CellSamples& base, BaselineComp
         row.n = mine.size();
         row.baseline_n = baseline_samples->second.size();
         row.ratio = ratio_of_means(mine, baseline_samples->second);
+        row.relative = relative_performance(row.ratio, declared.better);
         const WelchTest test = welch_t_test(mine, baseline_samples->second);
         row.p_value = test.p_value;
         t_values.push_back(test.t);
@@ -144,16 +145,16 @@ BaselineComparison compare_experiments(const std::vector<RunRecord>& before, con
 
 void print_comparison(const BaselineComparison& comparison, std::ostream& out) {
     if (comparison.rows.empty() && comparison.notes.empty()) return;
-    out << "\ncompared with " << comparison.baseline
-        << " (ratio of means, its 95% interval by Fieller; Welch's t-test, p adjusted by Holm over each cell's "
-           "metrics, at 5%; better = higher or lower):\n";
-    std::vector<std::vector<std::string>> table{{"cell", "metric", "better", "ratio", "95% interval", "p (Holm)", "verdict"}};
+    out << "\nrelative performance against " << comparison.baseline
+        << " (higher is better: 0.90 = 10% worse; 95% interval on the log scale; Welch's t-test, p adjusted by Holm "
+           "over each cell's metrics, at 5%; unbounded: a mean's own interval reaches 0):\n";
+    std::vector<std::vector<std::string>> table{{"cell", "metric", "relative", "95% interval", "p (Holm)", "verdict"}};
     for (const ComparisonRow& row : comparison.rows) {
-        const std::string interval = row.ratio.bounded ? "[" + fixed(row.ratio.ci.low, 3) + ", " +
-                                                             fixed(row.ratio.ci.high, 3) + "]"
-                                                       : "unbounded";
-        table.push_back({row.cell_id, row.metric, row.better == Better::Higher ? "higher" : "lower",
-                         fixed(row.ratio.ratio, 3), interval, p_value_text(row.p_adjusted), verdict_text(row.verdict)});
+        const std::string interval = row.relative.bounded ? "[" + fixed(row.relative.ci.low, 3) + ", " +
+                                                                fixed(row.relative.ci.high, 3) + "]"
+                                                          : "unbounded";
+        table.push_back({row.cell_id, row.metric, fixed(row.relative.ratio, 3), interval, p_value_text(row.p_adjusted),
+                         verdict_text(row.verdict)});
     }
     std::vector<std::size_t> widths(table.front().size(), 0);
     for (const auto& row : table)

@@ -1,7 +1,8 @@
 // The end-of-run comparison with the baseline platform: for every cell of another
 // platform and every metric with a better direction, the ratio of its mean to the
 // mean of the baseline's cell running the same workload with the same parameters,
-// Fieller's 95% interval of that ratio, Welch's p and the verdict.
+// the 95% interval of that ratio (on the log scale: always positive), the relative
+// performance (higher is better), Welch's p and the verdict.
 #pragma once
 
 #include <iosfwd>
@@ -20,7 +21,8 @@ struct ComparisonRow {
     std::string unit;
     Better better = Better::None;
     std::size_t n = 0, baseline_n = 0;
-    RatioEstimate ratio;
+    RatioEstimate ratio;            // mean / baseline mean, its 95% interval on the log scale
+    RatioEstimate relative;         // relative performance: higher is better (time and latency ratios inverted)
     double p_value = 0;             // Welch's, for this metric alone
     double p_adjusted = 0;          // Holm's adjustment over the metrics compared in this cell
     Verdict verdict = Verdict::TooFewRuns;  // from p_adjusted

@@ -61,7 +61,10 @@ TEST_CASE("each cell is compared with the baseline cell running the same workloa
 
     std::ostringstream out;
     print_comparison(comparison, out);
-    CHECK(out.str().find("compared with native") != std::string::npos);
+    CHECK(out.str().find("relative performance against native (higher is better") != std::string::npos);
+    // rate is higher-better: relative = ratio; latency is lower-better: its inverse.
+    CHECK(rate.relative.ratio == doctest::Approx(rate.ratio.ratio));
+    CHECK(comparison.rows[1].relative.ratio == doctest::Approx(1 / comparison.rows[1].ratio.ratio));
     CHECK(out.str().find("docker/stream/size:1  rate") != std::string::npos);
     CHECK(out.str().find("slower") != std::string::npos);
 }
