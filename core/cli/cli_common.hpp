@@ -2,12 +2,17 @@
 #pragma once
 
 #include <atomic>
+#include <iosfwd>
 #include <string>
 #include <vector>
 
 #include <boost/program_options.hpp>
 
 #include "plugin/registry.hpp"
+
+namespace platbench {
+struct ReportInput;
+}
 
 namespace platbench::cli {
 
@@ -51,6 +56,11 @@ int command_export(const Args& args);
 int command_clean(const Args& args);
 int command_report(const Args& args);
 int command_compare(const Args& args);
+int command_summary(const Args& args);
+
+// Every metric of every cell, every comparison and every validity finding in full
+// (`--all` of summary and run).
+void print_details(const ReportInput& input, std::ostream& out);
 int command_slurm_job(const Args& args);  // internal: what a Slurm job runs on its node
 
 }  // namespace platbench::cli

@@ -6,8 +6,8 @@
 
 #include "cli_common.hpp"
 #include "config/experiment.hpp"
-#include "analysis/comparison_table.hpp"
-#include "analysis/validity.hpp"
+#include "analysis/glance.hpp"
+#include "analysis/report.hpp"
 #include "engine/engine.hpp"
 #include "engine/experiment_session.hpp"
 #include "engine/summary.hpp"
@@ -25,6 +25,7 @@ struct RunArguments {
     bool dry_run = false;
     bool resume = false;
     bool quiet = false;
+    bool all = false;  // every detail after the answer at a glance
     std::optional<int> repetitions;  // overrides the file's repetitions: / warmup:
     std::optional<int> warmup;
     std::string output;
@@ -81,6 +82,7 @@ po::options_description run_options(bool validate_only) {
             "resume", "continue the newest stored experiment of this name: run only the runs not stored yet")(
             "output,o", po::value<std::string>(), "results directory (overrides the file's `output:`)")(
             "quiet,q", "no progress display")(
+            "all,a", "after the answer at a glance, every metric of every cell, comparison and finding in full")(
             "repetitions", po::value<int>(), "measured runs per cell (overrides the file's `repetitions:`)")(
             "warmup", po::value<int>(), "warmup runs per cell (overrides the file's `warmup:`)");
     }
@@ -101,6 +103,7 @@ Parsed parse(const Args& args, bool validate_only, RunArguments& parsed) {
     parsed.dry_run = vm.count("dry-run") != 0;
     parsed.resume = vm.count("resume") != 0;
     parsed.quiet = vm.count("quiet") != 0;
+    parsed.all = vm.count("all") != 0;
     if (vm.count("repetitions") != 0) parsed.repetitions = vm["repetitions"].as<int>();
     if (vm.count("warmup") != 0) parsed.warmup = vm["warmup"].as<int>();
     if (vm.count("output") != 0) parsed.output = vm["output"].as<std::string>();
@@ -140,21 +143,18 @@ bool apply_overrides(const RunArguments& parsed, ExperimentConfig& config) {
     return true;
 }
 
-int report_outcome(const EngineReport& report) {
+int report_outcome(const EngineReport& report, bool all) {
     auto store = ResultStore::open_existing(report.database);
-    const auto experiment = store->experiment(report.experiment_id);
-    const nlohmann::json config = experiment ? experiment->config : nlohmann::json::object();
-    const std::vector<RunRecord> runs =
-        in_matrix_order(store->runs(report.experiment_id), config.value("cells", nlohmann::json::array()));
-    print_summary(summarize_runs(runs), std::cout);
-    const BaselineComparison comparison = compare_with_baseline(runs, config.value("baseline", "native"));
-    print_comparison(comparison, std::cout);
-    print_validity(check_validity(runs, experiment ? experiment->host : nlohmann::json::object(), comparison,
-                                  limits_for(config)),
-                   std::cout);
-    std::cout << report.ok << " ok, " << report.failed << " failed, " << report.skipped << " skipped";
+    const ReportInput input = load_report_input(*store, report.experiment_id);
+    std::cout << "\n";
+    print_glance(input, std::cout);
+    if (all) print_details(input, std::cout);
+    std::cout << "\n" << report.ok << " ok, " << report.failed << " failed, " << report.skipped << " skipped";
     if (report.already_done != 0) std::cout << ", " << report.already_done << " already stored";
     std::cout << "; results: " << report.database.string() << " (experiment " << report.experiment_id << ")\n";
+    const std::string results_dir = report.database.parent_path().string();
+    std::cout << "every detail: platbench summary " << results_dir << " --all\n"
+              << "the report:   platbench report " << results_dir << "\n";
     if (report.interrupted) {
         std::cerr << "interrupted: completed runs are stored; continue with `platbench run <file> --resume`\n";
         return kExitInterrupted;
@@ -195,7 +195,8 @@ int command_run(const Args& args, bool validate_only) {
     options.progress_is_terminal = stderr_is_terminal();
     try {
         return report_outcome(config.executor == Executor::Slurm ? slurm::run_experiment_on_slurm(config, options)
-                                                                 : run_experiment(config, options));
+                                                                 : run_experiment(config, options),
+                              parsed.all);
     } catch (const ResumeRefused& refused) {
         std::cerr << "platbench run: " << refused.what() << "\nnothing was run\n";
         return kExitUsage;

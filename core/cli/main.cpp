@@ -14,6 +14,7 @@ commands:
   validate FILE   check an experiment file and print its expanded matrix
   plugins [NAME]  list the plugins found, or show one plugin's parameters
   export RESULTS  write stored results as CSV or JSON (--format csv|json)
+  summary RESULTS the answer at a glance of a stored experiment (--all: every detail)
   report RESULTS  write an experiment's report: report.md, report.html, figures (gnuplot)
   compare A B     compare two stored experiments cell by cell (B as ratios to A)
   clean           remove leftovers of interrupted runs (containers, cgroups, ...)
@@ -46,6 +47,7 @@ int main(int argc, char** argv) {
         if (command == "clean") return command_clean(args);
         if (command == "report") return command_report(args);
         if (command == "compare") return command_compare(args);
+        if (command == "summary") return command_summary(args);
         if (command == "slurm-job") return command_slurm_job(args);
         if (command == "--help" || command == "-h" || command == "help") {
             std::cout << kUsage;

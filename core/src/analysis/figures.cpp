@@ -5,7 +5,10 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <set>
+#include <tuple>
 
+#include "analysis/metric_roles.hpp"
 #include "analysis/report.hpp"
 #include "platbench/process.hpp"
 
@@ -95,55 +98,105 @@ bool write_text(const fs::path& path, const std::string& text) {
     return static_cast<bool>(out);
 }
 
-// Ratios to the baseline per metric (rows), one bar with its interval per platform (columns).
-std::optional<Figure> ratio_figure(const ReportInput& input, const WorkloadGroup& group, const fs::path& dir,
-                                   const std::string& stem) {
-    std::vector<std::string> metrics;
-    std::map<std::pair<std::string, std::string>, const ComparisonRow*> rows;  // (metric, cell)
-    for (const ComparisonRow& row : input.comparison.rows) {
-        if (std::find(group.cells.begin(), group.cells.end(), row.cell_id) == group.cells.end()) continue;
-        if (row.metric.find("_max") != std::string::npos || row.metric.find("stddev") != std::string::npos ||
-            row.metric.find("_min") != std::string::npos)
-            continue;  // extremes say little about the platform
-        if (rows.count({row.metric, row.cell_id}) == 0 &&
-            std::find(metrics.begin(), metrics.end(), row.metric) == metrics.end())
-            metrics.push_back(row.metric);
-        rows[{row.metric, row.cell_id}] = &row;
+// The platforms of a workload other than the baseline, in the order their cells
+// appear, each with whether its figures are emulated (the platform said so).
+struct ComparedPlatform {
+    std::string name;
+    bool emulated = false;
+};
+
+std::vector<ComparedPlatform> compared_platforms(const ReportInput& input, const std::string& workload) {
+    std::vector<ComparedPlatform> platforms;
+    for (const RunRecord& run : input.runs) {
+        if (run.workload_instance != workload || run.platform_instance == input.comparison.baseline) continue;
+        auto known = std::find_if(platforms.begin(), platforms.end(),
+                                  [&](const ComparedPlatform& p) { return p.name == run.platform_instance; });
+        if (known == platforms.end()) known = platforms.insert(platforms.end(), {run.platform_instance, false});
+        const auto emulation = run.platform_metadata.find("emulation");
+        if (emulation != run.platform_metadata.end() && emulation->is_string()) known->emulated = true;
     }
-    if (metrics.empty()) return std::nullopt;
-    std::string data = "# metric, then ratio, interval low, interval high for each of:";
-    for (std::size_t c = 1; c < group.cells.size(); ++c) data += " " + one_line(group.platforms[c]);
+    return platforms;
+}
+
+// One figure per workload, as the studies draw theirs: for each of its cells'
+// headline metrics (a row), every other platform's relative performance to the
+// baseline (higher is better) with its 95% interval, and the baseline at 1. On a
+// log axis when a platform is more than 5 times away, so that an emulated VM at
+// 1/50 does not flatten the containers' bars; emulated platforms are marked.
+std::optional<Figure> headline_figure(const ReportInput& input, const std::string& workload, const fs::path& dir,
+                                      const std::string& stem) {
+    const MetricRoles roles = MetricRoles::from_experiment(input.experiment.config);
+    const std::vector<ComparedPlatform> platforms = compared_platforms(input, workload);
+    if (platforms.empty()) return std::nullopt;
+    // Rows: each baseline cell of the workload and its headline metrics; the
+    // cells of the other platforms that run the same are found through the rows' baselines.
+    std::vector<std::pair<std::string, std::string>> categories;  // (baseline cell, metric)
+    std::set<std::string> seen_cells;
+    for (const RunRecord& run : input.runs) {
+        if (run.workload_instance != workload || run.platform_instance != input.comparison.baseline ||
+            run.warmup || run.status != "ok" || !seen_cells.insert(run.cell_id).second)
+            continue;
+        for (const std::string& metric : roles.headlines(run.workload_plugin, run.metrics))
+            categories.push_back({run.cell_id, metric});
+    }
+    std::map<std::string, std::string> platform_of;  // cell -> its platform instance
+    for (const RunRecord& run : input.runs) platform_of.emplace(run.cell_id, run.platform_instance);
+    std::map<std::tuple<std::string, std::string, std::string>, const ComparisonRow*> by_platform;  // (base cell, metric, platform)
+    for (const ComparisonRow& row : input.comparison.rows) by_platform[{row.baseline_cell_id, row.metric, platform_of[row.cell_id]}] = &row;
+    std::string data = "# category, then relative performance, interval low, interval high for each of:";
+    for (const ComparedPlatform& platform : platforms) data += " " + one_line(platform.name);
     data += "\n";
-    for (const std::string& metric : metrics) {
-        data += data_label(metric);
-        for (std::size_t c = 1; c < group.cells.size(); ++c) {
-            auto it = rows.find({metric, group.cells[c]});
-            const RatioEstimate ratio = it == rows.end() ? RatioEstimate{NAN, {NAN, NAN}, false} : it->second->ratio;
-            // An unbounded interval is drawn without a bar, not as an endless one.
-            data += " " + number(ratio.ratio) + " " + number(ratio.bounded ? ratio.ci.low : ratio.ratio) + " " +
-                    number(ratio.bounded ? ratio.ci.high : ratio.ratio);
+    bool far = false, any = false, any_unbounded = false;
+    for (const auto& [cell, metric] : categories) {
+        const std::size_t slash = cell.find('/');
+        const std::string params = slash == std::string::npos ? "" : cell.substr(slash + 1);
+        const std::size_t second = params.find('/');
+        data += data_label((second == std::string::npos ? metric : params.substr(second + 1) + " " + metric));
+        for (const ComparedPlatform& platform : platforms) {
+            auto it = by_platform.find({cell, metric, platform.name});
+            const RatioEstimate r = it == by_platform.end() ? RatioEstimate{NAN, {NAN, NAN}, false} : it->second->relative;
+            const double low = r.bounded ? r.ci.low : r.ratio, high = r.bounded ? r.ci.high : r.ratio;
+            data += " " + number(r.ratio) + " " + number(low) + " " + number(high);
+            if (std::isfinite(r.ratio)) {
+                any = true;
+                any_unbounded = any_unbounded || !r.bounded;
+                far = far || r.ratio > 5 || r.ratio < 0.2;
+            }
         }
         data += "\n";
     }
+    if (!any) return std::nullopt;
     std::string plot = "plot ";
-    for (std::size_t c = 1; c < group.cells.size(); ++c) {
-        const std::size_t column = 2 + 3 * (c - 1);
-        plot += (c == 1 ? quoted(stem + ".dat") : std::string("''")) + " using " + std::to_string(column) + ":" +
-                std::to_string(column + 1) + ":" + std::to_string(column + 2) + (c == 1 ? ":xtic(1)" : "") +
-                " title " + quoted(group.platforms[c]) + (c + 1 < group.cells.size() ? ", " : "");
+    const double spread = 0.6 / static_cast<double>(platforms.size());
+    for (std::size_t p = 0; p < platforms.size(); ++p) {
+        const std::size_t column = 2 + 3 * p;
+        const double offset = -0.3 + spread * (static_cast<double>(p) + 0.5);
+        plot += (p == 0 ? quoted(stem + ".dat") : std::string("''")) + " using ($0" + (offset < 0 ? "" : "+") +
+                number(offset) + "):" + std::to_string(column) + ":" + std::to_string(column + 1) + ":" +
+                std::to_string(column + 2) + (p == 0 ? ":xtic(1)" : "") + " with yerrorbars lw 2 ps 1.6 pt " +
+                (platforms[p].emulated ? "6" : "7") + " title " +
+                quoted(platforms[p].name + (platforms[p].emulated ? " (emulated)" : "")) +
+                (p + 1 < platforms.size() ? ", " : "");
     }
-    const std::string title = group.title + ": each platform / " + input.comparison.baseline;
-    const std::string script = script_head(stem, title, "ratio to " + input.comparison.baseline + " (1 = the same)") +
-                               "set style data histogram\nset style histogram errorbars gap 2 lw 1\n"
-                               "set style fill solid 0.7 border -1\nset boxwidth 0.9\nset yrange [0:*]\n"
-                               "set xtics rotate by -30 nomirror\nset bars front\n"
-                               "set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead dt 2 lc rgb '#333333' front\n" +
-                               script_outputs(stem, plot);
+    const std::string title = workload + ": relative performance against " + input.comparison.baseline;
+    const std::string axis = far ? "set logscale y\nset yrange [*:*]\n" : "set yrange [0:*]\n";
+    const std::string script =
+        script_head(stem, title, std::string("relative performance (higher is better") + (far ? ", log scale)" : ")")) +
+        axis + "set xrange [-0.6:" + number(static_cast<double>(categories.size()) - 0.4) + "]\n" +
+        "set xtics rotate by -25 nomirror\nset bars 2\n"
+        "set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 2 lc rgb '#333333' front\n"
+        "set label 1 " + quoted(input.comparison.baseline + " = 1") + " at graph 0.01, first 1 offset 0,0.7 front\n" +
+        script_outputs(stem, plot);
     if (!write_text(dir / (stem + ".dat"), data) || !write_text(dir / (stem + ".gp"), script)) return std::nullopt;
     return Figure{title, stem,
-                  "Ratio of each platform's mean to " + input.comparison.baseline +
-                      "'s for " + group.title + "; error bars: the 95% interval of the ratio (Fieller). "
-                      "Above 1 is more of the metric: better for rates, worse for times and latencies."};
+                  "Each platform's relative performance to " + input.comparison.baseline + " on " + workload +
+                      "'s headline metrics (higher is better: rates as measured, times and latencies inverted), "
+                      "with the 95% interval (log scale); the dashed line is " + input.comparison.baseline +
+                      (far ? "; the axis is logarithmic because a platform is more than 5 times away" : "") +
+                      (any_unbounded ? "; a point without a bar has no bounded interval (a mean's own interval "
+                                       "reaches 0: too noisy to bound the ratio)"
+                                     : "") +
+                      ". Hollow points: emulated platforms, whose figures are not hardware performance."};
 }
 
 // Mean latency percentiles per platform, one line each (block I/O).
@@ -204,10 +257,16 @@ FigureSet write_figures(const ReportInput& input, const fs::path& dir) {
     FigureSet set;
     fs::create_directories(dir);
     int counter = 0;
+    // First the answer: one headline figure per workload.
+    std::vector<std::string> workloads;
+    for (const RunRecord& run : input.runs)
+        if (std::find(workloads.begin(), workloads.end(), run.workload_instance) == workloads.end())
+            workloads.push_back(run.workload_instance);
+    for (const std::string& workload : workloads)
+        if (auto figure = headline_figure(input, workload, dir, "relative-" + std::to_string(++counter)))
+            set.figures.push_back(*figure);
+    // Then the latency percentiles of each block I/O job.
     for (const WorkloadGroup& group : workload_groups(input)) {
-        if (group.cells.size() > 1 && group.platforms.front() == input.comparison.baseline)
-            if (auto figure = ratio_figure(input, group, dir, "ratio-" + std::to_string(++counter)))
-                set.figures.push_back(*figure);
         if (group.block_io)
             if (auto figure = latency_figure(input, group, dir, "latency-" + std::to_string(++counter)))
                 set.figures.push_back(*figure);

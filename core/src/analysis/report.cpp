@@ -1,6 +1,7 @@
 #include "analysis/report.hpp"
 
 #include "analysis/fingerprint.hpp"
+#include "analysis/glance.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -43,11 +44,11 @@ Table results_table(const ReportInput& input) {
 }
 
 Table comparison_table(const ReportInput& input) {
-    Table table{{"cell", "metric", "better", "ratio", "95% interval", "p", "p (Holm)", "verdict"}, {}};
+    Table table{{"cell", "metric", "better", "ratio", "relative", "95% interval", "p", "p (Holm)", "verdict"}, {}};
     for (const ComparisonRow& row : input.comparison.rows)
         table.rows.push_back({row.cell_id, row.metric, row.better == Better::Higher ? "higher" : "lower",
-                              figure_number(row.ratio.ratio), interval_text(row.ratio), p_value_text(row.p_value),
-                              p_value_text(row.p_adjusted),
+                              figure_number(row.ratio.ratio), figure_number(row.relative.ratio),
+                              interval_text(row.relative), p_value_text(row.p_value), p_value_text(row.p_adjusted),
                               verdict_text(row.verdict)});
     return table;
 }
@@ -195,19 +196,25 @@ void write_markdown_report(const ReportInput& input, const FigureSet& figures, s
     out << "# " << headline(input) << "\n\n" << run_counts(input) << ".\n\n";
     if (!input.experiment.config.value("description", "").empty())
         out << input.experiment.config.value("description", "") << "\n\n";
+    out << "## At a glance\n\n";
+    const std::vector<std::string> verdicts = verdict_sentences(input);
+    if (verdicts.empty()) out << "No platform was compared with " << markdown_cell(input.comparison.baseline) << ".\n";
+    for (const std::string& sentence : verdicts) out << "- " << markdown_cell(sentence) << "\n";
+    out << "\n";
+    if (!figures.problem.empty()) out << "Figures not drawn: " << figures.problem << "\n\n";
+    for (const Figure& figure : figures.figures)
+        out << "![" << markdown_cell(figure.title) << "](figures/" << figure.stem << ".svg)\n\n*" << figure.caption
+            << "*\n\n";
     out << "## Validity checks\n\n";
     if (input.findings.empty()) out << "No check found a problem.\n";
     for (const ValidityFinding& finding : input.findings) out << "- " << markdown_cell(finding_line(finding)) << "\n";
     out << "\n## Compared with " << input.comparison.baseline << "\n\n"
-        << "Ratio of the means, its 95% interval (Fieller), Welch's two-sided p, that p adjusted by Holm's method "
-           "over the metrics of the cell (a family of tests), and the verdict at 5% from the adjusted p.\n\n";
+        << "The ratio of the means, the relative performance (higher is better: the ratio for rates, its inverse for "
+           "times and latencies, so that 0.90 is 10% worse), the relative performance's 95% interval (on the log "
+           "scale, so never below 0; unbounded where a mean's own interval reaches 0), Welch's two-sided p, that p adjusted by Holm's method over the metrics of the "
+           "cell (a family of tests), and the verdict at 5% from the adjusted p.\n\n";
     markdown_table(comparison_table(input), out);
     for (const std::string& note : input.comparison.notes) out << "- not compared: " << markdown_cell(note) << "\n";
-    out << "## Figures\n\n";
-    if (!figures.problem.empty()) out << "Not drawn: " << figures.problem << "\n\n";
-    for (const Figure& figure : figures.figures)
-        out << "![" << markdown_cell(figure.title) << "](figures/" << figure.stem << ".svg)\n\n*" << figure.caption
-            << "*\n\n";
     out << "## Results\n\nMeasured runs that succeeded; warmups and failed runs are not in the figures.\n\n";
     markdown_table(results_table(input), out);
     for (const std::string& note : input.summary.notes) out << "- note: " << markdown_cell(note) << "\n";
@@ -221,21 +228,26 @@ void write_html_report(const ReportInput& input, const FigureSet& figures, std::
     out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>"
         << html_escape(headline(input)) << "</title>\n<style>" << kHtmlStyle << "</style>\n</head>\n<body>\n<h1>"
         << html_escape(headline(input)) << "</h1>\n<p>" << html_escape(run_counts(input)) << ".</p>\n";
+    out << "<h2>At a glance</h2>\n<ul>\n";
+    const std::vector<std::string> verdicts = verdict_sentences(input);
+    if (verdicts.empty()) out << "<li>No platform was compared with " << html_escape(input.comparison.baseline) << ".</li>\n";
+    for (const std::string& sentence : verdicts) out << "<li>" << html_escape(sentence) << "</li>\n";
+    out << "</ul>\n";
+    if (!figures.problem.empty()) out << "<p class=\"warning\">Figures not drawn: " << html_escape(figures.problem) << "</p>\n";
+    for (const Figure& figure : figures.figures)
+        out << "<figure><img src=\"figures/" << html_escape(figure.stem) << ".svg\" alt=\"" << html_escape(figure.title)
+            << "\"><figcaption>" << html_escape(figure.caption) << "</figcaption></figure>\n";
     out << "<h2>Validity checks</h2>\n<ul>\n";
     if (input.findings.empty()) out << "<li>No check found a problem.</li>\n";
     for (const ValidityFinding& finding : input.findings)
         out << "<li class=\"" << (finding.warning ? "warning" : "note") << "\">" << html_escape(finding_line(finding))
             << "</li>\n";
     out << "</ul>\n<h2>Compared with " << html_escape(input.comparison.baseline) << "</h2>\n"
-        << "<p>Ratio of the means, its 95% interval (Fieller), Welch's two-sided p, that p adjusted by Holm's "
-           "method over the metrics of the cell (a family of tests), and the verdict at 5% from the adjusted "
-           "p.</p>\n";
+        << "<p>The ratio of the means, the relative performance (higher is better: the ratio for rates, its inverse "
+           "for times and latencies, so that 0.90 is 10% worse), the relative performance's 95% interval (on the "
+           "log scale, so never below 0; unbounded where a mean's own interval reaches 0), Welch's two-sided p, that p adjusted by Holm's method over the metrics of "
+           "the cell (a family of tests), and the verdict at 5% from the adjusted p.</p>\n";
     html_table(comparison_table(input), out);
-    out << "<h2>Figures</h2>\n";
-    if (!figures.problem.empty()) out << "<p class=\"warning\">Not drawn: " << html_escape(figures.problem) << "</p>\n";
-    for (const Figure& figure : figures.figures)
-        out << "<figure><img src=\"figures/" << html_escape(figure.stem) << ".svg\" alt=\"" << html_escape(figure.title)
-            << "\"><figcaption>" << html_escape(figure.caption) << "</figcaption></figure>\n";
     out << "<h2>Results</h2>\n";
     html_table(results_table(input), out);
     out << "<h2>Platforms</h2>\n";

@@ -34,11 +34,24 @@ TEST_CASE("configs/quick.yaml runs end to end on every platform here and exports
     auto run = run_cli({"run", kQuick, "--output", output.string(), "--repetitions", "1", "--warmup", "0"}, dir);
     INFO(run.err);
     REQUIRE(run.exit_code == 0);
+    // The answer at a glance: the headline metrics of every cell, each platform's
+    // relative performance, the validity checks and the verdict, on one screen.
     CHECK(contains(run.out, "triad_best_rate"));
     CHECK(contains(run.out, "read_iops"));
-    CHECK(contains(run.out, "write_bw_mib"));
+    CHECK(contains(run.out, "write_iops"));
     CHECK(contains(run.out, "0 failed"));
-    CHECK(contains(run.out, "compared with native"));
+    CHECK(contains(run.out, "relative performance against native"));
+    CHECK(contains(run.out, "\nverdict\n"));
+    const std::vector<std::string> lines = test::lines_of(run.out);
+    CHECK(lines.size() <= 60);
+    for (const std::string& line : lines) {
+        CAPTURE(line);
+        CHECK(test::columns(line) <= 120);
+    }
+    // `platbench summary` prints the same text from the database.
+    const auto summary = run_cli({"summary", output.string()}, dir / "summary");
+    CHECK(summary.exit_code == 0);
+    CHECK(contains(run.out, summary.out));
 
     // stream: one cell; blockio and fio: randread and write cells each. 1 measured run per cell.
     const std::map<std::string, std::size_t> metrics_per_run = {{"stream", 16}, {"blockio", 17}, {"fio", 17}};

@@ -93,14 +93,26 @@ TEST_CASE("report writes report.md, report.html and the figures with their data 
     CHECK(contains(markdown, "| cell | metric | unit | n | mean | ±95% | median | stddev | CV | min | max | outliers |"));
     CHECK(contains(markdown, "| pinned (native) |"));  // the platforms' fingerprints
     REQUIRE(platbench::find_program("gnuplot"));  // scripts/setup.sh installs gnuplot-nox
-    for (const char* stem : {"ratio-1", "ratio-2", "latency-3"}) {
+    // The headline figure of each workload first, then the block I/O latency percentiles.
+    for (const char* stem : {"relative-1", "relative-2", "latency-3"}) {
         CAPTURE(stem);
         for (const char* extension : {".dat", ".gp", ".svg", ".png"})
             CHECK(fs::file_size(dir / "figures" / (std::string(stem) + extension)) > 0);
         CHECK(contains(markdown, std::string("(figures/") + stem + ".svg)"));
     }
-    CHECK(contains(test::read_file(dir / "figures" / "ratio-1.dat"), "\"triad_best_rate\""));
-    CHECK(test::read_file(dir / "figures" / "ratio-1.svg").find("<svg") != std::string::npos);
+    const std::string stream_data = test::read_file(dir / "figures" / "relative-1.dat");
+    CHECK(contains(stream_data, "\"copy_best_rate\""));  // headline metrics only
+    CHECK(contains(stream_data, "\"triad_best_rate\""));
+    CHECK_FALSE(contains(stream_data, "scale_best_rate"));
+    const std::string io_data = test::read_file(dir / "figures" / "relative-2.dat");
+    CHECK(contains(io_data, "\"read_iops\""));  // one parameter combination: a row named by its metric
+    CHECK(contains(io_data, "\"read_lat_p99\""));
+    const std::string script = test::read_file(dir / "figures" / "relative-1.gp");
+    CHECK(contains(script, "first 1 to graph 1, first 1"));  // the baseline's line at 1
+    CHECK(contains(script, "set yrange [0:*]"));             // two natives: no platform 5x away, a linear axis
+    CHECK(test::read_file(dir / "figures" / "relative-1.svg").find("<svg") != std::string::npos);
+    CHECK(markdown.find("## At a glance") < markdown.find("(figures/relative-1.svg)"));
+    CHECK(markdown.find("(figures/relative-1.svg)") < markdown.find("## Validity checks"));
 }
 
 TEST_CASE("without gnuplot the report is still written, saying why there are no figures") {
@@ -112,7 +124,7 @@ TEST_CASE("without gnuplot the report is still written, saying why there are no 
     ::setenv("PATH", saved.c_str(), 1);
     CHECK(report.exit_code == 0);
     CHECK(contains(report.err, "figures not drawn: gnuplot is not installed"));
-    CHECK(contains(test::read_file(dir / "report.md"), "Not drawn: gnuplot is not installed"));
+    CHECK(contains(test::read_file(dir / "report.md"), "Figures not drawn: gnuplot is not installed"));
     CHECK_FALSE(contains(test::read_file(dir / "report.html"), "<img"));
 }
 
@@ -136,10 +148,10 @@ TEST_CASE("headless Chromium renders the report with every figure loaded, and a 
 TEST_CASE("the browser check fails a page with a missing figure") {
     if (const std::string problem = browser_problem(); !problem.empty()) PLATBENCH_SKIP("no-program", problem);
     const fs::path dir = make_report("report-broken");
-    fs::remove(dir / "figures" / "ratio-2.svg");
+    fs::remove(dir / "figures" / "relative-2.svg");
     const auto dom = chromium({"--virtual-time-budget=10000", "--dump-dom"}, dir / "report.html");
     REQUIRE(dom.exit_code == 0);
-    CHECK(contains(dom.stdout_text, "data-figures=\"broken: figures/ratio-2.svg\""));
+    CHECK(contains(dom.stdout_text, "data-figures=\"broken: figures/relative-2.svg\""));
 }
 
 TEST_CASE("text from results is escaped in the HTML report") {
@@ -209,7 +221,7 @@ TEST_CASE("compare A B: B's cells as ratios to A's, after checking their fingerp
     REQUIRE(compared.exit_code == 0);
     CHECK(contains(compared.out, "B = " + (scratch / "again").string() + ", experiment 1"));
     CHECK(contains(compared.out, "the fingerprints of the platforms in both match"));  // same host, same build
-    CHECK(contains(compared.out, "compared with A"));
+    CHECK(contains(compared.out, "relative performance against A"));
     CHECK(contains(compared.out, "native/stream"));  // every cell, the baseline's too
     CHECK(contains(compared.out, "pinned/blockio"));
 
@@ -259,10 +271,20 @@ TEST_CASE("text from results cannot break out of gnuplot's strings: a newline in
         row.mean = 10;
         input.summary.rows.push_back(row);
     }
+    // A comparison row, so that the headline figure (platform names in its legend) is written too.
+    for (platbench::RunRecord& run : input.runs) run.metrics = {{"read_iops", 100, "IOPS", platbench::Better::Higher}};
+    platbench::ComparisonRow row;
+    row.cell_id = input.runs[1].cell_id;
+    row.baseline_cell_id = input.runs[0].cell_id;
+    row.metric = "read_iops";
+    row.relative = {0.9, {0.8, 1.0}, true};
+    input.comparison.rows.push_back(row);
     const platbench::FigureSet figures = platbench::write_figures(input, dir / "figures");
-    REQUIRE(figures.figures.size() == 1);
-    const std::string script = test::read_file(dir / "figures" / (figures.figures[0].stem + ".gp"));
-    CHECK_FALSE(contains(script, "\nsystem("));
+    REQUIRE(figures.figures.size() == 2);
+    for (const platbench::Figure& figure : figures.figures) {
+        const std::string script = test::read_file(dir / "figures" / (figure.stem + ".gp"));
+        CHECK_FALSE(contains(script, "\nsystem("));
+    }
     CHECK_FALSE(fs::exists(dir / "INJECTED"));
     CHECK_FALSE(fs::exists(dir / "INJECTED2"));
 }
