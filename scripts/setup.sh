@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One-command set-up for a fresh Debian 12 machine:
-#   scripts/setup.sh quick   install what is missing, build, run configs/quick.yaml
+#   scripts/setup.sh quick   install what is missing, build the product (not the tests), run configs/quick.yaml
 #   scripts/setup.sh test    install what is missing, build, run the whole test suite, then
 #                            build again with the sanitizers (clang) and run the unit tests
 #                            and the fuzz harnesses' smoke tests there
@@ -212,7 +212,7 @@ test_command() {
 
 case "${1:-}" in
   quick) install_packages "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}"; ensure_docker_daemon; ensure_libvirt_daemon
-         ensure_apptainer; build; run_quick ;;
+         ensure_apptainer; build --target product; run_quick ;;
   test)  install_packages "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"; ensure_docker_daemon
          ensure_libvirt_daemon; ensure_apptainer; test_command ;;
   build) install_packages "${BUILD_PACKAGES[@]}"; build ;;
