@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <ostream>
 #include <set>
@@ -176,8 +177,8 @@ void print_relative(const ReportInput& input, const std::vector<CellView>& cells
         if (!items.empty()) lines.emplace_back(cell.id, std::move(items));
     }
     out << "\nrelative performance against " << input.comparison.baseline
-        << " (higher is better: 0.90 = 10% worse) [95% interval, log scale]\n"
-           "verdict at 5%: Welch's t-test, p adjusted by Holm over each cell's metrics; n.s.: no significant difference\n";
+        << " (higher is better: 0.90 = 10% worse) [95% interval, log scale], verdict at 5%\n"
+           "(Welch's t-test, p adjusted by Holm over all the cell's metrics: an interval clear of 1 may still be n.s.)\n";
     if (any_unbounded) out << "[unbounded]: a mean's own interval reaches 0, so the ratio's has no bound\n";
     const std::size_t width = cell_column(cells);
     for (const auto& [cell, items] : lines) print_items(cell, width, items, out);
@@ -186,14 +187,34 @@ void print_relative(const ReportInput& input, const std::vector<CellView>& cells
 
 // ---- validity, one line per check -------------------------------------------
 
+// At most this many subjects of one check are named at a glance; the rest are counted.
+constexpr std::size_t kNamedSubjects = 3;
+
+std::string subject_text(const ValidityFinding& finding) {
+    return finding.subject + (finding.figure.empty() ? "" : " (" + finding.figure + ")");
+}
+
+// The subjects of a check's findings: all of them when few, else how many and the
+// ones with the largest figure (the noisiest cells), so one check stays a line or two.
+std::string subjects_text(std::vector<const ValidityFinding*> findings) {
+    std::string subjects;
+    if (findings.size() > kNamedSubjects + 1) {
+        std::stable_sort(findings.begin(), findings.end(), [](const ValidityFinding* a, const ValidityFinding* b) {
+            return std::strtod(a->figure.c_str(), nullptr) > std::strtod(b->figure.c_str(), nullptr);
+        });
+        for (std::size_t i = 0; i < kNamedSubjects; ++i) subjects += (i == 0 ? "" : ", ") + subject_text(*findings[i]);
+        return std::to_string(findings.size()) + " cells, the worst " + subjects + " (all in the report)";
+    }
+    for (const ValidityFinding* finding : findings) subjects += (subjects.empty() ? "" : ", ") + subject_text(*finding);
+    return subjects;
+}
+
 void print_check(const std::string& check, const std::vector<const ValidityFinding*>& findings, std::ostream& out) {
     const bool warning = std::any_of(findings.begin(), findings.end(), [](const ValidityFinding* f) { return f->warning; });
     const std::string head = std::string("  ") + (warning ? "warning " : "note ") + check + ": ";
-    std::string subjects;
+    const std::string subjects = subjects_text(findings);
     bool one_message = true, one_summary = !findings.front()->summary.empty();
     for (const ValidityFinding* finding : findings) {
-        subjects += (subjects.empty() ? "" : ", ") + finding->subject +
-                    (finding->figure.empty() ? "" : " (" + finding->figure + ")");
         one_message = one_message && finding->message == findings.front()->message;
         one_summary = one_summary && finding->summary == findings.front()->summary;
     }
@@ -261,6 +282,13 @@ std::string platform_sentence(const ReportInput& input, const std::string& platf
     return sentence + "; validity warnings concern it (" + listed + "): weigh them before concluding.";
 }
 
+// Whether a validity finding already says this caveat (a platform's emulation, say).
+bool said_by_a_finding(const ReportInput& input, const std::string& note) {
+    return std::any_of(input.findings.begin(), input.findings.end(), [&](const ValidityFinding& finding) {
+        return note.find(finding.message.substr(0, finding.message.find(';'))) != std::string::npos;
+    });
+}
+
 }  // namespace
 
 std::vector<std::string> verdict_sentences(const ReportInput& input) {
@@ -290,7 +318,8 @@ void print_glance(const ReportInput& input, std::ostream& out) {
     print_counts(input, out);
     print_results(input, cells, out);
     print_relative(input, cells, out);
-    for (const std::string& note : input.summary.notes) print_wrapped("note: " + note, 6, out);
+    for (const std::string& note : input.summary.notes)
+        if (!said_by_a_finding(input, note)) print_wrapped("note: " + note, 6, out);
     print_validity_by_check(input, out);
     const std::vector<std::string> sentences = verdict_sentences(input);
     if (sentences.empty()) return;

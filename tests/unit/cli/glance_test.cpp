@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include <sstream>
+
+#include "analysis/glance.hpp"
 #include "command.hpp"
 
 using test::contains;
@@ -84,4 +87,26 @@ TEST_CASE("the end of a run is the answer at a glance, platbench summary prints 
     const std::vector<double> reported = lower_bounds(markdown);
     CHECK(reported.size() + test::count(markdown, "unbounded |") >= 6);
     for (double bound : reported) CHECK(bound > 0);
+}
+
+TEST_CASE("at a glance, a check that concerns many cells names the worst three and counts them all") {
+    platbench::ReportInput input;
+    input.experiment.name = "noisy";
+    const std::string summary = "central metrics vary by more than 10% of their mean between runs";
+    int percent = 11;
+    for (const char* cell : {"a/stream", "b/stream", "c/stream", "d/stream", "e/stream", "f/stream"}) {
+        const std::string figure = std::to_string(percent++ * (cell[0] == 'c' ? 3 : 1)) + "%";
+        input.findings.emplace_back("noise", cell, "its central metrics vary by " + figure, true, figure, summary);
+    }
+    input.findings.emplace_back("emulation", "kvm", "TCG: QEMU emulates the CPU; these figures are not KVM performance");
+    input.summary.notes.push_back("kvm: TCG: QEMU emulates the CPU; these figures are not KVM performance");
+    std::ostringstream out;
+    platbench::print_glance(input, out);
+    const std::string text = test::unwrapped(out.str());
+    INFO(out.str());
+    // c (39%) first, then f (16%) and e (15%): the noisiest; a, b and d only counted.
+    CHECK(contains(text, summary + ": 6 cells, the worst c/stream (39%), f/stream (16%), e/stream (15%) (all in the report)"));
+    CHECK_FALSE(contains(text, "a/stream"));
+    // The platform's caveat is not said twice: the emulation finding says it.
+    CHECK(test::count(text, "QEMU emulates the CPU") == 1);
 }
