@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "config_test_data.hpp"
 #include "config/experiment.hpp"
 #include "platbench/plugin.hpp"
 #include "plugin/registry.hpp"
@@ -34,12 +35,8 @@ using platbench::PluginRegistry;
 
 namespace {
 
-const fs::path kConfigDir = fs::path(PLATBENCH_TEST_DATA_DIR) / "configs";
-
-std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-    return text;
-}
+using test::kConfigDir;
+using test::lower;
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 bool icontains(const std::string& text, const std::string& part) { return contains(lower(text), lower(part)); }
@@ -130,7 +127,7 @@ void add_in_memory(PluginRegistry& registry, const platbench::PluginDescriptor& 
 }
 
 // The real plugins (native, stream) and the in-memory ones (lanes, ranged).
-std::unique_ptr<PluginRegistry> make_registry() {
+std::unique_ptr<PluginRegistry> registry_with_test_plugins() {
     auto registry = std::make_unique<PluginRegistry>();
     registry->load_directory(PLATBENCH_PLUGIN_DIR);
     REQUIRE(registry->problems().empty());
@@ -143,7 +140,7 @@ std::unique_ptr<PluginRegistry> make_registry() {
 
 // The errors of loading `text` (display name "inline.yaml"); nullopt when it loaded.
 std::optional<std::vector<ConfigError>> text_errors(const std::string& text) {
-    auto registry = make_registry();
+    auto registry = registry_with_test_plugins();
     try {
         platbench::load_experiment_text(text, "inline.yaml", kConfigDir, *registry);
     } catch (const ConfigErrors& e) {
@@ -153,7 +150,7 @@ std::optional<std::vector<ConfigError>> text_errors(const std::string& text) {
 }
 
 std::optional<std::vector<ConfigError>> file_errors(const fs::path& file) {
-    auto registry = make_registry();
+    auto registry = registry_with_test_plugins();
     try {
         platbench::load_experiment(file, *registry);
     } catch (const ConfigErrors& e) {
@@ -743,7 +740,7 @@ TEST_CASE("duplicate instance names: explicit names, and a name equal to another
 }
 
 TEST_CASE("the same instance name in platforms and in workloads is allowed") {
-    auto registry = make_registry();
+    auto registry = registry_with_test_plugins();
     const ExperimentConfig config = platbench::load_experiment_text(
         "experiment: x\n"
         "platforms:\n"
@@ -1028,7 +1025,7 @@ TEST_CASE("errors of load_experiment name the file as given") {
 }
 
 TEST_CASE("ConfigErrors is a std::runtime_error carrying its errors") {
-    auto registry = make_registry();
+    auto registry = registry_with_test_plugins();
     try {
         platbench::load_experiment_text("experiment: x\n", "inline.yaml", kConfigDir, *registry);
         FAIL("accepted a file without platforms and workloads");
@@ -1040,7 +1037,7 @@ TEST_CASE("ConfigErrors is a std::runtime_error carrying its errors") {
 }
 
 TEST_CASE("a file that does not exist is refused") {
-    auto registry = make_registry();
+    auto registry = registry_with_test_plugins();
     try {
         platbench::load_experiment(kConfigDir / "no-such-file.yaml", *registry);
         FAIL("a missing file was loaded");

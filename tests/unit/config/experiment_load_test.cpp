@@ -14,6 +14,7 @@
 #include <variant>
 #include <vector>
 
+#include "config_test_data.hpp"
 #include "config/experiment.hpp"
 #include "plugin/registry.hpp"
 
@@ -28,7 +29,8 @@ using platbench::PluginRegistry;
 
 namespace {
 
-const fs::path kConfigDir = fs::path(PLATBENCH_TEST_DATA_DIR) / "configs";
+using test::kConfigDir;
+using test::lower;
 const fs::path kRepoConfigs = fs::path(PLATBENCH_SOURCE_DIR) / "configs";
 
 std::unique_ptr<PluginRegistry> make_registry() {
@@ -96,11 +98,6 @@ std::string as_text(const ParamValue& v) {
 bool is_hex_sha256(const std::string& text) {
     return text.size() == 64 &&
            std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isxdigit(c) != 0; });
-}
-
-std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-    return text;
 }
 
 fs::path scratch(const std::string& name) {

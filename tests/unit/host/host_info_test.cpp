@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <regex>
 
 #include <sqlite3.h>
@@ -84,8 +87,18 @@ TEST_CASE("the machine's state at the start: THP mode and load average read from
     CHECK_FALSE(load_average_from_loadavg(""));
     CHECK_FALSE(load_average_from_loadavg("high"));
     // This machine: Linux has both files (the governor only with cpufreq, so it is not required).
+    // The load average is /proc/loadavg's as it was while collecting (read before and
+    // after, as the kernel may update it in between).
+    const auto load_now = [] {
+        std::ifstream file("/proc/loadavg");
+        const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+        return load_average_from_loadavg(text).value();
+    };
+    const double load_before = load_now();
     const nlohmann::json info = collect_host_info();
-    CHECK(info["load_average_1m"].get<double>() >= 0);
+    const double load_after = load_now();
+    CHECK(info["load_average_1m"].get<double>() >= std::min(load_before, load_after));
+    CHECK(info["load_average_1m"].get<double>() <= std::max(load_before, load_after));
     if (info.contains("transparent_hugepages"))
         CHECK((info["transparent_hugepages"] == "always" || info["transparent_hugepages"] == "madvise" ||
                info["transparent_hugepages"] == "never"));

@@ -162,6 +162,8 @@ TEST_CASE("random bytes and random damage never crash the decoder, and damage is
     const std::string valid = full_report();
     const std::string kinds = byte_kinds(valid);
     REQUIRE(kinds.find('p') != std::string::npos);
+    const GuestReport original = decode_guest_report(valid);
+    REQUIRE(original.complete);
     std::map<std::string, int> rounds_of;  // how many rounds each kind of damage got
     for (int round = 0; round < 3000; ++round) {
         CAPTURE(round);
@@ -196,20 +198,31 @@ TEST_CASE("random bytes and random damage never crash the decoder, and damage is
             // Payloads may hold anything: taken whole, byte for byte as damaged.
             CHECK(report.problem.empty());
             CHECK(report.complete);
-            const GuestReport original = decode_guest_report(valid);
             CHECK(*report.stdout_text == bytes.substr(valid.find(*original.stdout_text), original.stdout_text->size()));
             CHECK(*report.stderr_text == bytes.substr(valid.find(*original.stderr_text), original.stderr_text->size()));
             CHECK(*report.kernel == bytes.substr(valid.find(*original.kernel), original.kernel->size()));
             ++rounds_of["payload"];
         } else {
-            // Numbers, spaces, newlines: a value may legitimately change ("exit 0 0 1.5" -> "1.7");
-            // anything taken as complete still has its exit record and nothing unexpected.
-            if (report.problem.empty() && report.complete) CHECK((report.exit.has_value() || report.init_error.has_value()));
+            // Numbers, spaces, newlines (and maybe payload bytes too): a value may legitimately
+            // change ("exit 0 0 1.5" -> "1.7"), so such damage is either refused, or taken with
+            // its exit record and every payload where it was sent (a damaged length never
+            // shifts what a payload holds).
+            const auto sent = [&](const std::optional<std::string>& payload) {
+                return bytes.substr(valid.find(*payload), payload->size());
+            };
+            const bool refused = !report.problem.empty() || !report.complete;
+            const bool taken_intact = report.complete && report.problem.empty() &&
+                                      (report.exit.has_value() || report.init_error.has_value()) &&
+                                      report.stdout_text == sent(original.stdout_text) &&
+                                      report.stderr_text == sent(original.stderr_text) &&
+                                      report.kernel == sent(original.kernel);
+            CHECK((refused || taken_intact));
             ++rounds_of["frame"];
+            ++rounds_of[refused ? "frame refused" : "frame taken"];
         }
     }
     // Each kind of damage was tried often enough to mean something.
-    for (const char* kind : {"noise", "header", "keyword", "payload", "frame"}) {
+    for (const char* kind : {"noise", "header", "keyword", "payload", "frame", "frame refused"}) {
         CAPTURE(kind);
         CHECK(rounds_of[kind] >= 50);
     }

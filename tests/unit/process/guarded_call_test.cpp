@@ -9,13 +9,14 @@
 #include <stdexcept>
 #include <vector>
 
+#include "child_processes.hpp"
 #include "process/guarded_call.hpp"
 
 using namespace platbench;
 
 namespace {
 
-bool no_children_left() { return ::waitpid(-1, nullptr, WNOHANG) < 0 && errno == ECHILD; }
+using test::no_children_left;
 
 GuardLimits limits(int milliseconds, std::size_t memory_mib) {
     GuardLimits limits;

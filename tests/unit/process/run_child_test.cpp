@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "child_processes.hpp"
 #include "skip.hpp"
 #include "platbench/process.hpp"
 #include "process/cgroup.hpp"
@@ -26,7 +27,7 @@ std::size_t open_fd_count() {
 }
 
 // No child of this process is left, running or zombie.
-bool no_children_left() { return ::waitpid(-1, nullptr, WNOHANG) < 0 && errno == ECHILD; }
+using test::no_children_left;
 
 ChildRequest command(std::vector<std::string> argv) {
     ChildRequest request;
