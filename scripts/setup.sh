@@ -45,8 +45,8 @@ log() { printf '==> %s\n' "$*" >&2; }
 # ccache (Debian's) keeps compiled objects across builds, a fresh clone's
 # included: its key is the compiler, its options and the preprocessed source,
 # so an entry is used only for the very same compilation and cannot change a
-# result. Paths are hashed relative to the clone, so another clone of the same
-# sources hits. CCACHE_DIR (default ~/.cache/ccache) and PLATBENCH_CCACHE=0 (off) may be set.
+# result. Paths are hashed relative to the clone (CCACHE_BASEDIR, and the build
+# writes paths relative to the sources: CMakeLists.txt), so another clone hits. CCACHE_DIR (default ~/.cache/ccache) and PLATBENCH_CCACHE=0 (off) may be set.
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-4G}
 compiler_launcher() {
@@ -189,23 +189,49 @@ summarize_tests() {
 # cmake/PlatbenchSanitize.cmake), without the integration tests: the unit tests and
 # a short run of each fuzz harness. The tests that need daemons or take minutes are
 # left out by the build tree's CTestCustom.cmake, which says why for each.
-sanitized_build_and_tests() {
-  log "configuring and building the sanitizer build in $SANITIZE_BUILD_DIR"
+sanitizer_build() {
   # shellcheck disable=SC2046  # the launcher options are separate words
   cmake -S . -B "$SANITIZE_BUILD_DIR" -G Ninja -DCMAKE_CXX_COMPILER=clang++ \
-    -DPLATBENCH_SANITIZE=ON -DPLATBENCH_FUZZ=ON $(compiler_launcher) >/dev/null || return
-  cmake --build "$SANITIZE_BUILD_DIR" -j "$JOBS" || return
+    -DPLATBENCH_SANITIZE=ON -DPLATBENCH_FUZZ=ON $(compiler_launcher) && cmake --build "$SANITIZE_BUILD_DIR" -j "$JOBS"
+}
+
+# The sanitizer build is made while the product's suite runs, at the lowest CPU
+# priority (nice 19): the suite spends much of its time waiting for VMs, containers
+# and daemons, and the build takes only the CPU the tests leave. Its output goes to
+# a log, shown when it fails.
+start_sanitizer_build() {
+  mkdir -p "$SANITIZE_BUILD_DIR"
+  SANITIZE_BUILD_LOG="$PWD/$SANITIZE_BUILD_DIR/build.log"
+  log "building the sanitizer build in $SANITIZE_BUILD_DIR beside the tests (nice 19; log: $SANITIZE_BUILD_LOG)"
+  ( renice -n 19 -p "$BASHPID" >/dev/null; sanitizer_build ) >"$SANITIZE_BUILD_LOG" 2>&1 &
+  SANITIZE_BUILD_PID=$!
+}
+
+finish_sanitizer_build() {
+  log "waiting for the sanitizer build"
+  if ! wait "$SANITIZE_BUILD_PID"; then
+    log "the sanitizer build failed; the end of its log:"
+    tail -n 60 "$SANITIZE_BUILD_LOG" >&2
+    return 1
+  fi
+  log "the sanitizer build is done: $(tail -n 1 "$SANITIZE_BUILD_LOG")"
+}
+
+sanitizer_tests() {
   log "running the unit tests and the fuzz smoke tests under the sanitizers"
   run_ctest "$SANITIZE_BUILD_DIR"
 }
 
-# The whole test command: the product's suite, then the sanitizer stage; the
-# summary comes last whatever failed, and the exit status says whether all passed.
+# The whole test command: the product's suite (the sanitizer build made beside it),
+# then the sanitizer stage's tests; the summary comes last whatever failed, and the
+# exit status says whether all passed.
 test_command() {
   local status=0
   build
+  start_sanitizer_build
   run_tests || status=$?
-  if [ "$status" -eq 0 ]; then sanitized_build_and_tests || status=$?; fi
+  finish_sanitizer_build || status=1
+  if [ "$status" -eq 0 ]; then sanitizer_tests || status=$?; fi
   summarize_tests || status=1
   return "$status"
 }
