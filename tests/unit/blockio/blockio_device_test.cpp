@@ -9,6 +9,7 @@
 #include <fstream>
 #include <string>
 
+#include "workload_result_checks.hpp"
 #include "skip.hpp"
 #include "blockio_run.hpp"
 #include "blockio_test_support.hpp"
@@ -35,12 +36,7 @@ Job device_job(const std::string& device, Pattern pattern, Engine engine) {
     return job;
 }
 
-double metric(const platbench::WorkloadResult& result, const std::string& name) {
-    for (const platbench::Metric& m : result.metrics) {
-        if (m.name == name) return m.value;
-    }
-    return -1;
-}
+using test::metric;
 
 }  // namespace
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <thread>
 
+#include "workload_result_checks.hpp"
 #include "blockio_run.hpp"
 #include "blockio_test_support.hpp"
 #include "io_job.hpp"
@@ -63,13 +64,7 @@ std::string failure_of(const Params& given, const std::filesystem::path& work_di
     return "";
 }
 
-double metric(const platbench::WorkloadResult& result, const std::string& name) {
-    for (const platbench::Metric& m : result.metrics) {
-        if (m.name == name) return m.value;
-    }
-    FAIL("no metric " << name);
-    return 0;
-}
+using test::metric;
 
 bool has_metric(const platbench::WorkloadResult& result, const std::string& name) {
     for (const platbench::Metric& m : result.metrics) {
@@ -78,7 +73,7 @@ bool has_metric(const platbench::WorkloadResult& result, const std::string& name
     return false;
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using test::contains;
 
 const char* const kEngines[] = {"psync", "libaio", "io_uring"};
 

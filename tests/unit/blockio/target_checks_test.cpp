@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 
+#include "workload_result_checks.hpp"
 #include "blockio_test_support.hpp"
 #include "target_checks.hpp"
 
@@ -17,7 +18,7 @@ using platbench::io_job::Engine;
 
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+using test::contains;
 
 }  // namespace
 
