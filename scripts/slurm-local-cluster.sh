@@ -49,6 +49,9 @@ SelectType=select/cons_tres
 SelectTypeParameters=CR_Core_Memory
 DefMemPerCPU=$((memory / cpus))
 SchedulerParameters=batch_sched_delay=0,sched_interval=1,bf_interval=1
+# A node whose slurmd was killed (the tests' "node fails") serves again as soon as its
+# slurmd registers, instead of staying DOWN until an administrator resumes it.
+ReturnToService=2
 ProctrackType=proctrack/cgroup
 TaskPlugin=task/cgroup
 MpiDefault=none
@@ -70,16 +73,19 @@ start_munge() {
   runuser -u munge -- /usr/sbin/munged
 }
 
+# Both nodes answer and take jobs: idle, or still finishing or running jobs of an
+# earlier test (mix, alloc, comp); a '*' after the state means not responding.
 wait_for_nodes() {
-  local dir=$1 i
-  for i in $(seq 1 60); do
-    if [ "$(SLURM_CONF=$dir/slurm.conf timeout 5 sinfo -h -N -o '%t' 2>/dev/null | grep -c '^idle')" = 2 ]; then
-      log "two nodes idle after ${i}x0.5 s"
+  local dir=$1 i states
+  for i in $(seq 1 120); do
+    states=$(SLURM_CONF=$dir/slurm.conf timeout 5 sinfo -h -N -o '%t' 2>/dev/null || true)
+    if [ "$(grep -c -E '^(idle|mix|alloc|comp)$' <<<"$states")" = 2 ]; then
+      log "two nodes up after ${i}x0.5 s"
       return 0
     fi
     sleep 0.5
   done
-  log "the nodes did not come up; see $dir/log"
+  log "the nodes did not come up within 60 s (states: $(tr '\n' ' ' <<<"$states")); see $dir/log"
   return 1
 }
 

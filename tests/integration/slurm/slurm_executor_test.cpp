@@ -62,7 +62,11 @@ public:
     const fs::path& dir() const { return dir_; }
 
     // Starts what is not running (a slurmd killed by a test) and waits for both nodes.
-    void restart_missing_daemons() { REQUIRE(script("start").exit_code == 0); }
+    void restart_missing_daemons() {
+        const auto started = script("start");
+        INFO(started.err);
+        REQUIRE(started.exit_code == 0);
+    }
 
     // "Node n fails": its slurmd and the job steps it runs are killed.
     void fail_node(const std::string& node) {
