@@ -46,7 +46,8 @@ log() { printf '==> %s\n' "$*" >&2; }
 # included: its key is the compiler, its options and the preprocessed source,
 # so an entry is used only for the very same compilation and cannot change a
 # result. Paths are hashed relative to the clone (CCACHE_BASEDIR, and the build
-# writes paths relative to the sources: CMakeLists.txt), so another clone hits. CCACHE_DIR (default ~/.cache/ccache) and PLATBENCH_CCACHE=0 (off) may be set.
+# writes paths relative to the sources: CMakeLists.txt), so another clone hits.
+# CCACHE_DIR (default ~/.cache/ccache) and PLATBENCH_CCACHE=0 (off) may be set.
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-4G}
 compiler_launcher() {
