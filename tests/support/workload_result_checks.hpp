@@ -17,6 +17,4 @@ inline double metric(const platbench::WorkloadResult& result, const std::string&
     return 0;
 }
 
-inline bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
 }  // namespace test

@@ -12,6 +12,7 @@
 #include <string>
 #include <thread>
 
+#include "command.hpp"
 #include "workload_result_checks.hpp"
 #include "blockio_run.hpp"
 #include "blockio_test_support.hpp"

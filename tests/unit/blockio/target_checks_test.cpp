@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 
+#include "command.hpp"
 #include "workload_result_checks.hpp"
 #include "blockio_test_support.hpp"
 #include "target_checks.hpp"
