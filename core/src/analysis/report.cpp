@@ -7,8 +7,10 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <ostream>
 #include <stdexcept>
+#include <tuple>
 
 namespace platbench {
 namespace fs = std::filesystem;
@@ -141,6 +143,37 @@ std::string finding_line(const ValidityFinding& finding) {
            " [" + finding.check + "]";
 }
 
+// One check that found the same thing in several cells (noise) is one finding of
+// the report, its cells listed under it with each one's own words; every other
+// finding stands alone (no cells under it).
+struct ReportedFinding {
+    std::string line;
+    bool warning = true;
+    std::vector<std::string> cells;  // "cell: its message"
+};
+
+std::vector<ReportedFinding> reported_findings(const std::vector<ValidityFinding>& findings) {
+    std::vector<ReportedFinding> reported;
+    std::map<std::tuple<std::string, std::string, bool>, std::size_t> group_of;  // (check, summary, warning)
+    for (const ValidityFinding& finding : findings) {
+        if (finding.summary.empty()) {
+            reported.push_back({finding_line(finding), finding.warning, {}});
+            continue;
+        }
+        auto [group, added] =
+            group_of.try_emplace({finding.check, finding.summary, finding.warning}, reported.size());
+        if (added) reported.push_back({"", finding.warning, {}});
+        reported[group->second].cells.push_back(finding.subject + ": " + finding.message);
+    }
+    for (auto& [key, index] : group_of) {
+        const auto& [check, summary, warning] = key;
+        const std::size_t cells = reported[index].cells.size();
+        reported[index].line = std::string(warning ? "warning" : "note") + " — " + std::to_string(cells) +
+                               (cells == 1 ? " cell: " : " cells: ") + summary + " [" + check + "]";
+    }
+    return reported;
+}
+
 std::string headline(const ReportInput& input) {
     return "platbench report: " + input.experiment.name + " (experiment " + std::to_string(input.experiment.id) + ")";
 }
@@ -207,7 +240,10 @@ void write_markdown_report(const ReportInput& input, const FigureSet& figures, s
             << "*\n\n";
     out << "## Validity checks\n\n";
     if (input.findings.empty()) out << "No check found a problem.\n";
-    for (const ValidityFinding& finding : input.findings) out << "- " << markdown_cell(finding_line(finding)) << "\n";
+    for (const ReportedFinding& finding : reported_findings(input.findings)) {
+        out << "- " << markdown_cell(finding.line) << "\n";
+        for (const std::string& cell : finding.cells) out << "  - " << markdown_cell(cell) << "\n";
+    }
     out << "\n## Compared with " << input.comparison.baseline << "\n\n"
         << "The ratio of the means, the relative performance (higher is better: the ratio for rates, its inverse for "
            "times and latencies, so that 0.90 is 10% worse), the relative performance's 95% interval (on the log "
@@ -239,9 +275,15 @@ void write_html_report(const ReportInput& input, const FigureSet& figures, std::
             << "\"><figcaption>" << html_escape(figure.caption) << "</figcaption></figure>\n";
     out << "<h2>Validity checks</h2>\n<ul>\n";
     if (input.findings.empty()) out << "<li>No check found a problem.</li>\n";
-    for (const ValidityFinding& finding : input.findings)
-        out << "<li class=\"" << (finding.warning ? "warning" : "note") << "\">" << html_escape(finding_line(finding))
-            << "</li>\n";
+    for (const ReportedFinding& finding : reported_findings(input.findings)) {
+        out << "<li class=\"" << (finding.warning ? "warning" : "note") << "\">" << html_escape(finding.line);
+        if (!finding.cells.empty()) {
+            out << "\n<ul>\n";
+            for (const std::string& cell : finding.cells) out << "<li>" << html_escape(cell) << "</li>\n";
+            out << "</ul>";
+        }
+        out << "</li>\n";
+    }
     out << "</ul>\n<h2>Compared with " << html_escape(input.comparison.baseline) << "</h2>\n"
         << "<p>The ratio of the means, the relative performance (higher is better: the ratio for rates, its inverse "
            "for times and latencies, so that 0.90 is 10% worse), the relative performance's 95% interval (on the "

@@ -177,6 +177,27 @@ TEST_CASE("text from results is escaped in the HTML report") {
     CHECK(contains(markdown.str(), "| a\\|b |"));
 }
 
+TEST_CASE("a check that finds the same thing in several cells is one finding of the report, its cells under it") {
+    platbench::ReportInput input;
+    input.experiment.name = "x";
+    input.comparison.baseline = "native";
+    const std::string summary = "central metrics vary by more than 10% of their mean between runs";
+    input.findings.push_back({"host-load", "host", "the load average was 2.14", true});
+    input.findings.push_back({"noise", "native/stream", "its central metrics vary by 35%", true, "35%", summary});
+    input.findings.push_back({"noise", "kvm/stream", "its central metrics vary by 22%", true, "22%", summary});
+    std::ostringstream markdown;
+    platbench::write_markdown_report(input, {}, markdown);
+    CHECK(contains(markdown.str(), "- warning — host: the load average was 2.14 [host-load]\n"
+                                   "- warning — 2 cells: " + summary + " [noise]\n"
+                                   "  - native/stream: its central metrics vary by 35%\n"
+                                   "  - kvm/stream: its central metrics vary by 22%\n"));
+    std::ostringstream html;
+    platbench::write_html_report(input, {}, html);
+    CHECK(contains(html.str(), "<li class=\"warning\">warning — 2 cells: " + summary + " [noise]\n<ul>\n"
+                               "<li>native/stream: its central metrics vary by 35%</li>\n"
+                               "<li>kvm/stream: its central metrics vary by 22%</li>\n</ul></li>\n"));
+}
+
 TEST_CASE("export --aggregate writes one row per cell and metric with its statistics and its ratio to the baseline") {
     const auto exported = test::run_cli({"export", results().string(), "--aggregate"}, results().parent_path());
     INFO(exported.err);
