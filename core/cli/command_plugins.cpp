@@ -92,10 +92,33 @@ void print_metrics_markdown(const PluginDescriptor& d, std::ostream& out) {
     out << "\n";
 }
 
+// What the descriptor's flags and fingerprint declarations mean for a user, one sentence each.
+std::vector<std::string> trait_sentences(const PluginDescriptor& d) {
+    std::vector<std::string> sentences;
+    const auto flagged = [&](std::uint32_t flag) { return (d.flags & flag) != 0; };
+    if (flagged(kPlatformBaseline))
+        sentences.push_back("the default baseline: bare metal, what the other platforms are compared with when an "
+                            "experiment names no `baseline:`");
+    if (flagged(kPlatformVirtualMachine))
+        sentences.push_back("each run is a virtual machine of its own: `cpus` and `memory` size the VM");
+    if (flagged(kPlatformNeedsBundle))
+        sentences.push_back("runs the runner from the bundle (an image or a VM made from it)");
+    if (flagged(kWorkloadBlockIo)) sentences.push_back("block I/O: the page-cache checks judge its runs");
+    if (flagged(kWorkloadUsesWorkDir)) sentences.push_back("does its I/O in a work directory made for each run");
+    std::string identifying;
+    for (const ParamSpec& spec : d.params)
+        if (spec.fingerprint) identifying += (identifying.empty() ? "" : ", ") + spec.name;
+    for (const std::string& key : d.fingerprint_metadata) identifying += (identifying.empty() ? "" : ", ") + key;
+    if (!identifying.empty())
+        sentences.push_back("`platbench compare` says when two experiments differ in " + identifying);
+    return sentences;
+}
+
 void print_plugin_text(const LoadedPlugin& plugin, std::ostream& out) {
     const PluginDescriptor& d = *plugin.descriptor;
     out << d.name << " (" << kind_name(d.kind) << " plugin): " << d.description << "\n"
         << "  file: " << plugin.file.string() << "\n";
+    for (const std::string& sentence : trait_sentences(d)) out << "  " << sentence << "\n";
     if (d.params.empty()) {
         out << "  no parameters\n";
         print_metrics_text(d, out);
@@ -117,6 +140,8 @@ void print_plugin_text(const LoadedPlugin& plugin, std::ostream& out) {
 void print_plugin_markdown(const LoadedPlugin& plugin, std::ostream& out) {
     const PluginDescriptor& d = *plugin.descriptor;
     out << "### `" << d.name << "` (" << kind_name(d.kind) << ")\n\n" << d.description << "\n\n";
+    for (const std::string& sentence : trait_sentences(d)) out << "- " << sentence << "\n";
+    if (!trait_sentences(d).empty()) out << "\n";
     if (d.params.empty()) {
         out << "No parameters.\n\n";
     } else {

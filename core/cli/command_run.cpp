@@ -10,7 +10,7 @@
 #include "analysis/report.hpp"
 #include "engine/engine.hpp"
 #include "engine/experiment_session.hpp"
-#include "engine/summary.hpp"
+#include "analysis/summary.hpp"
 #include "matrix/matrix.hpp"
 #include "slurm/slurm_execution.hpp"
 #include "store/result_store.hpp"

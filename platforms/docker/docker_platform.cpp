@@ -169,14 +169,16 @@ PluginDescriptor make_docker_descriptor() {
     d.name = "docker";
     d.description = "Docker containers through the Docker Engine API";
     d.flags = kPlatformNeedsBundle;
+    d.fingerprint_metadata = {"docker_server_version", "docker_api_version", "storage_driver", "cgroup_version",
+                              "image"};
     d.params = {
         make_param("endpoint", ParamType::String, "", "", -kUnbounded, kUnbounded,
                    "daemon socket, e.g. unix:///run/podman/podman.sock (default: $DOCKER_HOST, else "
                    "unix:///var/run/docker.sock)"),
-        make_param("storage", ParamType::Choice, "volume", "", -kUnbounded, kUnbounded,
-                   "where the workload's work directory lives: a named volume, a bind-mounted host directory, or "
-                   "the container's own writable layer",
-                   {"volume", "bind", "container"}),
+        in_fingerprint(make_param("storage", ParamType::Choice, "volume", "", -kUnbounded, kUnbounded,
+                                  "where the workload's work directory lives: a named volume, a bind-mounted host "
+                                  "directory, or the container's own writable layer",
+                                  {"volume", "bind", "container"})),
         make_param("network", ParamType::Bool, "false", "", -kUnbounded, kUnbounded,
                    "give the container the daemon's default network (default: no network at all)"),
         cpuset_param(),

@@ -204,7 +204,9 @@ public:
                                {"guest_kernel_release", release},
                                {"cpu_model", cpu_model_for(settings, accelerator->accel)}};
             if (accelerator->accel == "tcg")
-                result.metadata["emulation"] = "TCG: QEMU emulates the CPU; these figures are not KVM performance";
+                result.caveats.push_back({Caveat::Kind::Emulation,
+                                          "TCG: QEMU emulates the CPU; these figures are not KVM performance; compare "
+                                          "KVM figures only from `accel: kvm`"});
             host_cpus_ = connection->host_cpus();
         } catch (const std::exception& e) {
             return decline(e.what(), Availability::Broken);
@@ -373,7 +375,9 @@ PluginDescriptor make_kvm_descriptor() {
     d.kind = PluginKind::Platform;
     d.name = "kvm";
     d.description = "Virtual machines (KVM, or QEMU's TCG emulation) through libvirt, booted straight into the runner";
-    d.flags = kPlatformNeedsBundle;
+    d.flags = kPlatformNeedsBundle | kPlatformVirtualMachine;
+    d.fingerprint_metadata = {"libvirt_version", "hypervisor", "accel", "domain_type", "guest_kernel",
+                              "guest_kernel_release", "cpu_model"};
     ParamSpec boot_timeout = make_param("boot_timeout", ParamType::Duration, "60", "s", 1, 3600,
                                         "destroy a guest that has not started the runner after this long");
     d.params = {
@@ -401,13 +405,13 @@ PluginDescriptor make_kvm_descriptor() {
                    {"raw", "qcow2", "none"}),
         make_param("disk_size", ParamType::Size, "8GiB", "bytes", 64.0 * 1024 * 1024, kUnbounded,
                    "size of the disk image (sparse: only what is written takes space)"),
-        make_param("disk_bus", ParamType::Choice, "virtio-blk", "", -kUnbounded, kUnbounded, "how the disk is attached",
-                   {"virtio-blk", "virtio-scsi"}),
-        make_param("disk_cache", ParamType::Choice, "none", "", -kUnbounded, kUnbounded,
-                   "QEMU's cache mode for the disk (none: O_DIRECT on the host, as in IBM's 2014 study)",
-                   {"none", "writethrough", "writeback", "directsync", "unsafe"}),
-        make_param("disk_io", ParamType::Choice, "native", "", -kUnbounded, kUnbounded,
-                   "QEMU's I/O mode for the disk (native: Linux AIO)", {"native", "threads", "io_uring"}),
+        in_fingerprint(make_param("disk_bus", ParamType::Choice, "virtio-blk", "", -kUnbounded, kUnbounded,
+                                  "how the disk is attached", {"virtio-blk", "virtio-scsi"})),
+        in_fingerprint(make_param("disk_cache", ParamType::Choice, "none", "", -kUnbounded, kUnbounded,
+                                  "QEMU's cache mode for the disk (none: O_DIRECT on the host, as in IBM's 2014 study)",
+                                  {"none", "writethrough", "writeback", "directsync", "unsafe"})),
+        in_fingerprint(make_param("disk_io", ParamType::Choice, "native", "", -kUnbounded, kUnbounded,
+                                  "QEMU's I/O mode for the disk (native: Linux AIO)", {"native", "threads", "io_uring"})),
         make_param("disk_use", ParamType::Choice, "filesystem", "", -kUnbounded, kUnbounded,
                    "filesystem: ext4 mounted as the work directory; device: the bare disk as /dev/platbench-disk "
                    "(give it to blockio as device:)",

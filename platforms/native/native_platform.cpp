@@ -113,7 +113,8 @@ PluginDescriptor make_native_descriptor() {
     d.kind = PluginKind::Platform;
     d.name = "native";
     d.description = "Bare metal: the runner as a child process of the host";
-    d.flags = kNoFlags;
+    d.flags = kPlatformBaseline;
+    d.fingerprint_metadata = {"cgroup_version"};
     d.params = {cpuset_param(), cpus_param(), memory_param()};
     d.create_platform = [] { return std::unique_ptr<Platform>(new NativePlatform()); };
     return d;

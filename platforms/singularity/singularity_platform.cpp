@@ -170,13 +170,14 @@ PluginDescriptor make_singularity_descriptor() {
     d.name = "singularity";
     d.description = "Apptainer / Singularity containers through the apptainer command line";
     d.flags = kPlatformNeedsBundle;
+    d.fingerprint_metadata = {"apptainer_product", "apptainer_version", "image", "image_format"};
     d.params = {
         make_param("program", ParamType::String, "", "", -kUnbounded, kUnbounded,
                    "the apptainer or singularity program, a name in PATH or a path (default: apptainer, else "
                    "singularity)"),
-        make_param("image_format", ParamType::Choice, "sif", "", -kUnbounded, kUnbounded,
-                   "run the bundle as a SIF file (squashfs, as HPC sites do) or as a sandbox directory",
-                   {"sif", "sandbox"}),
+        in_fingerprint(make_param("image_format", ParamType::Choice, "sif", "", -kUnbounded, kUnbounded,
+                                  "run the bundle as a SIF file (squashfs, as HPC sites do) or as a sandbox directory",
+                                  {"sif", "sandbox"})),
         make_param("image_dir", ParamType::String, "", "", -kUnbounded, kUnbounded,
                    "where images are built and cached by bundle content (default: $PLATBENCH_APPTAINER_IMAGE_DIR, else "
                    "/var/tmp/platbench-apptainer-<uid>)"),

@@ -34,7 +34,7 @@ PluginDescriptor make_blockio_descriptor() {
     d.kind = PluginKind::Workload;
     d.name = "blockio";
     d.description = "Block I/O like fio: sequential and random reads and writes with psync, libaio or io_uring";
-    d.flags = kWorkloadUsesWorkDir;
+    d.flags = kWorkloadUsesWorkDir | kWorkloadBlockIo;
     d.params = io_job::job_params();
     d.metrics = io_job::job_metrics();
     d.create_workload = [] { return std::unique_ptr<Workload>(new BlockioWorkload()); };

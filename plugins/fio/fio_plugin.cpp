@@ -169,7 +169,7 @@ PluginDescriptor make_fio_descriptor() {
     d.kind = PluginKind::Workload;
     d.name = "fio";
     d.description = "Block I/O with the real fio: the blockio job and its metrics, measured by fio";
-    d.flags = kWorkloadUsesWorkDir;
+    d.flags = kWorkloadUsesWorkDir | kWorkloadBlockIo;
     d.params = io_job::job_params();
     d.metrics = io_job::job_metrics();
     d.create_workload = [] { return std::unique_ptr<Workload>(new FioWorkload()); };

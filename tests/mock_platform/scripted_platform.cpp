@@ -20,9 +20,9 @@ class ScriptedPlatform : public Platform {
 public:
     ProbeResult probe(const ParamValues& settings) override {
         const std::string& mode = settings.text("mode");
-        if (mode == "declined") return {Availability::Declined, "scripted to decline", {}};
-        if (mode == "broken") return {Availability::Broken, "scripted to be broken", {}};
-        return {Availability::Available, "", {{"scripted_mode", mode}}};
+        if (mode == "declined") return {Availability::Declined, "scripted to decline", {}, {}};
+        if (mode == "broken") return {Availability::Broken, "scripted to be broken", {}, {}};
+        return {Availability::Available, "", {{"scripted_mode", mode}}, {}};
     }
 
     PlatformRunOutcome run(const PlatformRunRequest& request) override {

@@ -47,6 +47,9 @@ struct ParamSpec {
     double max = std::numeric_limits<double>::infinity();   // inclusive, numeric types
     std::vector<std::string> choices;  // allowed values for ParamType::Choice
     std::string help;                  // one line
+    // A platform setting that changes what the platform is (a storage driver, a
+    // disk cache mode): `platbench compare` names it when two experiments differ in it.
+    bool fingerprint = false;
 };
 
 using ParamTable = std::vector<ParamSpec>;
@@ -67,6 +70,13 @@ inline ParamSpec make_param(std::string name, ParamType type, std::string defaul
     spec.max = max;
     spec.choices = std::move(choices);
     spec.help = std::move(help);
+    return spec;
+}
+
+// The row, marked as a setting that identifies the platform (ParamSpec::fingerprint):
+//   in_fingerprint(make_param("disk_cache", ParamType::Choice, ...))
+inline ParamSpec in_fingerprint(ParamSpec spec) {
+    spec.fingerprint = true;
     return spec;
 }
 

@@ -20,11 +20,26 @@ namespace platbench {
 // platform's runs, say why), or present but broken (fail its runs, say why).
 enum class Availability { Available, Declined, Broken };
 
+// What the reader must know before trusting a platform's figures, said with every
+// result of its runs: the summary notes it, the validity checks warn, the figures
+// mark the platform.
+struct Caveat {
+    enum class Kind {
+        Emulation,  // the CPU is emulated (QEMU's TCG): not the performance of the real platform
+    };
+    Kind kind = Kind::Emulation;
+    std::string text;  // one sentence: what and why ("TCG: QEMU emulates the CPU; ...")
+};
+
 struct ProbeResult {
     Availability availability = Availability::Available;
     std::string reason;                           // why declined / broken; what to do next
     std::map<std::string, std::string> metadata;  // versions, drivers: recorded with every run
+    std::vector<Caveat> caveats;                  // recorded with every run
 };
+
+// "emulation": a caveat kind as results spell it.
+const char* caveat_kind_name(Caveat::Kind kind);
 
 // The self-contained root-filesystem tree of runner + workload plugins + their
 // shared libraries. Platforms ship exactly these bytes into images and VMs.

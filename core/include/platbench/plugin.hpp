@@ -3,7 +3,7 @@
 // A plugin exports exactly two C symbols:
 //   platbench_abi_version  a std::uint32_t constant, checked before anything else;
 //   platbench_plugin       a function returning the plugin's PluginDescriptor.
-// Use PLATBENCH_WORKLOAD_PLUGIN / PLATBENCH_PLATFORM_PLUGIN below rather than
+// Use PLATBENCH_PLUGIN(make_descriptor) at the end of this file rather than
 // writing them by hand. The descriptor uses C++ standard-library types, so a
 // plugin must be built with the same compiler family and standard library as
 // platbench (g++ / libstdc++); the ABI version changes whenever these headers do
@@ -25,7 +25,10 @@ namespace platbench {
 
 // 2: PluginDescriptor::programs.
 // 3: PluginDescriptor::metrics (the metric table).
-inline constexpr std::uint32_t kAbiVersion = 3;
+// 4: traits the core used to infer from plugin names: kWorkloadBlockIo,
+//    kPlatformVirtualMachine, kPlatformBaseline, PluginDescriptor::fingerprint_metadata,
+//    ParamSpec::fingerprint, ProbeResult::caveats.
+inline constexpr std::uint32_t kAbiVersion = 4;
 
 inline constexpr const char* kAbiVersionSymbol = "platbench_abi_version";
 inline constexpr const char* kDescriptorSymbol = "platbench_plugin";
@@ -40,6 +43,19 @@ enum PluginFlags : std::uint32_t {
     kPlatformNeedsBundle = 1u << 0,
     // Workload: does I/O in its work_dir; the engine creates one per run.
     kWorkloadUsesWorkDir = 1u << 1,
+    // Workload: block I/O whose parameters `direct`, `file_size` and `jobs` mean
+    // what blockio's do. The page-cache checks judge its runs (buffered I/O on
+    // less data than twice the RAM; faster than the baseline), and the report
+    // draws its latency percentiles.
+    kWorkloadBlockIo = 1u << 2,
+    // Platform: each run is a virtual machine of its own. `cpus` and `memory` size
+    // the VM rather than limit a process (the runner sees the VM's whole RAM and no
+    // CPU quota), and `cpuset` pins vCPUs that are numbered afresh inside; the
+    // resource checks compare accordingly.
+    kPlatformVirtualMachine = 1u << 3,
+    // Platform: bare metal, what the others are compared with when an experiment
+    // names no `baseline:` (its first instance of such a plugin).
+    kPlatformBaseline = 1u << 4,
 };
 
 struct PluginDescriptor {
@@ -61,6 +77,11 @@ struct PluginDescriptor {
     // Workload: its metric table (platbench/workload.hpp). A workload without one
     // has its metrics judged by their better direction alone.
     MetricTable metrics;
+    // Platform: the keys of its probe's and runs' metadata that identify the
+    // platform's software ("docker_server_version", "accel"): `platbench compare`
+    // says when two experiments differ in one. (Its settings that do are flagged
+    // in the parameter table: ParamSpec::fingerprint.)
+    std::vector<std::string> fingerprint_metadata;
 };
 
 }  // namespace platbench

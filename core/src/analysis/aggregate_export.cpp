@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "analysis/comparison_table.hpp"
-#include "engine/summary.hpp"
+#include "analysis/summary.hpp"
 #include "stats/statistics.hpp"
 #include "util/csv.hpp"
 
@@ -31,7 +31,7 @@ void export_experiment(ResultStore& store, const ExperimentRecord& experiment, s
             it->second.values.push_back(metric.value);
         }
     }
-    const BaselineComparison comparison = compare_with_baseline(runs, experiment.config.value("baseline", "native"));
+    const BaselineComparison comparison = compare_with_baseline(runs, experiment.config.value("baseline", ""));
     std::map<std::pair<std::string, std::string>, const ComparisonRow*> compared;
     for (const ComparisonRow& row : comparison.rows) compared[{row.cell_id, row.metric}] = &row;
 

@@ -98,6 +98,11 @@ std::string p_value_text(double p) {
 BaselineComparison compare_with_baseline(const std::vector<RunRecord>& runs, const std::string& baseline) {
     BaselineComparison comparison;
     comparison.baseline = baseline;
+    if (baseline.empty()) {
+        comparison.notes.push_back("no platform is the baseline: the experiment names no `baseline:` and has no "
+                                   "bare-metal platform");
+        return comparison;
+    }
     const std::vector<CellSamples> cells = collect_cells(runs);
     std::map<std::string, std::vector<const CellSamples*>> baseline_cells;  // by workload key
     for (const CellSamples& cell : cells)

@@ -9,7 +9,9 @@
 #include <tuple>
 
 #include "analysis/metric_roles.hpp"
+#include "analysis/plugin_traits.hpp"
 #include "analysis/report.hpp"
+#include "store/run_caveats.hpp"
 #include "platbench/process.hpp"
 
 namespace platbench {
@@ -29,13 +31,14 @@ struct WorkloadGroup {
 std::vector<WorkloadGroup> workload_groups(const ReportInput& input) {
     std::vector<WorkloadGroup> groups;
     std::map<std::string, std::size_t> index;
+    const PluginTraits traits = PluginTraits::from_experiment(input.experiment.config);
     for (const RunRecord& run : input.runs) {
         const std::string key = run.workload_instance + "\n" + run.workload_params.dump();
         auto [it, inserted] = index.emplace(key, groups.size());
         if (inserted) {
             const std::size_t slash = run.cell_id.find('/');
             groups.push_back({slash == std::string::npos ? run.cell_id : run.cell_id.substr(slash + 1),
-                              run.workload_plugin == "blockio" || run.workload_plugin == "fio", {}, {}});
+                              traits.block_io(run.workload_plugin), {}, {}});
         }
         WorkloadGroup& group = groups[it->second];
         if (std::find(group.cells.begin(), group.cells.end(), run.cell_id) != group.cells.end()) continue;
@@ -112,8 +115,7 @@ std::vector<ComparedPlatform> compared_platforms(const ReportInput& input, const
         auto known = std::find_if(platforms.begin(), platforms.end(),
                                   [&](const ComparedPlatform& p) { return p.name == run.platform_instance; });
         if (known == platforms.end()) known = platforms.insert(platforms.end(), {run.platform_instance, false});
-        const auto emulation = run.platform_metadata.find("emulation");
-        if (emulation != run.platform_metadata.end() && emulation->is_string()) known->emulated = true;
+        if (emulation_caveat(run)) known->emulated = true;
     }
     return platforms;
 }

@@ -2,17 +2,14 @@
 
 #include <map>
 
+#include "analysis/plugin_traits.hpp"
+
 namespace platbench {
 namespace {
 
 using nlohmann::json;
 
 std::string text_of(const json& value) { return value.is_string() ? value.get<std::string>() : value.dump(); }
-
-bool is_fingerprint_metadata(const std::string& key) {
-    return key.find("version") != std::string::npos || key == "image" || key == "accel" || key == "domain_type" ||
-           key == "guest_kernel" || key == "storage_driver" || key == "cgroup_version";
-}
 
 // The first successful run of each platform instance.
 std::map<std::string, const RunRecord*> first_runs(const std::vector<RunRecord>& runs) {
@@ -28,9 +25,11 @@ json run_fingerprint(const ExperimentRecord& experiment, const RunRecord& run) {
     json fingerprint = json::object();
     for (const char* key : {"kernel", "cpu_model", "cpu_governor", "transparent_hugepages"})
         if (experiment.host.contains(key)) fingerprint[key] = text_of(experiment.host[key]);
-    for (const auto& [key, value] : run.platform_metadata.items())
-        if (is_fingerprint_metadata(key)) fingerprint[key] = text_of(value);
-    for (const char* key : {"disk_cache", "disk_io", "disk_bus", "storage", "image_format"})
+    // What the platform's plugin declared identifies it (PluginDescriptor::fingerprint_metadata, ParamSpec::fingerprint).
+    const PluginTraits traits = PluginTraits::from_experiment(experiment.config);
+    for (const std::string& key : traits.fingerprint_metadata(run.platform_plugin))
+        if (run.platform_metadata.contains(key)) fingerprint[key] = text_of(run.platform_metadata[key]);
+    for (const std::string& key : traits.fingerprint_settings(run.platform_plugin))
         if (run.platform_settings.contains(key)) fingerprint[key] = text_of(run.platform_settings[key]);
     return fingerprint;
 }

@@ -13,11 +13,12 @@
 namespace platbench {
 
 // Keys present where known: kernel, cpu_model, cpu_governor, transparent_hugepages
-// (the host, from the experiment), the platform's runtime versions (*_version), its
-// image, accelerator and disk cache mode, and the guest kernel of a VM.
+// (the host, from the experiment), and what the platform's plugin declared
+// identifies it: metadata (runtime versions, image, accelerator, guest kernel) and
+// settings (disk cache mode, storage), as recorded with the experiment (PluginTraits).
 nlohmann::json run_fingerprint(const ExperimentRecord& experiment, const RunRecord& run);
 
-// "docker: docker_server_version 20.10.24 -> 24.0.5" per key that differs between
+// "ctr: server_version 20.10.24 -> 24.0.5" per key that differs between
 // the fingerprints of the same platform instance in the two experiments.
 std::vector<std::string> fingerprint_differences(const ExperimentRecord& before, const std::vector<RunRecord>& before_runs,
                                                  const ExperimentRecord& after, const std::vector<RunRecord>& after_runs);

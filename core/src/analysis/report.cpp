@@ -220,7 +220,7 @@ ReportInput load_report_input(ResultStore& store, std::optional<std::int64_t> id
     input.experiment = *experiment;
     input.runs = in_matrix_order(store.runs(experiment->id), experiment->config.value("cells", nlohmann::json::array()));
     input.summary = summarize_runs(input.runs);
-    input.comparison = compare_with_baseline(input.runs, experiment->config.value("baseline", "native"));
+    input.comparison = compare_with_baseline(input.runs, experiment->config.value("baseline", ""));
     input.findings = check_validity(input.runs, experiment->host, input.comparison, limits_for(experiment->config));
     return input;
 }

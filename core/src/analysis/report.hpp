@@ -12,7 +12,7 @@
 
 #include "analysis/comparison_table.hpp"
 #include "analysis/validity.hpp"
-#include "engine/summary.hpp"
+#include "analysis/summary.hpp"
 #include "store/result_store.hpp"
 
 namespace platbench {

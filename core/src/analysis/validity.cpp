@@ -11,6 +11,7 @@
 #include "platbench/params.hpp"
 #include "stats/comparison.hpp"
 #include "stats/statistics.hpp"
+#include "store/run_caveats.hpp"
 
 namespace platbench {
 namespace {
@@ -33,7 +34,9 @@ std::string cpu_list(const std::vector<int>& cpus) {
 }
 
 // The first way the run's observed resources differ from its platform's settings, or "".
-std::string resource_mismatch(const RunRecord& run) {
+// In a platform's own VM, `cpus` and `memory` size the VM: nothing to see inside.
+std::string resource_mismatch(const RunRecord& run, const PluginTraits& traits) {
+    const bool own_vm = traits.virtual_machine(run.platform_plugin);
     const json& settings = run.platform_settings;
     const json& seen = run.observed_environment;
     if (settings.contains("cpuset") && settings["cpuset"].is_string() && seen.contains("affinity")) {
@@ -42,19 +45,19 @@ std::string resource_mismatch(const RunRecord& run) {
         for (const json& cpu : seen["affinity"])
             if (cpu.is_number_integer()) affinity.push_back(cpu.get<int>());
         // In a VM the vCPUs are numbered afresh: compare counts there, CPU numbers elsewhere.
-        const bool vm = seen.value("virtualization", "") == "vm" && run.platform_plugin == "kvm";
+        const bool vm = seen.value("virtualization", "") == "vm" && own_vm;
         if (wanted && (vm ? wanted->size() != affinity.size() : *wanted != affinity))
             return "cpuset " + settings["cpuset"].get<std::string>() + " was requested but the workload ran on CPUs " +
                    cpu_list(affinity);
     }
-    if (settings.contains("cpus") && settings["cpus"].is_number() && run.platform_plugin != "kvm") {
+    if (settings.contains("cpus") && settings["cpus"].is_number() && !own_vm) {
         const double wanted = settings["cpus"].get<double>();
         const json& quota = seen.contains("cpu_quota") ? seen["cpu_quota"] : json();
         if (!quota.is_number() || std::fabs(quota.get<double>() - wanted) > 0.01 * wanted)
             return "a limit of " + std::to_string(wanted) + " CPUs was requested but the workload saw " +
                    (quota.is_number() ? std::to_string(quota.get<double>()) + " CPUs" : "no CPU quota");
     }
-    if (settings.contains("memory") && settings["memory"].is_number() && run.platform_plugin != "kvm") {
+    if (settings.contains("memory") && settings["memory"].is_number() && !own_vm) {
         const double wanted = settings["memory"].get<double>();
         const json& limit = seen.contains("memory_limit_bytes") ? seen["memory_limit_bytes"] : json();
         if (!limit.is_number() || std::fabs(limit.get<double>() - wanted) > 0.01 * wanted)
@@ -72,11 +75,9 @@ double memory_seen(const RunRecord& run) {
     return 0;
 }
 
-bool is_io_workload(const RunRecord& run) { return run.workload_plugin == "blockio" || run.workload_plugin == "fio"; }
-
 void check_page_cache(const RunRecord& run, const ValidityLimits& limits, std::vector<ValidityFinding>& findings) {
     const json& params = run.workload_params;
-    if (!is_io_workload(run) || params.value("direct", true) || !params.contains("file_size")) return;
+    if (!limits.traits.block_io(run.workload_plugin) || params.value("direct", true) || !params.contains("file_size")) return;
     const double data = params["file_size"].get<double>() * params.value("jobs", 1);
     const double memory = memory_seen(run);
     if (memory <= 0 || data >= limits.page_cache_factor * memory) return;
@@ -139,14 +140,12 @@ void check_runs(const std::vector<RunRecord>& runs, const ValidityLimits& limits
     std::set<std::string> cells_seen, platforms_seen;
     for (const RunRecord& run : runs) {
         if (run.warmup || run.status != "ok" || !cells_seen.insert(run.cell_id).second) continue;
-        if (const std::string mismatch = resource_mismatch(run); !mismatch.empty())
+        if (const std::string mismatch = resource_mismatch(run, limits.traits); !mismatch.empty())
             findings.push_back({"resources", run.cell_id, mismatch + "; check the platform's settings and the host"});
         check_page_cache(run, limits, findings);
-        const auto emulation = run.platform_metadata.find("emulation");
-        if (emulation != run.platform_metadata.end() && emulation->is_string() &&
-            platforms_seen.insert(run.platform_instance).second)
-            findings.push_back({"emulation", run.platform_instance,
-                                emulation->get<std::string>() + "; compare KVM figures only from `accel: kvm`"});
+        const auto emulation = emulation_caveat(run);
+        if (emulation && platforms_seen.insert(run.platform_instance).second)
+            findings.push_back({"emulation", run.platform_instance, *emulation});
     }
 }
 
@@ -197,7 +196,7 @@ void check_io_faster(const std::vector<RunRecord>& runs, const BaselineCompariso
     std::map<std::string, std::string> io_cells;  // cell -> its workload plugin
     std::set<std::string> reported;
     for (const RunRecord& run : runs)
-        if (is_io_workload(run)) io_cells[run.cell_id] = run.workload_plugin;
+        if (limits.traits.block_io(run.workload_plugin)) io_cells[run.cell_id] = run.workload_plugin;
     for (const ComparisonRow& row : comparison.rows) {
         auto io_cell = io_cells.find(row.cell_id);
         if (row.verdict != Verdict::Faster || io_cell == io_cells.end() ||
@@ -348,6 +347,7 @@ std::vector<ValidityFinding> check_validity(const std::vector<RunRecord>& runs, 
 ValidityLimits limits_for(const json& experiment_config) {
     ValidityLimits limits;
     limits.metric_roles = MetricRoles::from_experiment(experiment_config);
+    limits.traits = PluginTraits::from_experiment(experiment_config);
     const json adaptive = experiment_config.value("adaptive", json());
     if (adaptive.is_object()) {
         limits.target_fraction = adaptive.value("target_ci_percent", 0.0) / 100;

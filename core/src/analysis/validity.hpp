@@ -12,6 +12,7 @@
 
 #include "analysis/comparison_table.hpp"
 #include "analysis/metric_roles.hpp"
+#include "analysis/plugin_traits.hpp"
 #include "store/result_store.hpp"
 
 namespace platbench {
@@ -42,6 +43,7 @@ struct ValidityLimits {
     double page_cache_factor = 2.0;   // buffered I/O on less than this many times the RAM seen
     double max_load_per_cpu = 0.5;    // load average per CPU at the start above this is "busy"
     MetricRoles metric_roles;         // which metrics are central (judged); the rest are details
+    PluginTraits traits;              // block-I/O workloads, platforms of virtual machines
     double target_fraction = 0;       // adaptive repetitions' target (0: not adaptive)
     std::string target_metric;        // and its deciding metric ("" : each cell's first)
 };

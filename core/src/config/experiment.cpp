@@ -62,8 +62,9 @@ const ParamTable& experiment_key_table() {
                    "interleaved: round after round, every cell once per round in a random order, so that drift "
                    "of the machine is not mistaken for a platform difference; sequential: cell after cell",
                    {"interleaved", "sequential"}),
-        make_param("baseline", ParamType::String, "native", "", -kUnbounded, kUnbounded,
-                   "the platform (its name:) every other platform is compared with"),
+        make_param("baseline", ParamType::String, "", "", -kUnbounded, kUnbounded,
+                   "the platform (its name:) every other platform is compared with (default: the first platform "
+                   "whose plugin is bare metal: `platbench plugins` marks it as the default baseline)"),
         make_param("target_ci", ParamType::Real, "", "%", 0.01, 100,
                    "adaptive repetitions: repeat a cell until the half-width of its 95% interval is below this "
                    "percentage of its mean (repetitions: is then the minimum)"),
@@ -199,6 +200,7 @@ public:
         read_scalar_keys(keys, config);
         config.platforms = read_instances(keys, PluginKind::Platform);
         config.workloads = read_instances(keys, PluginKind::Workload);
+        if (keys.count("baseline") == 0) config.baseline = default_baseline(config.platforms);
         check_baseline(keys, config);
         read_slurm(keys, config);
         check_matrix_size(config);
@@ -348,7 +350,7 @@ private:
         config.order = values.text("order") == "sequential" ? RunOrder::Sequential : RunOrder::Interleaved;
         if (values.has("seed")) config.seed = static_cast<std::uint64_t>(values.integer("seed"));
         config.executor = values.text("executor") == "slurm" ? Executor::Slurm : Executor::Local;
-        config.baseline = values.text("baseline");
+        if (values.has("baseline")) config.baseline = values.text("baseline");
         read_adaptive(keys, values, config);
         config.output_dir = values.has("output") ? fs::path(values.text("output")) : fs::path("results") / config.name;
         if (values.has("output")) check_output_stays_inside(config.output_dir, keys.at("output").value.Mark());
@@ -473,8 +475,15 @@ private:
         }
     }
 
-    // A baseline given in the file must be one of its platforms; the default
-    // (native) may be absent: the experiment is then not compared.
+    // Without `baseline:`, the first platform whose plugin is bare metal
+    // (kPlatformBaseline); none: the experiment is not compared.
+    static std::string default_baseline(const std::vector<PluginInstanceConfig>& platforms) {
+        for (const PluginInstanceConfig& platform : platforms)
+            if (platform.plugin && (platform.plugin->descriptor->flags & kPlatformBaseline) != 0) return platform.name;
+        return "";
+    }
+
+    // A baseline given in the file must be one of its platforms.
     void check_baseline(const Entries& keys, const ExperimentConfig& config) {
         auto given = keys.find("baseline");
         if (given == keys.end() || config.platforms.empty()) return;
@@ -485,14 +494,20 @@ private:
             unknown_word_hint(config.baseline, names, "platforms"));
     }
 
+    // A plugin to name in an example: the first loaded one of its kind.
+    std::string example_plugin(PluginKind kind) const {
+        const std::vector<std::string> names = registry_.names(kind);
+        return names.empty() ? std::string("<name>") : names.front();
+    }
+
     std::vector<PluginInstanceConfig> read_instances(const Entries& keys, PluginKind kind) {
         std::vector<PluginInstanceConfig> instances;
         const std::string key = list_key(kind);
         auto it = keys.find(key);
         if (it == keys.end()) {
             add(kStartOfFile, "missing required key '" + key + "'",
-                std::string("a list of entries such as '- plugin: ") + (kind == PluginKind::Platform ? "native" : "stream") +
-                    "'; available: " + join(registry_.names(kind)));
+                "a list of entries such as '- plugin: " + example_plugin(kind) + "'; available: " +
+                    join(registry_.names(kind)));
             return instances;
         }
         const YAML::Node& list = it->second.value;

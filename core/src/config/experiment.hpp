@@ -113,7 +113,7 @@ struct ExperimentConfig {
     double timeout_seconds = 600;        // per run
     RunOrder order = RunOrder::Interleaved;
     std::optional<std::uint64_t> seed;   // `seed:` of the interleaved order; unset: the engine draws one
-    std::string baseline = "native";     // the platform instance the others are compared with
+    std::string baseline;                // the platform instance the others are compared with ("": none)
     std::optional<AdaptiveRepetitions> adaptive;
     Executor executor = Executor::Local;
     SlurmSettings slurm;                 // with executor: slurm

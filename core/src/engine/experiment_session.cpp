@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "analysis/plugin_traits.hpp"
 #include "engine/param_json.hpp"
 #include "store/settings_diff.hpp"
 #include "host/host_info.hpp"
@@ -36,12 +37,17 @@ nlohmann::json adaptive_json(const ExperimentConfig& config) {
             {"metric", config.adaptive->metric}};
 }
 
-std::vector<const PluginDescriptor*> workload_descriptors(const std::vector<Cell>& cells) {
+// The descriptors of the cells' workload plugins, and with `platforms` also of
+// their platform plugins, each once.
+std::vector<const PluginDescriptor*> descriptors_of(const std::vector<Cell>& cells, bool platforms) {
     std::vector<const PluginDescriptor*> descriptors;
-    for (const Cell& cell : cells) {
-        const PluginDescriptor* descriptor = cell.workload->plugin->descriptor;
+    const auto add = [&](const PluginDescriptor* descriptor) {
         if (std::find(descriptors.begin(), descriptors.end(), descriptor) == descriptors.end())
             descriptors.push_back(descriptor);
+    };
+    for (const Cell& cell : cells) {
+        add(cell.workload->plugin->descriptor);
+        if (platforms) add(cell.platform->plugin->descriptor);
     }
     return descriptors;
 }
@@ -157,7 +163,8 @@ void ExperimentSession::create_experiment(const std::vector<Cell>& cells, std::u
                      {"executor", config_.executor == Executor::Slurm ? "slurm" : "local"},
                      {"output", output_dir_.string()},
                      {"cells", describe_cells(cells)},
-                     {"metric_tables", metric_tables_json(workload_descriptors(cells))}};
+                     {"metric_tables", metric_tables_json(descriptors_of(cells, false))},
+                     {"plugin_traits", PluginTraits::to_json(descriptors_of(cells, true))}};
     record.host = collect_host_info();
     record.planned_runs = static_cast<std::int64_t>(planned_runs);
     report_.experiment_id = store_->create_experiment(record);

@@ -6,6 +6,7 @@
 #include "host/host_info.hpp"
 #include "plugin/registry.hpp"
 #include "protocol/runner_protocol.hpp"
+#include "store/run_caveats.hpp"
 #include "util/fault_injection.hpp"
 #include "util/names.hpp"
 
@@ -59,7 +60,7 @@ RunExecutor::PlatformSession& RunExecutor::session_of(const Cell& cell) {
         session.platform = cell.platform->plugin->descriptor->create_platform();
         session.probe = session.platform->probe(cell.platform_settings);
     } catch (const std::exception& e) {
-        session.probe = {Availability::Broken, std::string("probe failed: ") + e.what(), {}};
+        session.probe = {Availability::Broken, std::string("probe failed: ") + e.what(), {}, {}};
     }
     if (session.probe.availability == Availability::Declined) {
         progress_.note("platform " + cell.platform->name + " is not available here: " + session.probe.reason +
@@ -130,6 +131,7 @@ std::optional<RunRecord> RunExecutor::execute(const PlannedRun& planned, std::si
     record.started_at = utc_timestamp_now();
     PlatformSession& session = session_of(cell);
     record.platform_metadata = session.probe.metadata;
+    record_caveats(session.probe.caveats, record.platform_metadata);
     if (!ready(cell, session, record)) {
         record.ended_at = record.started_at;
         return record;
@@ -221,7 +223,8 @@ void fill_from_outcome(RunRecord& record, const PlatformRunOutcome& outcome) {
     record.status = interpretation.status;
     record.reason = interpretation.reason;
     record.overhead_seconds = outcome.overhead_seconds;
-    for (const auto& [key, value] : outcome.metadata) record.platform_metadata[key] = value;
+    for (const auto& [key, value] : outcome.metadata)
+        if (key != kCaveatsKey) record.platform_metadata[key] = value;  // the probe's, recorded by the engine
     record.runner_stderr = tail(outcome.stderr_text, kStoredStderrBytes);
     if (interpretation.report) {
         const RunnerReport& report = *interpretation.report;

@@ -1,5 +1,6 @@
-// The resource settings shared by platforms, declared once so that "cpuset",
-// "cpus" and "memory" mean the same thing on every platform.
+// Support for platform.hpp: the resource settings shared by platforms, declared
+// once so that "cpuset", "cpus" and "memory" mean the same thing on every
+// platform; the spelling of caveat kinds.
 #include "platbench/platform.hpp"
 
 namespace platbench {
@@ -17,6 +18,17 @@ ParamSpec cpus_param() {
 ParamSpec memory_param() {
     return make_param("memory", ParamType::Size, "", "bytes", 4 * 1024 * 1024, kUnbounded,
                       "memory limit, e.g. 2GiB (default: unlimited)");
+}
+
+}  // namespace platbench
+
+namespace platbench {
+
+const char* caveat_kind_name(Caveat::Kind kind) {
+    switch (kind) {
+        case Caveat::Kind::Emulation: return "emulation";
+    }
+    return "caveat";
 }
 
 }  // namespace platbench

@@ -118,7 +118,9 @@ TEST_CASE("probe records libvirt, QEMU, the accelerator and the guest kernel, ma
     CHECK(probe.metadata.at("hypervisor").rfind("QEMU ", 0) == 0);
     CHECK_FALSE(probe.metadata.at("libvirt_version").empty());
     CHECK(fs::exists(fs::path("/lib/modules") / probe.metadata.at("guest_kernel_release")));
-    CHECK(probe.metadata.at("emulation").find("not KVM performance") != std::string::npos);
+    REQUIRE(probe.caveats.size() == 1);
+    CHECK(probe.caveats[0].kind == Caveat::Kind::Emulation);
+    CHECK(probe.caveats[0].text.find("not KVM performance") != std::string::npos);
     CHECK(probe.metadata.at("cpu_model") == "maximum");
 }
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "analysis/comparison_table.hpp"
-#include "engine/summary.hpp"
+#include "analysis/summary.hpp"
 
 using namespace platbench;
 
@@ -175,4 +175,14 @@ TEST_CASE("runs of one cell id with two configurations are never pooled: the lat
     // One configuration only: the name stays as it is.
     runs.resize(2);
     CHECK(in_matrix_order(runs, cells)[1].cell_id == "native/stream/size:1");
+}
+
+TEST_CASE("an experiment without a baseline is not compared, said once") {
+    std::vector<RunRecord> runs;
+    for (double rate : {90.0, 91.0, 89.0}) runs.push_back(run("docker", "stream", 1, rate));
+    for (double rate : {80.0, 81.0, 79.0}) runs.push_back(run("other", "stream", 1, rate));
+    const BaselineComparison comparison = compare_with_baseline(runs, "");
+    CHECK(comparison.rows.empty());
+    REQUIRE(comparison.notes.size() == 1);
+    CHECK(comparison.notes[0].find("no platform is the baseline") == 0);
 }

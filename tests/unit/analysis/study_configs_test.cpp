@@ -33,6 +33,13 @@ std::unique_ptr<LoadedStudy> load_study(const std::string& file) {
     return study;
 }
 
+// The limits the study's experiment records: its plugins' traits and metric tables.
+ValidityLimits limits_of(const LoadedStudy& study) {
+    std::vector<const PluginDescriptor*> plugins;
+    for (const LoadedPlugin* plugin : study.registry.plugins()) plugins.push_back(plugin->descriptor);
+    return limits_for({{"plugin_traits", PluginTraits::to_json(plugins)}});
+}
+
 // One successful run per cell, as if each platform gave its workload 2 GiB of RAM.
 std::vector<RunRecord> runs_of(const LoadedStudy& study) {
     std::vector<RunRecord> runs;
@@ -74,7 +81,7 @@ TEST_CASE("configs/csc496-group8.yaml: its two buffered jobs are flagged on ever
     const auto study = load_study("csc496-group8.yaml");
     CHECK(study->config.baseline == "native");
     REQUIRE(study->cells.size() == 3 * 3);
-    const auto flagged = page_cache_subjects(check_validity(runs_of(*study), {}, {}));
+    const auto flagged = page_cache_subjects(check_validity(runs_of(*study), {}, {}, limits_of(*study)));
     CHECK(flagged == std::vector<std::string>{"docker/randread", "docker/randwrite", "kvm/randread", "kvm/randwrite",
                                               "native/randread", "native/randwrite"});
 }
@@ -95,5 +102,5 @@ TEST_CASE("configs/ibm2014.yaml: the study's design, direct libaio I/O throughou
     CHECK(kvm->platform_settings.text("disk_bus") == "virtio-blk");
     CHECK(kvm->platform_settings.text("disk_cache") == "none");
     CHECK(kvm->platform_settings.text("disk_io") == "native");
-    CHECK(page_cache_subjects(check_validity(runs_of(*study), {}, {})).empty());
+    CHECK(page_cache_subjects(check_validity(runs_of(*study), {}, {}, limits_of(*study))).empty());
 }

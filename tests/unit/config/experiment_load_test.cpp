@@ -642,3 +642,18 @@ TEST_CASE("every good_*.yaml file in tests/data/configs loads") {
     }
     CHECK(loaded >= 2);
 }
+
+TEST_CASE("without baseline:, the first platform whose plugin declares itself bare metal is the baseline") {
+    auto registry = make_registry();
+    const char* kWorkloads = "workloads:\n  - plugin: stream\n";
+    // native declares kPlatformBaseline; docker does not.
+    CHECK(load_text(std::string("experiment: b\nplatforms:\n  - plugin: docker\n  - plugin: native\n    name: host\n"
+                                "  - plugin: native\n") + kWorkloads, *registry)
+              .baseline == "host");
+    CHECK(load_text(std::string("experiment: b\nplatforms:\n  - plugin: docker\n") + kWorkloads, *registry)
+              .baseline.empty());
+    CHECK(load_text(std::string("experiment: b\nbaseline: docker\nplatforms:\n  - plugin: docker\n  - plugin: native\n") +
+                        kWorkloads,
+                    *registry)
+              .baseline == "docker");
+}

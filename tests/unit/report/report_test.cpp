@@ -9,6 +9,7 @@
 
 #include "command.hpp"
 #include "analysis/fingerprint.hpp"
+#include "analysis/plugin_traits.hpp"
 #include "analysis/report.hpp"
 #include "integration.hpp"
 #include "platbench/process.hpp"
@@ -255,16 +256,28 @@ TEST_CASE("fingerprints name what differs between two experiments' platforms") {
     before.host = {{"kernel", "6.1.0"}, {"transparent_hugepages", "madvise"}, {"cpu_model", "Xeon"}};
     after.host = {{"kernel", "6.18.4"}, {"transparent_hugepages", "madvise"}, {"cpu_model", "Xeon"}};
     platbench::RunRecord old_run, new_run;
+    // What the platform's plugin declared identifies it: one metadata key and one setting.
+    platbench::PluginDescriptor vm;
+    vm.kind = platbench::PluginKind::Platform;
+    vm.name = "vm_plugin";
+    vm.fingerprint_metadata = {"qemu_version"};
+    vm.params = {platbench::in_fingerprint(platbench::make_param("disk_cache", platbench::ParamType::String, "", "",
+                                                                 0, 0, "")),
+                 platbench::make_param("vcpus", platbench::ParamType::Integer, "1", "", 1, 8, "")};
+    before.config["plugin_traits"] = after.config["plugin_traits"] = platbench::PluginTraits::to_json({&vm});
     old_run.platform_instance = new_run.platform_instance = "kvm";
+    old_run.platform_plugin = new_run.platform_plugin = "vm_plugin";
     old_run.status = new_run.status = "ok";
-    old_run.platform_metadata = {{"qemu_version", "7.2.0"}, {"boot_seconds", "5.1"}};
-    new_run.platform_metadata = {{"qemu_version", "7.2.0"}, {"boot_seconds", "4.9"}};
-    old_run.platform_settings = {{"disk_cache", "none"}};
-    new_run.platform_settings = {{"disk_cache", "writeback"}};
+    old_run.platform_metadata = {{"qemu_version", "7.2.0"}, {"boot_seconds", "5.1"}, {"libvirt_version", "9.0"}};
+    new_run.platform_metadata = {{"qemu_version", "7.2.0"}, {"boot_seconds", "4.9"}, {"libvirt_version", "9.1"}};
+    old_run.platform_settings = {{"disk_cache", "none"}, {"vcpus", 1}};
+    new_run.platform_settings = {{"disk_cache", "writeback"}, {"vcpus", 2}};
     const auto fingerprint = platbench::run_fingerprint(after, new_run);
     CHECK(fingerprint["kernel"] == "6.18.4");
     CHECK(fingerprint["qemu_version"] == "7.2.0");
     CHECK_FALSE(fingerprint.contains("boot_seconds"));  // a measurement, not a condition
+    CHECK_FALSE(fingerprint.contains("libvirt_version"));  // not declared by the plugin
+    CHECK_FALSE(fingerprint.contains("vcpus"));  // a setting of the cell, not of what the platform is
     const auto differences = platbench::fingerprint_differences(before, {old_run}, after, {new_run});
     CHECK(differences == std::vector<std::string>{"kvm: disk_cache none -> writeback", "kvm: kernel 6.1.0 -> 6.18.4"});
 }
@@ -300,6 +313,10 @@ TEST_CASE("text from results cannot break out of gnuplot's strings: a newline in
     row.metric = "read_iops";
     row.relative = {0.9, {0.8, 1.0}, true};
     input.comparison.rows.push_back(row);
+    platbench::PluginDescriptor blockio;  // drawn with its latency percentiles, as it declares block I/O
+    blockio.name = "blockio";
+    blockio.flags = platbench::kWorkloadBlockIo;
+    input.experiment.config["plugin_traits"] = platbench::PluginTraits::to_json({&blockio});
     const platbench::FigureSet figures = platbench::write_figures(input, dir / "figures");
     REQUIRE(figures.figures.size() == 2);
     for (const platbench::Figure& figure : figures.figures) {

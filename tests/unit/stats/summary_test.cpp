@@ -7,7 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/summary.hpp"
+#include "analysis/summary.hpp"
+#include "store/run_caveats.hpp"
 
 using namespace platbench;
 
@@ -66,7 +67,8 @@ TEST_CASE("a platform's caveat on its figures is printed under the table, once p
     std::vector<RunRecord> runs = {run("kvm/stream", 1), run("kvm/blockio", 2), run("native/stream", 3)};
     for (RunRecord& record : runs) record.platform_instance = record.cell_id.substr(0, record.cell_id.find('/'));
     for (int i = 0; i < 2; ++i)
-        runs[i].platform_metadata["emulation"] = "TCG: QEMU emulates the CPU; these figures are not KVM performance";
+        record_caveats({{Caveat::Kind::Emulation, "TCG: QEMU emulates the CPU; these figures are not KVM performance"}},
+                       runs[i].platform_metadata);
     const ExperimentSummary summary = summarize_runs(runs);
     REQUIRE(summary.notes.size() == 1);
     std::ostringstream out;

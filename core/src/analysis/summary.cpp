@@ -1,4 +1,4 @@
-#include "engine/summary.hpp"
+#include "analysis/summary.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,6 +8,7 @@
 #include <set>
 
 #include "stats/statistics.hpp"
+#include "store/run_caveats.hpp"
 
 namespace platbench {
 
@@ -21,10 +22,9 @@ ExperimentSummary summarize_runs(const std::vector<RunRecord>& runs) {
     std::map<std::string, bool> noted;
     for (const RunRecord& run : runs) {
         if (run.warmup) continue;
-        if (const auto emulation = run.platform_metadata.find("emulation");
-            emulation != run.platform_metadata.end() && emulation->is_string() && !noted[run.platform_instance]) {
+        if (const auto emulation = emulation_caveat(run); emulation && !noted[run.platform_instance]) {
             noted[run.platform_instance] = true;
-            summary.notes.push_back(run.platform_instance + ": " + emulation->get<std::string>());
+            summary.notes.push_back(run.platform_instance + ": " + *emulation);
         }
         auto [it, inserted] = cell_index.emplace(run.cell_id, summary.cells.size());
         if (inserted) summary.cells.push_back({run.cell_id, 0, 0, 0, {}});
