@@ -10,7 +10,7 @@ function(platbench_add_plugin name)
   endif()
   set(target "${ARG_KIND}_${name}")
   add_library(${target} MODULE ${ARG_SOURCES})
-  target_link_libraries(${target} PRIVATE platbench::core ${ARG_LIBRARIES})
+  target_link_libraries(${target} PRIVATE platbench::sdk ${ARG_LIBRARIES})
   set_target_properties(${target} PROPERTIES
     PREFIX ""
     OUTPUT_NAME "${target}"

@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <system_error>
 
-#include "util/names.hpp"
+#include "platbench/names.hpp"
 
 namespace fs = std::filesystem;
 

@@ -5,7 +5,7 @@
 
 #include <optional>
 
-#include "util/names.hpp"
+#include "platbench/names.hpp"
 
 namespace platbench::docker {
 namespace {

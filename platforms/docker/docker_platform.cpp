@@ -8,7 +8,7 @@
 #include "container_run.hpp"
 #include "docker_endpoint.hpp"
 #include "platbench/plugin.hpp"
-#include "util/names.hpp"
+#include "platbench/names.hpp"
 
 namespace {
 

@@ -6,7 +6,7 @@
 
 #include "guest_kernel.hpp"
 #include "tree_archive.hpp"
-#include "util/hash.hpp"
+#include "platbench/hash.hpp"
 
 namespace platbench::kvm {
 namespace fs = std::filesystem;

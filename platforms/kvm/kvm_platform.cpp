@@ -17,8 +17,8 @@
 #include "initramfs.hpp"
 #include "owned_files.hpp"
 #include "platbench/plugin.hpp"
-#include "util/hash.hpp"
-#include "util/names.hpp"
+#include "platbench/hash.hpp"
+#include "platbench/names.hpp"
 #include "vm_run.hpp"
 
 namespace {

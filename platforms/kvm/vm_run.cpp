@@ -5,7 +5,7 @@
 #include <sstream>
 #include <thread>
 
-#include "util/names.hpp"
+#include "platbench/names.hpp"
 
 namespace platbench::kvm {
 namespace fs = std::filesystem;

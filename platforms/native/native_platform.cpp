@@ -10,7 +10,7 @@
 #include "platbench/environment.hpp"
 #include "platbench/plugin.hpp"
 #include "platbench/process.hpp"
-#include "process/cgroup.hpp"
+#include "platbench/cgroup.hpp"
 
 namespace {
 

@@ -7,8 +7,8 @@
 #include <system_error>
 
 #include "platbench/process.hpp"
-#include "protocol/runner_protocol.hpp"
-#include "util/names.hpp"
+#include "platbench/runner_protocol.hpp"
+#include "platbench/names.hpp"
 
 namespace fs = std::filesystem;
 

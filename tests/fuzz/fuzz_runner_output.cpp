@@ -17,8 +17,8 @@
 #include <optional>
 #include <string>
 
-#include "protocol/runner_protocol.hpp"
-#include "util/hash.hpp"
+#include "platbench/runner_protocol.hpp"
+#include "platbench/hash.hpp"
 
 namespace {
 

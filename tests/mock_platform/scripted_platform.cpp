@@ -2,7 +2,7 @@
 #include <stdexcept>
 
 #include "platbench/plugin.hpp"
-#include "protocol/runner_protocol.hpp"
+#include "platbench/runner_protocol.hpp"
 
 namespace {
 

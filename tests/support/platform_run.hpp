@@ -14,7 +14,7 @@
 
 #include "integration.hpp"
 #include "plugin/registry.hpp"
-#include "protocol/runner_protocol.hpp"
+#include "platbench/runner_protocol.hpp"
 
 namespace test {
 

@@ -31,7 +31,7 @@
 #include "platbench/process.hpp"
 #include "plugin/registry.hpp"
 #include "util/bounded_json.hpp"
-#include "util/hash.hpp"
+#include "platbench/hash.hpp"
 
 namespace platbench {
 namespace fs = std::filesystem;
@@ -45,7 +45,7 @@ constexpr const char* kPluginDir = "/usr/lib/platbench/plugins";
 // runner, where the plugins look for them first.
 constexpr const char* kProgramDir = "/usr/bin";
 // Libraries found outside the loader's default directories (the build tree's
-// libplatbench-core.so, /usr/local/lib, ...) go to /usr/lib: the runner's RUNPATH
+// libplatbench-sdk.so, /usr/local/lib, ...) go to /usr/lib: the runner's RUNPATH
 // ($ORIGIN/../lib) and the plugins' ($ORIGIN/../..) both resolve there, and it is
 // a default directory of the loader besides, so no ld.so.cache is needed.
 constexpr const char* kPrivateLibDir = "/usr/lib";
@@ -114,7 +114,7 @@ std::vector<fs::path> list_plugins(const fs::path& plugin_dir) {
 
 // One program a plugin declared, and where PATH finds it on this host.
 struct Program {
-    std::string name;                  // "fio"
+    std::string name;                  // a file name in PATH, e.g. "iperf3"
     std::optional<fs::path> source;    // absent: not on PATH, left out of the bundle
     std::string declared_by;           // plugin file name, for the note
 };

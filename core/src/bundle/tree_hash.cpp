@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "util/hash.hpp"
+#include "platbench/hash.hpp"
 
 namespace platbench {
 namespace fs = std::filesystem;

@@ -21,7 +21,7 @@
 #include "config/yaml_document.hpp"
 #include "matrix/combinations.hpp"
 #include "matrix/matrix.hpp"
-#include "util/hash.hpp"
+#include "platbench/hash.hpp"
 
 namespace platbench {
 namespace fs = std::filesystem;

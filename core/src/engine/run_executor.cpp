@@ -5,10 +5,10 @@
 #include "engine/param_json.hpp"
 #include "host/host_info.hpp"
 #include "plugin/registry.hpp"
-#include "protocol/runner_protocol.hpp"
+#include "platbench/runner_protocol.hpp"
 #include "store/run_caveats.hpp"
 #include "util/fault_injection.hpp"
-#include "util/names.hpp"
+#include "platbench/names.hpp"
 
 namespace platbench {
 namespace fs = std::filesystem;

@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "matrix/combinations.hpp"
-#include "util/hash.hpp"
+#include "platbench/hash.hpp"
 
 namespace platbench {
 

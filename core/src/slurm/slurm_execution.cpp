@@ -21,8 +21,8 @@
 #include "slurm/slurm_commands.hpp"
 #include "slurm/spool.hpp"
 #include "util/bounded_json.hpp"
-#include "util/hash.hpp"
-#include "util/names.hpp"
+#include "platbench/hash.hpp"
+#include "platbench/names.hpp"
 
 namespace platbench::slurm {
 namespace fs = std::filesystem;

@@ -7,7 +7,7 @@
 
 #include "store/run_record_json.hpp"
 #include "util/bounded_json.hpp"
-#include "util/hash.hpp"
+#include "platbench/hash.hpp"
 
 namespace platbench::slurm {
 namespace fs = std::filesystem;

@@ -18,7 +18,7 @@
 #include "integration.hpp"
 #include "platform_run.hpp"
 #include "plugin/registry.hpp"
-#include "protocol/runner_protocol.hpp"
+#include "platbench/runner_protocol.hpp"
 #include "temp_dir.hpp"
 
 using namespace platbench;

@@ -25,7 +25,7 @@
 #include "plugin/registry.hpp"
 #include "integration.hpp"
 #include "platform_run.hpp"
-#include "protocol/runner_protocol.hpp"
+#include "platbench/runner_protocol.hpp"
 #include "temp_dir.hpp"
 #include "vm_run.hpp"
 

@@ -17,7 +17,7 @@
 #include "bundle/shared_libraries.hpp"
 #include "bundle/tree_hash.hpp"
 #include "platbench/environment.hpp"
-#include "protocol/runner_protocol.hpp"
+#include "platbench/runner_protocol.hpp"
 #include "temp_dir.hpp"
 
 namespace {
@@ -36,7 +36,7 @@ platbench::HostRunner make_host_tree(const fs::path& base) {
     fs::create_directories(base / "lib");
     fs::create_directories(base / "tests" / "plugins");
     fs::copy_file(PLATBENCH_RUNNER, base / "bin" / "platbench-runner");
-    fs::copy_file(build_lib / "libplatbench-core.so", base / "lib" / "libplatbench-core.so");
+    fs::copy_file(build_lib / "libplatbench-sdk.so", base / "lib" / "libplatbench-sdk.so");
     fs::copy_file(fs::path(PLATBENCH_TEST_PLUGIN_DIR) / "workload_echo.so", base / "tests" / "plugins" / "workload_echo.so");
     return {base / "bin" / "platbench-runner", base / "tests" / "plugins"};
 }
@@ -73,7 +73,7 @@ fs::path host_loader() {
 TEST_CASE("ldd output is parsed defensively") {
     const auto deps = platbench::parse_ldd_output(
         "\tlinux-vdso.so.1 (0x00007ffc)\n"
-        "\tlibplatbench-core.so => /opt/pb/bin/../lib/libplatbench-core.so (0x00007f01)\n"
+        "\tlibplatbench-sdk.so => /opt/pb/bin/../lib/libplatbench-sdk.so (0x00007f01)\n"
         "\tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x00007f02)\n"
         "\tlibgone.so.2 => not found\n"
         "\t/opt/abs/libabs.so (0x00007f03)\n"
@@ -82,8 +82,8 @@ TEST_CASE("ldd output is parsed defensively") {
         "\tstatically linked\n"
         " => \n");
     REQUIRE(deps.libraries.size() == 3);
-    CHECK(deps.libraries[0].name == "libplatbench-core.so");
-    CHECK(deps.libraries[0].path == "/opt/pb/bin/../lib/libplatbench-core.so");
+    CHECK(deps.libraries[0].name == "libplatbench-sdk.so");
+    CHECK(deps.libraries[0].path == "/opt/pb/bin/../lib/libplatbench-sdk.so");
     CHECK(deps.libraries[1].path == "/lib/x86_64-linux-gnu/libc.so.6");
     CHECK(deps.libraries[2].name == "libabs.so");
     REQUIRE(deps.loader.has_value());
@@ -114,10 +114,10 @@ TEST_CASE("the bundle holds the runner, the plugins, their libraries and the loa
 
     CHECK(read_file(bundle.root / "usr/bin/platbench-runner") == read_file(f.host.runner));
     CHECK(is_in_bundle(bundle, "/usr/lib/platbench/plugins/workload_echo.so"));
-    CHECK(is_in_bundle(bundle, "/usr/lib/libplatbench-core.so"));
+    CHECK(is_in_bundle(bundle, "/usr/lib/libplatbench-sdk.so"));
     // System libraries at their host paths, as real files with the real bytes.
     for (const platbench::SharedLibrary& library : platbench::resolve_dependencies(PLATBENCH_RUNNER).libraries) {
-        if (library.name == "libplatbench-core.so") continue;
+        if (library.name == "libplatbench-sdk.so") continue;
         CAPTURE(library.path);
         CHECK(is_in_bundle(bundle, library.path.lexically_normal().string()));
         CHECK(fs::file_size(bundle.root / library.path.lexically_normal().relative_path()) == fs::file_size(library.path));
@@ -172,7 +172,7 @@ TEST_CASE("a changed plugin gives a new bundle with a new hash") {
 TEST_CASE("a changed library, not only a changed plugin, gives a new bundle") {
     Fixture f;
     const platbench::Bundle before = platbench::build_bundle(f.host, f.cache);
-    append_to(f.host.runner.parent_path().parent_path() / "lib" / "libplatbench-core.so", "changed");
+    append_to(f.host.runner.parent_path().parent_path() / "lib" / "libplatbench-sdk.so", "changed");
     platbench::BundleBuildInfo info;
     const platbench::Bundle after = platbench::build_bundle(f.host, f.cache, info);
     CHECK_FALSE(info.reused);
@@ -225,7 +225,7 @@ TEST_CASE("the runner runs from the bundle alone") {
     args.insert(args.end(), describe.begin(), describe.end());
     const auto described = platbench::test::run_program(args, in_bundle);
     CAPTURE(described.err);
-    CHECK(described.exit_code == 0);  // the plugin and libplatbench-core load inside the tree
+    CHECK(described.exit_code == 0);  // the plugin and libplatbench-sdk load inside the tree
     CHECK(json::parse(described.out)["name"] == "echo");
 
     const auto ran = platbench::test::run_program(
@@ -266,13 +266,13 @@ TEST_CASE("default_cache_dir follows PLATBENCH_CACHE_DIR, XDG_CACHE_HOME, HOME")
 namespace {
 
 // A host tree laid out like an install (bin/, lib/, lib/platbench/plugins/) with
-// the fio plugin, whose RUNPATH ($ORIGIN/../..) finds lib/libplatbench-core.so.
+// the fio plugin, whose RUNPATH ($ORIGIN/../..) finds lib/libplatbench-sdk.so.
 platbench::HostRunner make_fio_host_tree(const fs::path& base) {
     const fs::path build_lib = fs::path(PLATBENCH_RUNNER).parent_path().parent_path() / "lib";
     fs::create_directories(base / "bin");
     fs::create_directories(base / "lib" / "platbench" / "plugins");
     fs::copy_file(PLATBENCH_RUNNER, base / "bin" / "platbench-runner");
-    fs::copy_file(build_lib / "libplatbench-core.so", base / "lib" / "libplatbench-core.so");
+    fs::copy_file(build_lib / "libplatbench-sdk.so", base / "lib" / "libplatbench-sdk.so");
     fs::copy_file(fs::path(PLATBENCH_PLUGIN_DIR) / "workload_fio.so", base / "lib" / "platbench" / "plugins" / "workload_fio.so");
     return {base / "bin" / "platbench-runner", base / "lib" / "platbench" / "plugins"};
 }

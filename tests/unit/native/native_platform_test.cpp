@@ -12,7 +12,7 @@
 #include "skip.hpp"
 #include "platbench/process.hpp"
 #include "plugin/registry.hpp"
-#include "process/cgroup.hpp"
+#include "platbench/cgroup.hpp"
 
 using namespace platbench;
 namespace fs = std::filesystem;
@@ -56,7 +56,7 @@ TEST_CASE("the native plugin declares its table") {
     CHECK(descriptor.kind == PluginKind::Platform);
     CHECK(descriptor.name == "native");
     CHECK(descriptor.description == "Bare metal: the runner as a child process of the host");
-    CHECK(descriptor.flags == kNoFlags);
+    CHECK(descriptor.flags == kPlatformBaseline);  // bare metal, the default baseline
     REQUIRE(descriptor.params.size() == 3);
     CHECK(descriptor.params[0].name == "cpuset");
     CHECK(descriptor.params[1].name == "cpus");

@@ -13,7 +13,7 @@
 #include "child_processes.hpp"
 #include "skip.hpp"
 #include "platbench/process.hpp"
-#include "process/cgroup.hpp"
+#include "platbench/cgroup.hpp"
 
 using namespace platbench;
 namespace fs = std::filesystem;

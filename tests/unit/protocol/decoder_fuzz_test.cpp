@@ -4,8 +4,8 @@
 
 #include <random>
 
-#include "protocol/runner_protocol.hpp"
-#include "util/hash.hpp"
+#include "platbench/runner_protocol.hpp"
+#include "platbench/hash.hpp"
 
 namespace {
 

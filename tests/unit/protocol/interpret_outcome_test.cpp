@@ -3,7 +3,7 @@
 
 #include <signal.h>
 
-#include "protocol/runner_protocol.hpp"
+#include "platbench/runner_protocol.hpp"
 
 namespace {
 

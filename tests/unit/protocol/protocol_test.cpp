@@ -5,8 +5,8 @@
 #include <cmath>
 #include <limits>
 
-#include "protocol/runner_protocol.hpp"
-#include "util/hash.hpp"
+#include "platbench/runner_protocol.hpp"
+#include "platbench/hash.hpp"
 
 namespace {
 

@@ -57,9 +57,9 @@ TEST_CASE("a file that is not a shared library is refused with the loader's reas
 }
 
 TEST_CASE("a shared library that is not a plugin is refused") {
-    // libplatbench-core itself is a perfectly good library without the ABI symbols.
-    const std::string core = std::string(PLATBENCH_BINARY_DIR) + "/lib/libplatbench-core.so";
-    const std::string message = load_error(core);
+    // libplatbench-sdk itself is a perfectly good library without the ABI symbols.
+    const std::string sdk = std::string(PLATBENCH_BINARY_DIR) + "/lib/libplatbench-sdk.so";
+    const std::string message = load_error(sdk);
     CHECK(contains(message, "not a platbench plugin"));
     CHECK(contains(message, "platbench_abi_version"));
 }

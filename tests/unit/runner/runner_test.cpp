@@ -13,7 +13,7 @@
 
 #include "child_capture.hpp"
 #include "platbench/environment.hpp"
-#include "protocol/runner_protocol.hpp"
+#include "platbench/runner_protocol.hpp"
 
 namespace {
 

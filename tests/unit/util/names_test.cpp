@@ -4,7 +4,7 @@
 
 #include <unistd.h>
 
-#include "util/names.hpp"
+#include "platbench/names.hpp"
 
 using namespace platbench;
 

@@ -1,4 +1,4 @@
-#include "util/hash.hpp"
+#include "platbench/hash.hpp"
 
 #include <fstream>
 #include <stdexcept>

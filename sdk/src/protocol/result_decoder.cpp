@@ -10,9 +10,9 @@
 #include <set>
 #include <string_view>
 
-#include "protocol/runner_protocol.hpp"
+#include "platbench/runner_protocol.hpp"
 #include "util/bounded_json.hpp"
-#include "util/hash.hpp"
+#include "platbench/hash.hpp"
 
 namespace platbench {
 namespace {

@@ -1,4 +1,4 @@
-#include "util/names.hpp"
+#include "platbench/names.hpp"
 
 #include <signal.h>
 #include <unistd.h>

@@ -1,9 +1,9 @@
 // The runner's side of the protocol: the report as JSON and the framed result line.
-#include "protocol/runner_protocol.hpp"
+#include "platbench/runner_protocol.hpp"
 
 #include <cmath>
 
-#include "util/hash.hpp"
+#include "platbench/hash.hpp"
 
 namespace platbench {
 namespace {

@@ -16,7 +16,7 @@
 #include <set>
 
 #include "plugin/registry.hpp"
-#include "protocol/runner_protocol.hpp"
+#include "platbench/runner_protocol.hpp"
 #include "runner_options.hpp"
 
 namespace platbench::runner {

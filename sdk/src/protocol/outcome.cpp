@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "protocol/runner_protocol.hpp"
+#include "platbench/runner_protocol.hpp"
 
 namespace platbench {
 namespace {

@@ -24,7 +24,7 @@
 #include <utility>
 
 #include "platbench/process.hpp"
-#include "process/cgroup.hpp"
+#include "platbench/cgroup.hpp"
 
 extern char** environ;
 

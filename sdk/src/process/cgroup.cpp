@@ -1,4 +1,4 @@
-#include "process/cgroup.hpp"
+#include "platbench/cgroup.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -14,7 +14,7 @@
 #include <sstream>
 #include <thread>
 
-#include "util/names.hpp"
+#include "platbench/names.hpp"
 
 namespace platbench::cgroup {
 namespace {
