@@ -26,6 +26,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bundle/debug_info.hpp"
 #include "bundle/shared_libraries.hpp"
 #include "bundle/tree_hash.hpp"
 #include "platbench/process.hpp"
@@ -340,10 +341,19 @@ void make_skeleton(const fs::path& root) {
     for (const char* dir : {"tmp", "work"}) make_dir(root / dir, static_cast<fs::perms>(01777));
 }
 
-void copy_file_into(const fs::path& root, const std::string& destination, const fs::path& source) {
+// Copies a file of the plan; one with debug sections (platbench's own, built
+// with line tables) without them, unless that cannot be done (said in `notes`).
+void copy_file_into(const fs::path& root, const std::string& destination, const fs::path& source,
+                    std::vector<std::string>& notes) {
     const fs::path target = root / fs::path(destination).relative_path();
     make_parent_dirs(root, fs::path(destination).relative_path().parent_path());
-    fs::copy_file(source, target, fs::copy_options::overwrite_existing);  // follows links: the real bytes
+    bool stripped = false;
+    if (has_debug_sections(source)) {
+        const std::string problem = copy_without_debug_sections(source, target);
+        stripped = problem.empty();
+        if (!stripped) notes.push_back("the bundle keeps the debug information of " + source.string() + ": " + problem);
+    }
+    if (!stripped) fs::copy_file(source, target, fs::copy_options::overwrite_existing);  // follows links: the real bytes
     const auto source_mode = static_cast<unsigned>(fs::status(source).permissions());
     fs::permissions(target, static_cast<fs::perms>((source_mode & 0755u) | 0444u));
 }
@@ -398,7 +408,7 @@ std::string stage_and_publish(const fs::path& bundles, const Plan& plan, const I
     const fs::path root = staging.path() / "root";
     make_skeleton(root);
     for (const auto& [destination, source] : plan) {
-        copy_file_into(root, destination, source);
+        copy_file_into(root, destination, source, info.notes);
         ++info.files_copied;
     }
     const std::string hash = hash_tree(root);

@@ -14,9 +14,11 @@
 #include "skip.hpp"
 #include "../runner/child_capture.hpp"
 #include "bundle/bundle.hpp"
+#include "bundle/debug_info.hpp"
 #include "bundle/shared_libraries.hpp"
 #include "bundle/tree_hash.hpp"
 #include "platbench/environment.hpp"
+#include "platbench/process.hpp"
 #include "platbench/runner_protocol.hpp"
 #include "temp_dir.hpp"
 
@@ -41,9 +43,19 @@ platbench::HostRunner make_host_tree(const fs::path& base) {
     return {base / "bin" / "platbench-runner", base / "tests" / "plugins"};
 }
 
-void append_to(const fs::path& file, const std::string& bytes) {
-    std::ofstream out(file, std::ios::app | std::ios::binary);
-    out << bytes;
+// Changes an ELF file where it counts: a section of its own, which the bundle
+// keeps (bytes appended after the sections, or debug sections, it would not).
+void change_elf(const fs::path& file) {
+    const fs::path content = file.string() + ".section";
+    std::ofstream(content) << "changed";
+    // Written beside it and renamed over it: the process has the old file mapped (dlopen).
+    const fs::path changed = file.string() + ".changed";
+    platbench::ChildRequest objcopy;
+    objcopy.argv = {"/usr/bin/objcopy", "--add-section", ".platbench_test=" + content.string(), file.string(),
+                    changed.string()};
+    REQUIRE(platbench::run_child(objcopy).exit_code == 0);
+    fs::rename(changed, file);
+    fs::remove(content);
 }
 
 std::string read_file(const fs::path& file) {
@@ -112,7 +124,13 @@ TEST_CASE("the bundle holds the runner, the plugins, their libraries and the loa
     CHECK(bundle.content_hash.size() == 64);
     CHECK(bundle.root == f.cache / "bundles" / bundle.content_hash / "root");
 
-    CHECK(read_file(bundle.root / "usr/bin/platbench-runner") == read_file(f.host.runner));
+    // platbench's own files come without their debug sections (line tables stay on the host).
+    const fs::path bundled_runner = bundle.root / "usr/bin/platbench-runner";
+    CHECK_FALSE(platbench::has_debug_sections(bundled_runner));
+    CHECK_FALSE(platbench::has_debug_sections(bundle.root / "usr/lib/libplatbench-sdk.so"));
+    if (platbench::has_debug_sections(f.host.runner)) CHECK(fs::file_size(bundled_runner) < fs::file_size(f.host.runner));
+    else CHECK(read_file(bundled_runner) == read_file(f.host.runner));
+    CHECK(info.notes.empty());
     CHECK(is_in_bundle(bundle, "/usr/lib/platbench/plugins/workload_echo.so"));
     CHECK(is_in_bundle(bundle, "/usr/lib/libplatbench-sdk.so"));
     // System libraries at their host paths, as real files with the real bytes.
@@ -161,7 +179,7 @@ TEST_CASE("an unchanged bundle is reused without copying, with the same hash") {
 TEST_CASE("a changed plugin gives a new bundle with a new hash") {
     Fixture f;
     const platbench::Bundle before = platbench::build_bundle(f.host, f.cache);
-    append_to(f.host.plugin_dir / "workload_echo.so", "changed");
+    change_elf(f.host.plugin_dir / "workload_echo.so");
     platbench::BundleBuildInfo info;
     const platbench::Bundle after = platbench::build_bundle(f.host, f.cache, info);
     CHECK_FALSE(info.reused);
@@ -172,7 +190,7 @@ TEST_CASE("a changed plugin gives a new bundle with a new hash") {
 TEST_CASE("a changed library, not only a changed plugin, gives a new bundle") {
     Fixture f;
     const platbench::Bundle before = platbench::build_bundle(f.host, f.cache);
-    append_to(f.host.runner.parent_path().parent_path() / "lib" / "libplatbench-sdk.so", "changed");
+    change_elf(f.host.runner.parent_path().parent_path() / "lib" / "libplatbench-sdk.so");
     platbench::BundleBuildInfo info;
     const platbench::Bundle after = platbench::build_bundle(f.host, f.cache, info);
     CHECK_FALSE(info.reused);
@@ -392,4 +410,22 @@ TEST_CASE("a declared program missing on PATH is left out with a note, installin
     CHECK_FALSE(info.reused);
     CHECK(with.content_hash != without->content_hash);
     CHECK(is_in_bundle(with, "/usr/bin/fio"));
+}
+
+TEST_CASE("debug sections are found in platbench's own ELF files only, and never in a file that is not ELF") {
+    const test::TempDir dir("debug-sections");
+    if (platbench::has_debug_sections(PLATBENCH_RUNNER)) {  // built with line tables (-g1 by default)
+        const fs::path stripped = dir.path() / "runner";
+        CHECK(platbench::copy_without_debug_sections(PLATBENCH_RUNNER, stripped).empty());
+        CHECK_FALSE(platbench::has_debug_sections(stripped));
+    }
+    const fs::path text = dir.path() / "text", truncated = dir.path() / "truncated";
+    std::ofstream(text) << "#!/bin/sh\necho .debug_info\n";
+    CHECK_FALSE(platbench::has_debug_sections(text));
+    CHECK_FALSE(platbench::has_debug_sections(dir.path() / "missing"));
+    const std::string runner = read_file(PLATBENCH_RUNNER);
+    std::ofstream(truncated, std::ios::binary) << runner.substr(0, 100);  // the header, no section table
+    CHECK_FALSE(platbench::has_debug_sections(truncated));
+    // The loader is stripped by Debian: nothing to strip, copied as it is.
+    CHECK_FALSE(platbench::has_debug_sections(fs::canonical(host_loader())));
 }
