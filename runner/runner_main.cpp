@@ -149,6 +149,12 @@ std::string clamp(std::string text) {
     return text;
 }
 
+std::string join_problems(const std::vector<std::string>& problems) {
+    std::string text;
+    for (const std::string& problem : problems) text += (text.empty() ? "" : "; ") + problem;
+    return text;
+}
+
 void fill_from_result(RunnerReport& report, WorkloadResult result) {
     report.metrics = std::move(result.metrics);
     for (Metric& metric : report.metrics) metric.unit = clamp(std::move(metric.unit));
@@ -167,11 +173,18 @@ RunnerReport run_workload(const LoadedPlugin& plugin, const ParamValues& params,
         report.environment = to_json(environment);
         std::unique_ptr<Workload> workload = plugin.descriptor->create_workload();
         if (!workload) throw std::runtime_error("the plugin's factory returned no workload");
+        // The engine validated these settings on the host; inside a platform the
+        // workload checks them again (a runner started by hand, another build).
+        if (const std::vector<std::string> problems = workload->validate(params); !problems.empty())
+            throw WorkloadError("invalid parameters: " + join_problems(problems));
         const WorkloadRunRequest request{params, environment, work_dir, g_stop_requested, diagnose};
         fill_from_result(report, workload->run(request));
         if (g_stop_requested.load()) {
             report.ok = false;
             report.error = "interrupted: the runner was asked to stop (SIGTERM/SIGINT)";
+        } else if (report.metrics.empty()) {
+            report.ok = false;
+            report.error = "workload '" + plugin.name() + "' reported no metrics: a run without figures is no measurement";
         }
     } catch (const WorkloadUnavailable& e) {
         report.ok = false;

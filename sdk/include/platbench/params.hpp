@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -93,16 +94,27 @@ public:
     void set(const std::string& name, ParamValue value) { values_[name] = std::move(value); }
     bool has(const std::string& name) const { return values_.count(name) != 0; }
 
-    // Typed accessors; throw std::out_of_range / std::bad_variant_access on misuse,
-    // which is a plugin bug (the table guarantees presence and type).
-    std::int64_t integer(const std::string& name) const { return std::get<std::int64_t>(values_.at(name)); }
-    double real(const std::string& name) const { return std::get<double>(values_.at(name)); }
-    bool boolean(const std::string& name) const { return std::get<bool>(values_.at(name)); }
-    const std::string& text(const std::string& name) const { return std::get<std::string>(values_.at(name)); }
+    // Typed accessors. Reading a parameter that has no value (not in the table,
+    // or optional and not given: check has() first) or as another type is a
+    // plugin bug: std::out_of_range / std::invalid_argument naming the parameter.
+    std::int64_t integer(const std::string& name) const { return typed<std::int64_t>(name, "an integer"); }
+    double real(const std::string& name) const { return typed<double>(name, "a real number"); }
+    bool boolean(const std::string& name) const { return typed<bool>(name, "a boolean"); }
+    const std::string& text(const std::string& name) const { return typed<std::string>(name, "text"); }
 
     const std::map<std::string, ParamValue>& all() const { return values_; }
 
 private:
+    template <typename T>
+    const T& typed(const std::string& name, const char* what) const {
+        const auto found = values_.find(name);
+        if (found == values_.end())
+            throw std::out_of_range("parameter '" + name +
+                                    "' has no value: it is not in the plugin's table, or optional and not given");
+        if (const T* value = std::get_if<T>(&found->second)) return *value;
+        throw std::invalid_argument("parameter '" + name + "' is read as " + what + ", which its table's type is not");
+    }
+
     std::map<std::string, ParamValue> values_;
 };
 

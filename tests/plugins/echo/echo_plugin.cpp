@@ -21,6 +21,11 @@ using namespace platbench;
 
 class EchoWorkload : public Workload {
 public:
+    std::vector<std::string> validate(const ParamValues& params) const override {
+        if (params.has("refuse")) return {params.text("refuse")};
+        return {};
+    }
+
     WorkloadResult run(const WorkloadRunRequest& request) override {
         const ParamValues& params = request.params;
         if (params.has("print")) {
@@ -37,7 +42,9 @@ public:
         if (params.boolean("fail")) {
             throw WorkloadError(params.has("message") ? params.text("message") : "echo failed as asked (fail=true)");
         }
+        if (params.boolean("read_unknown")) (void)params.text("not_in_the_table");
         WorkloadResult result;
+        if (params.boolean("no_metrics")) return result;
         const double value = params.boolean("nan") ? std::numeric_limits<double>::quiet_NaN() : params.real("value");
         result.metrics.push_back({"echo_value", value, "units", Better::Higher});
         if (params.has("message")) result.info["message"] = params.text("message");
@@ -127,6 +134,9 @@ PluginDescriptor make_echo_descriptor() {
         param("write_path", ParamType::String, "", "a file or device to write write_text into (a hostile workload)"),
         param("write_text", ParamType::String, "", "what to write into write_path"),
         param("read_path", ParamType::String, "", "a file whose start is reported as the info read_text"),
+        param("refuse", ParamType::String, "", "validate() refuses the settings with this message"),
+        param("no_metrics", ParamType::Bool, "false", "return a result without metrics"),
+        param("read_unknown", ParamType::Bool, "false", "read a parameter the table lacks (a plugin bug)"),
     };
     d.create_workload = [] { return std::unique_ptr<Workload>(new EchoWorkload()); };
     return d;

@@ -160,6 +160,33 @@ TEST_CASE("runner reports a failing workload with ok=false and exit 1") {
     CHECK(outcome.reason == "disk full: free 2 GiB");
 }
 
+TEST_CASE("the runner fails a run whose workload refuses its settings, reports no metrics, or reads a parameter its table lacks") {
+    const auto failure_of = [](const std::vector<std::string>& params) {
+        const Captured run = run_echo(params);
+        CHECK(run.exit_code == 1);
+        const platbench::RunnerReport report = decode(run);
+        CHECK_FALSE(report.ok);
+        CHECK(report.metrics.empty());
+        return report.error;
+    };
+    // validate() runs before run(): nothing is measured with settings the workload refuses.
+    CHECK(failure_of({"refuse=chunk must divide iterations", "print=measured"}) ==
+          "invalid parameters: chunk must divide iterations");
+    CHECK(failure_of({"no_metrics=true"}) == "workload 'echo' reported no metrics: a run without figures is no measurement");
+    CHECK(failure_of({"read_unknown=true"}) ==
+          "workload 'echo' failed unexpectedly: parameter 'not_in_the_table' has no value: it is not in the plugin's "
+          "table, or optional and not given");
+}
+
+TEST_CASE("a parameter read as another type than its table's names the parameter") {
+    platbench::ParamValues values;
+    values.set("size", std::int64_t{4096});
+    CHECK(values.integer("size") == 4096);
+    CHECK_THROWS_WITH_AS(values.text("size"), "parameter 'size' is read as text, which its table's type is not",
+                         std::invalid_argument);
+    CHECK_THROWS_AS(values.real("absent"), std::out_of_range);
+}
+
 TEST_CASE("a workload's own stdout goes to stderr, never into the result stream") {
     const Captured run = run_echo({"print=noise from the workload"});
     CHECK(run.exit_code == 0);
