@@ -56,6 +56,23 @@ struct HostRunner {
     std::filesystem::path plugin_dir;    // directory of the workload plugin to load
 };
 
+// The runner's command line, which a platform builds from this request:
+//
+//   <runner> <runner_args...> --plugin-dir <dir> [--work-dir <dir>]
+//
+// <runner> is host_runner.runner on the host, or bundle->runner_path inside an
+// image or VM made from the bundle; <dir> is host_runner.plugin_dir, or
+// bundle->plugin_dir. runner_args are the engine's ("--workload NAME --param
+// NAME=VALUE ..."), passed on unchanged and in order. The workload's directory is
+// request.work_dir on the host: run the runner there (its working directory), or,
+// where the platform mounts it elsewhere (a container's /work), pass
+// "--work-dir <that path>". Without either the runner uses its working directory.
+//
+// The runner prints its result as one line on stdout (platbench/runner_protocol.hpp),
+// diagnostics on stderr, and exits 0 (the workload succeeded), 1 (the workload
+// failed; the result line says why), 2 (bad arguments or parameters) or 3 (the
+// workload plugin is missing or does not load). Hand back both streams and the
+// exit status as they were: the engine decodes them (platform_outcome_of()).
 struct PlatformRunRequest {
     const ParamValues& settings;                  // the platform's table, defaults filled in
     const HostRunner& host_runner;
