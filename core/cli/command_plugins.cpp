@@ -140,8 +140,9 @@ void print_plugin_text(const LoadedPlugin& plugin, std::ostream& out) {
 void print_plugin_markdown(const LoadedPlugin& plugin, std::ostream& out) {
     const PluginDescriptor& d = *plugin.descriptor;
     out << "### `" << d.name << "` (" << kind_name(d.kind) << ")\n\n" << d.description << "\n\n";
-    for (const std::string& sentence : trait_sentences(d)) out << "- " << sentence << "\n";
-    if (!trait_sentences(d).empty()) out << "\n";
+    const std::vector<std::string> traits = trait_sentences(d);
+    for (const std::string& sentence : traits) out << "- " << sentence << "\n";
+    if (!traits.empty()) out << "\n";
     if (d.params.empty()) {
         out << "No parameters.\n\n";
     } else {
