@@ -113,6 +113,26 @@ std::vector<fs::path> list_plugins(const fs::path& plugin_dir) {
     return plugins;
 }
 
+// Sorted, each file once; two plugins would land on one path in the bundle when
+// their file names are the same (from two plugin directories): refused.
+std::vector<fs::path> checked_plugin_files(std::vector<fs::path> plugins) {
+    if (plugins.empty()) throw std::runtime_error("no workload plugin to bundle");
+    std::map<fs::path, fs::path> by_name;
+    for (const fs::path& plugin : plugins) {
+        std::error_code ec;
+        if (!fs::is_regular_file(plugin, ec))
+            throw std::runtime_error("workload plugin " + plugin.string() + " to bundle is not a file");
+        const auto [it, inserted] = by_name.emplace(plugin.filename(), plugin);
+        if (!inserted && fs::weakly_canonical(it->second) != fs::weakly_canonical(plugin))
+            throw std::runtime_error("two workload plugins named " + plugin.filename().string() + " (" +
+                                     it->second.string() + " and " + plugin.string() +
+                                     ") cannot both go into the bundle's plugin directory; rename one");
+    }
+    std::vector<fs::path> unique;
+    for (const auto& [name, plugin] : by_name) unique.push_back(plugin);
+    return unique;
+}
+
 // One program a plugin declared, and where PATH finds it on this host.
 struct Program {
     std::string name;                  // a file name in PATH, e.g. "iperf3"
@@ -166,12 +186,12 @@ std::vector<Program> declared_programs(const std::vector<fs::path>& plugins, std
     return out;
 }
 
-Inputs find_inputs(const HostRunner& host_runner) {
+Inputs find_inputs(const BundleSources& sources) {
     std::error_code ec;
-    if (!fs::is_regular_file(host_runner.runner, ec))
-        throw std::runtime_error("platbench-runner not found at " + host_runner.runner.string() +
+    if (!fs::is_regular_file(sources.runner, ec))
+        throw std::runtime_error("platbench-runner not found at " + sources.runner.string() +
                                  "; build it (target platbench-runner) or install platbench");
-    Inputs inputs{host_runner.runner, list_plugins(host_runner.plugin_dir), {}, {}};
+    Inputs inputs{sources.runner, checked_plugin_files(sources.workload_plugins), {}, {}};
     inputs.programs = declared_programs(inputs.plugins, inputs.notes);
     return inputs;
 }
@@ -433,11 +453,15 @@ std::string stage_and_publish(const fs::path& bundles, const Plan& plan, const I
 
 }  // namespace
 
-Bundle build_bundle(const HostRunner& host_runner, const fs::path& cache_dir, BundleBuildInfo& info) {
+BundleSources all_workloads_of(const HostRunner& host_runner) {
+    return {host_runner.runner, list_plugins(host_runner.plugin_dir)};
+}
+
+Bundle build_bundle(const BundleSources& sources, const fs::path& cache_dir, BundleBuildInfo& info) {
     info = {};
     const fs::path bundles = cache_dir / "bundles";
     try {
-        const Inputs inputs = find_inputs(host_runner);
+        const Inputs inputs = find_inputs(sources);
         info.notes = inputs.notes;
         const std::string fingerprint = input_fingerprint(inputs);
         if (std::optional<std::string> hash = cached_hash(bundles, fingerprint)) {
@@ -459,9 +483,18 @@ Bundle build_bundle(const HostRunner& host_runner, const fs::path& cache_dir, Bu
     }
 }
 
+Bundle build_bundle(const BundleSources& sources, const fs::path& cache_dir) {
+    BundleBuildInfo info;
+    return build_bundle(sources, cache_dir, info);
+}
+
+Bundle build_bundle(const HostRunner& host_runner, const fs::path& cache_dir, BundleBuildInfo& info) {
+    return build_bundle(all_workloads_of(host_runner), cache_dir, info);
+}
+
 Bundle build_bundle(const HostRunner& host_runner, const fs::path& cache_dir) {
     BundleBuildInfo info;
-    return build_bundle(host_runner, cache_dir, info);
+    return build_bundle(all_workloads_of(host_runner), cache_dir, info);
 }
 
 fs::path default_cache_dir() {

@@ -1,5 +1,6 @@
 #include "engine/run_executor.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "engine/param_json.hpp"
@@ -26,6 +27,21 @@ std::string session_key(const Cell& cell) { return cell.platform->name + "\n" + 
 HostRunner host_runner_for(const Cell& cell) {
     return {executable_dir() / "platbench-runner", cell.workload->plugin->file.parent_path()};
 }
+
+}  // namespace
+
+BundleSources bundle_sources_for(const std::vector<Cell>& cells) {
+    BundleSources sources{executable_dir() / "platbench-runner", {}};
+    for (const Cell& cell : cells) {
+        const std::filesystem::path& plugin = cell.workload->plugin->file;
+        if (std::find(sources.workload_plugins.begin(), sources.workload_plugins.end(), plugin) ==
+            sources.workload_plugins.end())
+            sources.workload_plugins.push_back(plugin);
+    }
+    return sources;
+}
+
+namespace {
 
 }  // namespace
 
@@ -78,7 +94,9 @@ const Bundle* RunExecutor::bundle_for(const Cell& cell, std::string& error) {
         try {
             progress_.note("building the runner bundle (cached after the first time)...");
             BundleBuildInfo info;
-            bundle_ = build_bundle(host_runner_for(cell), default_cache_dir(), info);
+            // All of the experiment's workloads, not only this cell's: one bundle (one
+            // image, one initramfs) serves every cell, also on Slurm nodes.
+            bundle_ = build_bundle(bundle_sources_for(cells_), default_cache_dir(), info);
             for (const std::string& note : info.notes) progress_.note("note: " + note);
         } catch (const std::exception& e) {
             bundle_error_ = std::string("cannot build the runner bundle: ") + e.what();

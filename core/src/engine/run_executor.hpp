@@ -66,6 +66,10 @@ private:
     std::string bundle_error_;
 };
 
+// What the experiment's bundle carries: the runner and the workload plugin of
+// every cell, each once, in the cells' order. Nothing else of the plugin directory.
+BundleSources bundle_sources_for(const std::vector<Cell>& cells);
+
 // A planned run's record after the platform answered: status, reason, metrics,
 // what the runner observed, the platform's metadata, the tail of stderr.
 void fill_from_outcome(RunRecord& record, const PlatformRunOutcome& outcome);

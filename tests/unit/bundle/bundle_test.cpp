@@ -412,6 +412,42 @@ TEST_CASE("a declared program missing on PATH is left out with a note, installin
     CHECK(is_in_bundle(with, "/usr/bin/fio"));
 }
 
+TEST_CASE("a bundle carries only the workload plugins it is given, and the programs those declare") {
+    if (!fio_on_path()) PLATBENCH_SKIP("no-program", "fio is not installed (apt install fio)");
+    Fixture f;
+    // fio's plugin where its RUNPATH ($ORIGIN/../..) finds the tree's lib/.
+    const fs::path fio_plugin = f.temp.path() / "src" / "lib" / "platbench" / "plugins" / "workload_fio.so";
+    fs::create_directories(fio_plugin.parent_path());
+    fs::copy_file(fs::path(PLATBENCH_PLUGIN_DIR) / "workload_fio.so", fio_plugin);
+    const fs::path echo = f.host.plugin_dir / "workload_echo.so";
+
+    // An experiment of echo runs: fio's plugin, fio and fio's libraries stay out.
+    const platbench::Bundle only_echo = platbench::build_bundle(platbench::BundleSources{f.host.runner, {echo}}, f.cache);
+    CHECK(is_in_bundle(only_echo, "/usr/lib/platbench/plugins/workload_echo.so"));
+    CHECK_FALSE(fs::exists(only_echo.root / "usr/lib/platbench/plugins/workload_fio.so"));
+    CHECK_FALSE(fs::exists(only_echo.root / "usr/bin/fio"));
+
+    // Both (an experiment of echo and fio runs) has fio too, and is another bundle.
+    const platbench::Bundle everything =
+        platbench::build_bundle(platbench::BundleSources{f.host.runner, {echo, fio_plugin}}, f.cache);
+    CHECK(is_in_bundle(everything, "/usr/lib/platbench/plugins/workload_fio.so"));
+    CHECK(is_in_bundle(everything, "/usr/bin/fio"));
+    CHECK(everything.content_hash != only_echo.content_hash);
+}
+
+TEST_CASE("two workload plugins with one file name cannot share the bundle's plugin directory") {
+    Fixture f;
+    const fs::path other_dir = f.temp.path() / "elsewhere";
+    fs::create_directories(other_dir);
+    fs::copy_file(f.host.plugin_dir / "workload_echo.so", other_dir / "workload_echo.so");
+    const platbench::BundleSources sources{f.host.runner,
+                                           {f.host.plugin_dir / "workload_echo.so", other_dir / "workload_echo.so"}};
+    CHECK_THROWS_WITH(platbench::build_bundle(sources, f.cache),
+                      doctest::Contains("two workload plugins named workload_echo.so"));
+    CHECK_THROWS_WITH(platbench::build_bundle(platbench::BundleSources{f.host.runner, {}}, f.cache),
+                      doctest::Contains("no workload plugin to bundle"));
+}
+
 TEST_CASE("debug sections are found in platbench's own ELF files only, and never in a file that is not ELF") {
     const test::TempDir dir("debug-sections");
     if (platbench::has_debug_sections(PLATBENCH_RUNNER)) {  // built with line tables (-g1 by default)

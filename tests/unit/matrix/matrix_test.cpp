@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "config/experiment.hpp"
+#include "engine/run_executor.hpp"
 #include "matrix/matrix.hpp"
 #include "plugin/registry.hpp"
 
@@ -727,4 +728,18 @@ TEST_CASE("a 10,000-cell matrix expands completely and in order") {
     keys.clear();
     for (const auto& run : platbench::plan_runs(cells, loaded->config, 1)) keys.insert(run.key(cells[run.cell]));
     CHECK(keys.size() == 10000);
+}
+
+// ---------------------------------------------------------------------------
+// The runner bundle of an experiment.
+
+TEST_CASE("an experiment's bundle carries the workload plugins of its cells, each once, and no other") {
+    const auto loaded = load_text(experiment("  - plugin: native\n    memory: [1GiB, 2GiB]\n",
+                                             "  - plugin: stream\n    threads: [1, 2]\n  - plugin: blockio\n"));
+    const auto cells = platbench::expand_matrix(loaded->config);
+    const platbench::BundleSources sources = platbench::bundle_sources_for(cells);
+    std::vector<std::string> names;
+    for (const fs::path& plugin : sources.workload_plugins) names.push_back(plugin.filename().string());
+    CHECK(names == std::vector<std::string>{"workload_stream.so", "workload_blockio.so"});
+    CHECK(sources.runner.filename() == "platbench-runner");
 }
