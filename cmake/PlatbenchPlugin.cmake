@@ -1,7 +1,7 @@
 # platbench_add_plugin(<name> KIND workload|platform SOURCES <files...> [LIBRARIES <libs...>])
 #
 # Builds a plugin library "<kind>_<name>.so" against the SDK (platbench::sdk):
-# C++20, only the two ABI symbols exported (hidden visibility, so plugins cannot
+# C++20, only the three ABI symbols exported (hidden visibility, so plugins cannot
 # clash), into lib/platbench/plugins of platbench's build tree, or plugins/ of an
 # out-of-tree project's build tree, and installs it to lib/platbench/plugins under
 # the prefix. The same helper serves the in-tree plugins and, installed with

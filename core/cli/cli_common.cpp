@@ -13,8 +13,13 @@ void on_interrupt(int) { g_interrupted.store(true); }
 }  // namespace
 
 void load_plugins(PluginRegistry& registry, const std::vector<std::string>& extra_dirs) {
-    for (const auto& dir : PluginRegistry::default_search_dirs()) registry.load_directory(dir);
-    for (const auto& dir : extra_dirs) registry.load_directory(dir);
+    for (const SearchDir& search : PluginRegistry::default_search_dirs()) registry.load_directory(search.dir, search.origin);
+    for (const auto& dir : extra_dirs) registry.load_directory(dir, "--plugin-path");
+}
+
+void warn_about_refused_plugins(const PluginRegistry& registry, std::ostream& out) {
+    for (const PluginProblem& problem : registry.problems())
+        out << "warning: plugin not loaded: " << describe(problem) << "\n";
 }
 
 const std::atomic<bool>& interrupt_flag() { return g_interrupted; }

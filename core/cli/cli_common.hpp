@@ -44,6 +44,10 @@ int exit_code_for(Parsed outcome);
 // The default search dirs plus --plugin-path dirs, loaded.
 void load_plugins(PluginRegistry& registry, const std::vector<std::string>& extra_dirs);
 
+// One warning line per refused plugin file, the same whichever way its directory
+// was named (installation, $PLATBENCH_PLUGIN_PATH, --plugin-path, plugin_path:).
+void warn_about_refused_plugins(const PluginRegistry& registry, std::ostream& out);
+
 // Set by SIGINT/SIGTERM once install_interrupt_handlers() ran.
 const std::atomic<bool>& interrupt_flag();
 void install_interrupt_handlers();

@@ -230,9 +230,7 @@ int command_plugins(const Args& args) {
         print_listing(registry, std::cout);
     }
     // Refused files are reported on every listing: a silently missing plugin is worse.
-    for (const PluginProblem& problem : registry.problems()) {
-        std::cerr << "warning: plugin not loaded: " << problem.message << "\n";
-    }
+    warn_about_refused_plugins(registry, std::cerr);
     return status;
 }
 

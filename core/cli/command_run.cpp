@@ -173,7 +173,9 @@ int command_run(const Args& args, bool validate_only) {
     ExperimentConfig config;
     try {
         config = load_experiment(parsed.file, registry);
+        warn_about_refused_plugins(registry, std::cerr);
     } catch (const ConfigErrors& e) {
+        warn_about_refused_plugins(registry, std::cerr);
         std::cerr << format_config_errors(e.errors());
         std::cerr << e.errors().size() << (e.errors().size() == 1 ? " error" : " errors")
                   << " in " << parsed.file << "; nothing was run\n";

@@ -83,5 +83,5 @@ platbench::PluginDescriptor make_skeleton_descriptor() {
 
 }  // namespace
 
-// Exports platbench_abi_version and platbench_plugin(): the whole ABI.
+// Exports platbench_abi_version, platbench_abi_digest and platbench_plugin(): the whole ABI.
 PLATBENCH_PLUGIN(make_skeleton_descriptor)

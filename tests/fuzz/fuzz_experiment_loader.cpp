@@ -84,7 +84,7 @@ bool plugin_path_stays_inside_base_dir(const std::string& text) {
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
     registry = new platbench::PluginRegistry;
-    for (const fs::path& dir : platbench::PluginRegistry::default_search_dirs()) registry->load_directory(dir);
+    for (const auto& search : platbench::PluginRegistry::default_search_dirs()) registry->load_directory(search.dir);
     // A harness that fuzzed without the plugins would only ever see "unknown plugin".
     for (const char* platform : {"native", "docker", "kvm", "singularity"}) {
         if (registry->find(platbench::PluginKind::Platform, platform) == nullptr)

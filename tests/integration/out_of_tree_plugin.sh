@@ -24,8 +24,8 @@ for skeleton in workload platform; do
 done
 test -f "$work/plugins/workload_skeleton.so"
 test -f "$work/plugins/platform_skeleton_local.so"
-# Only the two ABI symbols are exported.
-test "$(nm -D --defined-only "$work/plugins/platform_skeleton_local.so" | grep -c ' [TDBR] platbench_')" -eq 2
+# Only the three ABI symbols are exported.
+test "$(nm -D --defined-only "$work/plugins/platform_skeleton_local.so" | grep -c ' [TDBR] platbench_')" -eq 3
 
 "$platbench" plugins skeleton --plugin-path "$work/plugins" | tee "$work/plugins.txt"
 grep -q "skeleton (workload plugin)" "$work/plugins.txt"

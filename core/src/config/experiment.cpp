@@ -316,12 +316,11 @@ private:
                 continue;
             }
             config.plugin_path.push_back(dir);
-            const std::size_t problems_before = registry_.problems().size();
-            registry_.load_directory(dir);
-            for (std::size_t i = problems_before; i < registry_.problems().size(); ++i) {
-                const PluginProblem& problem = registry_.problems()[i];
-                add(item.Mark(), "plugin_path: refused " + problem.file.string() + ": " + problem.message, "");
-            }
+            // A refused file is reported as from any other directory: a warning, and
+            // its reason where the experiment names the plugin it would have been.
+            const SourceLocation at = where(item.Mark());
+            registry_.load_directory(dir, "plugin_path at " + at.file + ":" + std::to_string(at.line) + ":" +
+                                              std::to_string(at.column));
         }
     }
 
@@ -548,7 +547,9 @@ private:
             hint = "'" + *name + "' is a " + kind_word(other) + " plugin: put it under '" + list_key(other) + ":'; ";
         }
         hint += unknown_word_hint(*name, registry_.names(kind), std::string("available ") + kind_word(kind) + " plugins");
-        if (!registry_.problems().empty()) {
+        if (const PluginProblem* refused = registry_.problem_for(*name)) {
+            hint = "the file that would be it was refused: " + describe(*refused);
+        } else if (!registry_.problems().empty()) {
             hint += "; " + std::to_string(registry_.problems().size()) +
                     " plugin file(s) were refused, `platbench plugins` says why";
         }

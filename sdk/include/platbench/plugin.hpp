@@ -1,13 +1,18 @@
 // The plugin ABI: how a shared library declares itself to platbench.
 //
-// A plugin exports exactly two C symbols:
+// A plugin exports exactly three C symbols:
 //   platbench_abi_version  a std::uint32_t constant, checked before anything else;
+//   platbench_abi_digest   a std::uint64_t constant: the digest of the public headers
+//                          the plugin was compiled against (abi_digest.hpp, made by
+//                          the build from these headers), checked next;
 //   platbench_plugin       a function returning the plugin's PluginDescriptor.
 // Use PLATBENCH_PLUGIN(make_descriptor) at the end of this file rather than
 // writing them by hand. The descriptor uses C++ standard-library types, so a
 // plugin must be built with the same compiler family and standard library as
-// platbench (g++ / libstdc++); the ABI version changes whenever these headers do
-// in a way that breaks existing plugins.
+// platbench (g++ / libstdc++). The ABI version changes whenever these headers do
+// in a way that breaks existing plugins; the digest changes with any change to a
+// declaration in them (a struct's members, a signature), so a plugin built against
+// other headers is refused even when someone forgot to change the version.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +22,7 @@
 
 #include <boost/config.hpp>  // BOOST_SYMBOL_EXPORT
 
+#include "platbench/abi_digest.hpp"
 #include "platbench/params.hpp"
 #include "platbench/platform.hpp"
 #include "platbench/workload.hpp"
@@ -28,9 +34,11 @@ namespace platbench {
 // 4: traits the core used to infer from plugin names: kWorkloadBlockIo,
 //    kPlatformVirtualMachine, kPlatformBaseline, PluginDescriptor::fingerprint_metadata,
 //    ParamSpec::fingerprint, ProbeResult::caveats.
-inline constexpr std::uint32_t kAbiVersion = 4;
+// 5: platbench_abi_digest (the loader compares the headers' digest too).
+inline constexpr std::uint32_t kAbiVersion = 5;
 
 inline constexpr const char* kAbiVersionSymbol = "platbench_abi_version";
+inline constexpr const char* kAbiDigestSymbol = "platbench_abi_digest";
 inline constexpr const char* kDescriptorSymbol = "platbench_plugin";
 
 enum class PluginKind { Workload, Platform };
@@ -92,6 +100,9 @@ struct PluginDescriptor {
     extern "C" BOOST_SYMBOL_EXPORT const std::uint32_t platbench_abi_version;            \
     extern "C" BOOST_SYMBOL_EXPORT const std::uint32_t platbench_abi_version =           \
         ::platbench::kAbiVersion;                                                         \
+    extern "C" BOOST_SYMBOL_EXPORT const std::uint64_t platbench_abi_digest;             \
+    extern "C" BOOST_SYMBOL_EXPORT const std::uint64_t platbench_abi_digest =            \
+        ::platbench::kAbiDigest;                                                          \
     extern "C" BOOST_SYMBOL_EXPORT const ::platbench::PluginDescriptor* platbench_plugin(); \
     extern "C" BOOST_SYMBOL_EXPORT const ::platbench::PluginDescriptor* platbench_plugin() { \
         static const ::platbench::PluginDescriptor descriptor = make_descriptor();        \

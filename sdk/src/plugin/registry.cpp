@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -53,6 +54,35 @@ void check_param_table(const PluginDescriptor& d, const fs::path& file) {
     }
 }
 
+std::string hex_word(std::uint64_t word) {
+    char text[17];
+    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(word));
+    return text;
+}
+
+// Same version, other headers: the structs the descriptor is made of may differ
+// in layout, so nothing of it may be read.
+void check_abi_digest(const boost::dll::shared_library& library, const fs::path& file) {
+    const std::string rebuild = "; rebuild the plugin against this platbench's SDK (its installed headers)";
+    if (!library.has(kAbiDigestSymbol))
+        throw PluginLoadError(file.string() + ": has no '" + std::string(kAbiDigestSymbol) +
+                              "' symbol, so the headers it was built against are unknown" + rebuild);
+    const std::uint64_t digest = library.get<const std::uint64_t>(kAbiDigestSymbol);
+    if (digest != kAbiDigest)
+        throw PluginLoadError(file.string() + ": built against other platbench headers of ABI version " +
+                              std::to_string(kAbiVersion) + " (header digest " + hex_word(digest) +
+                              ", this platbench's " + hex_word(kAbiDigest) + ")" + rebuild);
+}
+
+// platbench_add_plugin names files workload_<name>.so and platform_<name>.so:
+// the name a refused file would most likely have had.
+std::string name_from_file(const fs::path& file) {
+    std::string stem = file.stem().string();
+    for (const char* prefix : {"workload_", "platform_"})
+        if (stem.rfind(prefix, 0) == 0) return stem.substr(std::char_traits<char>::length(prefix));
+    return stem;
+}
+
 void check_descriptor(const PluginDescriptor* d, const fs::path& file) {
     const std::string prefix = file.string() + ": ";
     if (d == nullptr) throw PluginLoadError(prefix + "platbench_plugin() returned no descriptor");
@@ -89,6 +119,7 @@ std::unique_ptr<LoadedPlugin> load_plugin_file(const fs::path& file) {
         throw PluginLoadError(file.string() + ": built for plugin ABI version " + std::to_string(version) +
                               ", this platbench needs version " + std::to_string(kAbiVersion) +
                               "; rebuild the plugin against this platbench's headers");
+    check_abi_digest(plugin->library, file);
     if (!plugin->library.has(kDescriptorSymbol))
         throw PluginLoadError(file.string() + ": has an ABI version but no '" + std::string(kDescriptorSymbol) +
                               "' entry point");
@@ -118,29 +149,30 @@ fs::path executable_dir() {
     return ec ? fs::current_path() : exe.parent_path();
 }
 
-std::vector<fs::path> PluginRegistry::default_search_dirs() {
-    std::vector<fs::path> dirs;
-    auto add = [&dirs](const fs::path& dir) {
+std::vector<SearchDir> PluginRegistry::default_search_dirs() {
+    std::vector<SearchDir> dirs;
+    auto add = [&dirs](const fs::path& dir, const char* origin) {
         std::error_code ec;
         fs::path canonical = fs::weakly_canonical(dir, ec);
         if (ec) canonical = dir;
-        if (std::find(dirs.begin(), dirs.end(), canonical) == dirs.end()) dirs.push_back(canonical);
+        const bool seen = std::any_of(dirs.begin(), dirs.end(), [&](const SearchDir& d) { return d.dir == canonical; });
+        if (!seen) dirs.push_back({canonical, origin});
     };
-    add(executable_dir() / ".." / PLATBENCH_PLUGIN_SUBDIR);
+    add(executable_dir() / ".." / PLATBENCH_PLUGIN_SUBDIR, "platbench's own plugin directory");
     if (const char* env = std::getenv("PLATBENCH_PLUGIN_PATH")) {
         std::string list = env;
         std::size_t start = 0;
         while (start <= list.size()) {
             std::size_t end = list.find(':', start);
             if (end == std::string::npos) end = list.size();
-            if (end > start) add(list.substr(start, end - start));
+            if (end > start) add(list.substr(start, end - start), "$PLATBENCH_PLUGIN_PATH");
             start = end + 1;
         }
     }
     return dirs;
 }
 
-void PluginRegistry::load_directory(const fs::path& dir) {
+void PluginRegistry::load_directory(const fs::path& dir, const std::string& origin) {
     std::error_code ec;
     fs::path canonical = fs::weakly_canonical(dir, ec);
     if (ec) canonical = dir;
@@ -152,16 +184,31 @@ void PluginRegistry::load_directory(const fs::path& dir) {
         if (entry.path().extension() == ".so") files.push_back(entry.path());
     }
     std::sort(files.begin(), files.end());  // deterministic: the first of two duplicates wins
-    for (const fs::path& file : files) load_file(file);
+    for (const fs::path& file : files) load_file(file, origin);
 }
 
-const LoadedPlugin* PluginRegistry::load_file(const fs::path& file) {
+const LoadedPlugin* PluginRegistry::load_file(const fs::path& file, const std::string& origin) {
+    std::unique_ptr<LoadedPlugin> plugin;
     try {
-        return add(load_plugin_file(file));
+        plugin = load_plugin_file(file);
     } catch (const PluginLoadError& e) {
-        problems_.push_back({file, e.what()});
+        problems_.push_back({file, e.what(), origin, name_from_file(file)});
         return nullptr;
     }
+    const std::size_t problems_before = problems_.size();
+    const LoadedPlugin* added = add(std::move(plugin));
+    for (std::size_t i = problems_before; i < problems_.size(); ++i) problems_[i].origin = origin;
+    return added;
+}
+
+const PluginProblem* PluginRegistry::problem_for(const std::string& name) const {
+    for (const PluginProblem& problem : problems_)
+        if (problem.plugin_name == name) return &problem;
+    return nullptr;
+}
+
+std::string describe(const PluginProblem& problem) {
+    return problem.origin.empty() ? problem.message : problem.message + " (found through " + problem.origin + ")";
 }
 
 const LoadedPlugin* PluginRegistry::add(std::unique_ptr<LoadedPlugin> plugin) {
@@ -171,7 +218,8 @@ const LoadedPlugin* PluginRegistry::add(std::unique_ptr<LoadedPlugin> plugin) {
         if (fs::equivalent(existing->file, plugin->file, ec)) return existing;
         problems_.push_back({plugin->file, plugin->file.string() + ": a " + kind_name(plugin->kind()) +
                                                " plugin named '" + plugin->name() + "' is already loaded from " +
-                                               existing->file.string() + "; this one is ignored"});
+                                               existing->file.string() + "; this one is ignored",
+                             "", plugin->name()});
         return nullptr;
     }
     plugins_.push_back(std::move(plugin));

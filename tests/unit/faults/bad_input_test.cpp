@@ -156,19 +156,53 @@ TEST_CASE("messages quote the file's text printably and briefly") {
     CHECK_FALSE(contains(result.err, "\x1b"));
 }
 
-TEST_CASE("plugin_path naming files that are not plugins or of another ABI is refused with file:line:column") {
-    const fs::path dir = directory_with_file(
-        "plugins.yaml", std::string("experiment: p\nplugin_path: [") + PLATBENCH_BROKEN_PLUGIN_DIR +
-                            "]\nplatforms:\n  - plugin: native\nworkloads:\n  - plugin: stream\n");
-    const auto result = test::run_cli_in({"run", "plugins.yaml"}, dir, scratch("plugins-io"));
-    INFO(result.err);
-    CHECK(result.exit_code == 2);
-    CHECK(contains(result.err, "plugins.yaml:2:15: error: plugin_path: refused "));
-    CHECK(contains(result.err, "not_elf.so"));                 // not a shared library
-    CHECK(contains(result.err, "wrong_version.so"));           // another ABI
-    CHECK(contains(result.err, "cannot initialise the frobnicator"));  // a throwing entry point
-    CHECK(contains(result.err, "nothing was run"));
-    CHECK(directory_entries(dir) == std::vector<std::string>{"plugins.yaml"});
+// The three ways to name a plugin directory: the experiment's plugin_path, the
+// command line's --plugin-path, and $PLATBENCH_PLUGIN_PATH. Each refused file is a
+// warning saying where its directory came from; where the experiment names the
+// plugin a refused file would have been, that entry is the error, with the reason.
+TEST_CASE("a refused plugin is reported the same way from plugin_path, --plugin-path and $PLATBENCH_PLUGIN_PATH") {
+    const std::string broken_dir = PLATBENCH_BROKEN_PLUGIN_DIR;
+    struct Way {
+        std::string name, head, origin;
+        std::vector<std::string> args;
+        bool environment = false;
+    };
+    const std::vector<Way> ways{
+        {"plugin_path", "plugin_path: [" + broken_dir + "]\n", "plugin_path at plugins.yaml:2:15", {}},
+        {"--plugin-path", "", "--plugin-path", {"--plugin-path", broken_dir}},
+        {"$PLATBENCH_PLUGIN_PATH", "", "$PLATBENCH_PLUGIN_PATH", {}, true},
+    };
+    for (const Way& way : ways) {
+        CAPTURE(way.name);
+        if (way.environment) setenv("PLATBENCH_PLUGIN_PATH", broken_dir.c_str(), 1);
+        const auto run = [&](const std::string& workloads) {
+            const fs::path dir = directory_with_file("plugins.yaml", "experiment: p\n" + way.head +
+                                                                        "platforms:\n  - plugin: native\n"
+                                                                        "workloads:\n" + workloads);
+            std::vector<std::string> args{"validate", "plugins.yaml"};
+            args.insert(args.end(), way.args.begin(), way.args.end());
+            return test::run_cli_in(args, dir, scratch("plugins-io"));
+        };
+        // Not used by the experiment: warnings only, naming each file, its reason and its way in.
+        const auto unused = run("  - plugin: stream\n");
+        INFO(unused.err);
+        CHECK(unused.exit_code == 0);
+        CHECK(contains(unused.err, "warning: plugin not loaded: " + broken_dir + "/wrong_version.so: built for plugin "
+                                   "ABI version 999"));
+        CHECK(contains(unused.err, "(found through " + way.origin + ")"));
+        CHECK(contains(unused.err, "not_elf.so"));                         // not a shared library
+        CHECK(contains(unused.err, "cannot initialise the frobnicator"));  // a throwing entry point
+        // Named by the experiment: the error is at that entry, the reason inline.
+        const auto used = run("  - plugin: stream\n  - plugin: wrong_version\n");
+        INFO(used.err);
+        CHECK(used.exit_code == 2);
+        CHECK(contains(used.err, "plugins.yaml:" + std::string(way.head.empty() ? "6" : "7") +
+                                     ":13: error: unknown workload plugin 'wrong_version'"));
+        CHECK(contains(used.err, "hint: the file that would be it was refused: " + broken_dir +
+                                     "/wrong_version.so: built for plugin ABI version 999"));
+        CHECK(contains(used.err, "nothing was run"));
+        if (way.environment) unsetenv("PLATBENCH_PLUGIN_PATH");
+    }
 }
 
 TEST_CASE("plugins whose factories throw are refused at their entries, before anything runs") {

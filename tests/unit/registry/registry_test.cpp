@@ -75,6 +75,31 @@ TEST_CASE("a plugin of another ABI version is refused, saying both versions") {
     CHECK(contains(message, "rebuild"));
 }
 
+TEST_CASE("a plugin of this ABI version built against other headers is refused, saying both digests") {
+    const std::string message = load_error(broken("wrong_digest"));
+    CHECK(contains(message, "built against other platbench headers of ABI version " +
+                                std::to_string(platbench::kAbiVersion)));
+    CHECK(contains(message, std::string(platbench::kAbiDigestText).substr(0, 16)));
+    CHECK(contains(message, "rebuild the plugin"));
+    CHECK(contains(load_error(broken("missing_digest")), "no 'platbench_abi_digest' symbol"));
+}
+
+// The digest is made by the build from the public headers (cmake/PlatbenchAbiDigest.cmake).
+// sdk/abi-digest records the one that belongs to kAbiVersion: a change to the
+// headers fails here until someone decides whether plugins built before still work.
+TEST_CASE("the public headers' digest is the one recorded for this ABI version") {
+    std::ifstream recorded_file(fs::path(PLATBENCH_SOURCE_DIR) / "sdk" / "abi-digest");
+    REQUIRE(recorded_file.good());
+    unsigned version = 0;
+    std::string digest;
+    recorded_file >> version >> digest;
+    INFO("the public headers (sdk/include/platbench) changed: their digest is now " << platbench::kAbiDigestText
+         << ". If a plugin built against the old headers would break (a struct, a signature changed), raise "
+            "kAbiVersion in plugin.hpp and say why there; then write \"<kAbiVersion> <digest>\" into sdk/abi-digest.");
+    CHECK(version == platbench::kAbiVersion);
+    CHECK(digest == platbench::kAbiDigestText);
+}
+
 TEST_CASE("a plugin without an entry point is refused") {
     CHECK(contains(load_error(broken("missing_entry")), "no 'platbench_plugin' entry point"));
 }
@@ -118,9 +143,13 @@ TEST_CASE("a directory of broken plugins: good ones load, each bad one is one pr
         }
     }
     CHECK(duplicate_problems == 1);
-    // not_elf, missing_version, wrong_version, missing_entry, null_descriptor, throwing_entry,
-    // no_factory, bad_default, undefined_symbol, twin_b
-    CHECK(registry.problems().size() == 10);
+    // not_elf, missing_version, wrong_version, wrong_digest, missing_digest, missing_entry,
+    // null_descriptor, throwing_entry, no_factory, bad_default, undefined_symbol, twin_b
+    CHECK(registry.problems().size() == 12);
+    // Each problem names the plugin it would have been: the descriptor's name, else the file's.
+    CHECK(registry.problem_for("twin") != nullptr);
+    CHECK(registry.problem_for("wrong_version") != nullptr);
+    CHECK(registry.problem_for("nothing_like_it") == nullptr);
     CHECK(registry.plugins().size() == 1);
 }
 
@@ -137,9 +166,10 @@ TEST_CASE("PLATBENCH_PLUGIN_PATH directories are searched after the executable's
     const auto dirs = PluginRegistry::default_search_dirs();
     unsetenv("PLATBENCH_PLUGIN_PATH");
     REQUIRE(dirs.size() == 3);
-    CHECK(dirs[0].filename() == "plugins");
-    CHECK(dirs[1] == fs::path("/tmp/platbench-a"));
-    CHECK(dirs[2] == fs::path("/tmp/platbench-b"));
+    CHECK(dirs[0].dir.filename() == "plugins");
+    CHECK(dirs[1].dir == fs::path("/tmp/platbench-a"));
+    CHECK(dirs[1].origin == "$PLATBENCH_PLUGIN_PATH");
+    CHECK(dirs[2].dir == fs::path("/tmp/platbench-b"));
 }
 
 TEST_CASE("an absent search directory is not an error") {
