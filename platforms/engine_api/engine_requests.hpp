@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace platbench::docker {
+namespace platbench::engine_api {
 
 inline constexpr const char* kApiPrefix = "/v1.41";
 // Every object platbench creates carries this label (value "1"); clean finds them by it.
@@ -21,7 +21,7 @@ inline constexpr const char* kOwnerLabel = "platbench";
 // Where the workload's working directory lives, because the I/O path is what a
 // block I/O comparison measures.
 enum class Storage {
-    Volume,     // a named Docker volume, created and removed with the run
+    Volume,     // a named volume, created and removed with the run
     Bind,       // a host directory bind-mounted into the container
     Container,  // the container's own writable layer (the storage driver's path)
 };
@@ -65,4 +65,4 @@ std::string image_import_target(const std::string& reference, const std::vector<
 // "/v1.41" + path: every request names the API version it was written against.
 std::string api(const std::string& path);
 
-}  // namespace platbench::docker
+}  // namespace platbench::engine_api

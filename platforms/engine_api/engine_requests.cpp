@@ -1,8 +1,8 @@
-#include "docker_requests.hpp"
+#include "engine_requests.hpp"
 
 #include <cmath>
 
-namespace platbench::docker {
+namespace platbench::engine_api {
 using nlohmann::json;
 
 const char* storage_name(Storage storage) {
@@ -108,4 +108,4 @@ std::string image_import_target(const std::string& reference, const std::vector<
 
 std::string api(const std::string& path) { return kApiPrefix + path; }
 
-}  // namespace platbench::docker
+}  // namespace platbench::engine_api

@@ -4,10 +4,10 @@
 
 #include <string>
 
-#include "docker_client.hpp"
+#include "engine_client.hpp"
 #include "platbench/platform.hpp"
 
-namespace platbench::docker {
+namespace platbench::engine_api {
 
 // Where the runner and its work directory are inside the image.
 inline constexpr const char* kContainerWorkDir = "/work";
@@ -18,6 +18,7 @@ struct ContainerRunSettings {
     bool network = false;
     std::string runner_path;               // inside the image
     std::string plugin_dir;                // inside the image
+    std::string engine_name;               // "docker", "podman": names the daemon in a failure's reason
 };
 
 // What the container spec for `request` is: resources from its settings, labels,
@@ -26,7 +27,7 @@ ContainerSpec container_spec_for(const PlatformRunRequest& request, const Contai
                                  const std::string& name);
 
 // Never throws: every failure becomes a field of the outcome.
-PlatformRunOutcome run_in_container(const DockerClient& client, const PlatformRunRequest& request,
+PlatformRunOutcome run_in_container(const EngineClient& client, const PlatformRunRequest& request,
                                     const ContainerRunSettings& settings);
 
-}  // namespace platbench::docker
+}  // namespace platbench::engine_api

@@ -1,15 +1,14 @@
-// Request building: container specs against reviewed golden JSON, URLs, endpoints.
+// Request building: container specs against reviewed golden JSON, URLs.
 #include <doctest/doctest.h>
 
 #include <sys/resource.h>
 
 #include "container_run.hpp"
-#include "docker_endpoint.hpp"
-#include "docker_requests.hpp"
+#include "engine_requests.hpp"
 #include "golden.hpp"
 
 using namespace platbench;
-using namespace platbench::docker;
+using namespace platbench::engine_api;
 
 namespace {
 
@@ -30,7 +29,7 @@ ContainerSpec limited_spec() {
 
 void check_golden(const std::string& name, const ContainerSpec& spec) {
     const std::string actual = container_create_body(spec).dump(2) + "\n";
-    CHECK(actual == test::golden("docker/" + name, actual));
+    CHECK(actual == test::golden("engine_api/" + name, actual));
 }
 
 // A PlatformRunRequest with the references it holds.
@@ -50,7 +49,7 @@ struct RequestFixture {
 
 ContainerRunSettings run_settings(Storage storage) {
     return ContainerRunSettings{"localhost/platbench-bundle:abc", storage, false, "/usr/bin/platbench-runner",
-                                "/usr/lib/platbench/plugins"};
+                                "/usr/lib/platbench/plugins", "docker"};
 }
 
 }  // namespace
@@ -143,21 +142,4 @@ TEST_CASE("label filters and the image import target") {
           "/v1.41/images/create?fromSrc=-&repo=localhost%2Fplatbench-bundle%3A0123&changes=LABEL%20platbench%3D1"
           "&changes=LABEL%20b%3D2");
     CHECK(api("/containers/json") == "/v1.41/containers/json");
-}
-
-TEST_CASE("endpoint: the setting, then DOCKER_HOST, then the default socket") {
-    CHECK(resolve_endpoint("", nullptr).socket_path == "/var/run/docker.sock");
-    CHECK(resolve_endpoint("", "").socket_path == "/var/run/docker.sock");
-    CHECK(resolve_endpoint("", "unix:///run/podman/podman.sock").socket_path == "/run/podman/podman.sock");
-    CHECK(resolve_endpoint("unix:///tmp/d.sock", "unix:///run/other.sock").socket_path == "/tmp/d.sock");
-}
-
-TEST_CASE("endpoint: network and relative endpoints are refused with what to write instead") {
-    const ResolvedEndpoint tcp = resolve_endpoint("tcp://127.0.0.1:2375", nullptr);
-    CHECK(tcp.socket_path.empty());
-    CHECK(tcp.error.find("unix://") != std::string::npos);
-    const ResolvedEndpoint relative = resolve_endpoint("unix://docker.sock", nullptr);
-    CHECK(relative.socket_path.empty());
-    CHECK(relative.error.find("absolute") != std::string::npos);
-    CHECK_FALSE(resolve_endpoint("", "ssh://host").error.empty());
 }

@@ -7,7 +7,7 @@
 
 #include "platbench/names.hpp"
 
-namespace platbench::docker {
+namespace platbench::engine_api {
 namespace {
 
 constexpr double kApiCallSeconds = 60;      // create, start, inspect, logs, remove
@@ -21,7 +21,7 @@ double seconds_since(Clock::time_point start) { return std::chrono::duration<dou
 // do not watch the cancel flag).
 class RunObjects {
 public:
-    explicit RunObjects(const DockerClient& client) : client_(client) {}
+    explicit RunObjects(const EngineClient& client) : client_(client) {}
     RunObjects(const RunObjects&) = delete;
     RunObjects& operator=(const RunObjects&) = delete;
     ~RunObjects() { remove_all(); }
@@ -47,18 +47,18 @@ public:
     }
 
 private:
-    const DockerClient& client_;
+    const EngineClient& client_;
     std::optional<std::string> container_;
     std::optional<std::string> volume_;
 };
 
 // Waits for the container to exit, or kills it at the deadline or on cancel.
-void wait_or_kill(const DockerClient& client, const std::string& id, const PlatformRunRequest& request,
-                  PlatformRunOutcome& outcome) {
+void wait_or_kill(const EngineClient& client, const std::string& id, const PlatformRunRequest& request,
+                  const std::string& engine_name, PlatformRunOutcome& outcome) {
     try {
         const WaitResult result = client.wait_container(id, within(request.timeout.count(), &request.cancel));
         outcome.exit_code = static_cast<int>(result.status_code);
-        if (!result.error.empty()) outcome.failure = "docker: " + result.error;
+        if (!result.error.empty()) outcome.failure = engine_name + ": " + result.error;
     } catch (const HttpCallError& e) {
         if (e.failure() == HttpFailure::TimedOut) outcome.timed_out = true;
         else if (e.failure() == HttpFailure::Cancelled) outcome.cancelled = true;
@@ -69,8 +69,8 @@ void wait_or_kill(const DockerClient& client, const std::string& id, const Platf
     }
 }
 
-void read_final_state(const DockerClient& client, const std::string& id, const PlatformRunRequest& request,
-                      PlatformRunOutcome& outcome, std::optional<double>& runtime) {
+void read_final_state(const EngineClient& client, const std::string& id, const PlatformRunRequest& request,
+                      const std::string& engine_name, PlatformRunOutcome& outcome, std::optional<double>& runtime) {
     const ContainerState state = client.inspect_container(id, within(kApiCallSeconds));
     if (state.started_at && state.finished_at && *state.finished_at >= *state.started_at)
         runtime = *state.finished_at - *state.started_at;
@@ -84,13 +84,13 @@ void read_final_state(const DockerClient& client, const std::string& id, const P
                outcome.exit_code < kSignalStatusBase + 65) {
         outcome.term_signal = static_cast<int>(outcome.exit_code - kSignalStatusBase);
     }
-    if (!state.error.empty() && outcome.failure.empty()) outcome.failure = "docker: " + state.error;
+    if (!state.error.empty() && outcome.failure.empty()) outcome.failure = engine_name + ": " + state.error;
     const DemuxedLogs logs = client.container_logs(id, kOutputCap, within(kApiCallSeconds));
     outcome.stdout_text = logs.stdout_text;
     outcome.stderr_text = logs.stderr_text;
 }
 
-void run_steps(const DockerClient& client, const PlatformRunRequest& request, const ContainerRunSettings& settings,
+void run_steps(const EngineClient& client, const PlatformRunRequest& request, const ContainerRunSettings& settings,
                RunObjects& objects, PlatformRunOutcome& outcome) {
     const std::string name = unique_object_name(request.labels);
     const ContainerSpec spec = container_spec_for(request, settings, name);
@@ -109,9 +109,9 @@ void run_steps(const DockerClient& client, const PlatformRunRequest& request, co
     outcome.started = true;
     outcome.metadata["start_seconds"] = std::to_string(seconds_since(start_begin));
 
-    wait_or_kill(client, id, request, outcome);
+    wait_or_kill(client, id, request, settings.engine_name, outcome);
     std::optional<double> runtime;
-    read_final_state(client, id, request, outcome, runtime);
+    read_final_state(client, id, request, settings.engine_name, outcome, runtime);
 
     const auto remove_begin = Clock::now();
     const std::string remove_problem = objects.remove_all();
@@ -164,7 +164,7 @@ ContainerSpec container_spec_for(const PlatformRunRequest& request, const Contai
     return spec;
 }
 
-PlatformRunOutcome run_in_container(const DockerClient& client, const PlatformRunRequest& request,
+PlatformRunOutcome run_in_container(const EngineClient& client, const PlatformRunRequest& request,
                                     const ContainerRunSettings& settings) {
     PlatformRunOutcome outcome;
     outcome.metadata["image"] = settings.image;
@@ -183,4 +183,4 @@ PlatformRunOutcome run_in_container(const DockerClient& client, const PlatformRu
     return outcome;
 }
 
-}  // namespace platbench::docker
+}  // namespace platbench::engine_api
