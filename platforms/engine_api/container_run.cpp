@@ -3,7 +3,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <optional>
+#include <algorithm>
+#include <fstream>
 
 #include "platbench/names.hpp"
 
@@ -127,6 +128,36 @@ void run_steps(const EngineClient& client, const PlatformRunRequest& request, co
 
 }  // namespace
 
+std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> container_rlimits(
+    const rlimit& open_files, const rlimit& processes, std::optional<std::uint64_t> pid_max) {
+    std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> limits;
+    // An unlimited open-file limit is left to the daemon: the kernel has none to give (nr_open caps it).
+    if (open_files.rlim_cur != RLIM_INFINITY && open_files.rlim_max != RLIM_INFINITY)
+        limits["nofile"] = {std::uint64_t{open_files.rlim_cur}, std::uint64_t{open_files.rlim_max}};
+    // More processes than the kernel can number (pid_max) is no limit at all, and a hard
+    // limit above it may not be settable: Podman lowers its own RLIMIT_NPROC to pid_max,
+    // and the runtime it starts, without CAP_SYS_RESOURCE (root in a container or a
+    // confined VM), cannot raise the container's above that again ("error setting rlimit
+    // type 6 (RLIMIT_NPROC): operation not permitted"). So both values are clamped to
+    // pid_max, which also gives an unlimited host the same limit everywhere.
+    std::uint64_t soft = processes.rlim_cur, hard = processes.rlim_max;
+    if (pid_max) {
+        soft = std::min(soft, *pid_max);
+        hard = std::min(hard, *pid_max);
+    }
+    if (soft != RLIM_INFINITY && hard != RLIM_INFINITY) limits["nproc"] = {soft, hard};
+    return limits;
+}
+
+std::string volume_name_for(const std::string& container_name) { return container_name + kVolumeSuffix; }
+
+std::optional<std::uint64_t> kernel_pid_max() {
+    std::ifstream in("/proc/sys/kernel/pid_max");
+    std::uint64_t value = 0;
+    if (in >> value && value > 0) return value;
+    return std::nullopt;
+}
+
 ContainerSpec container_spec_for(const PlatformRunRequest& request, const ContainerRunSettings& settings,
                                  const std::string& name) {
     ContainerSpec spec;
@@ -141,19 +172,17 @@ ContainerSpec container_spec_for(const PlatformRunRequest& request, const Contai
     if (values.has("cpus")) spec.cpus = values.real("cpus");
     if (values.has("memory")) spec.memory_bytes = values.integer("memory");
     spec.network = settings.network;
-    // The runner gets the open-file and process limits it has on the host, as under
-    // `native`, rather than the daemon's defaults (Podman asks for 1048576 of each,
-    // which a host may refuse).
-    for (const auto& [name, resource] : {std::pair{"nofile", RLIMIT_NOFILE}, std::pair{"nproc", RLIMIT_NPROC}}) {
-        if (rlimit limit{}; ::getrlimit(resource, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY &&
-            limit.rlim_max != RLIM_INFINITY)
-            spec.rlimits[name] = {std::uint64_t{limit.rlim_cur}, std::uint64_t{limit.rlim_max}};
-    }
+    // The host's limits rather than the daemon's defaults: Podman asks for 1048576 open
+    // files and processes, which a host may refuse (runc: "error setting rlimit type 7").
+    rlimit open_files{RLIM_INFINITY, RLIM_INFINITY}, processes{RLIM_INFINITY, RLIM_INFINITY};
+    ::getrlimit(RLIMIT_NOFILE, &open_files);
+    ::getrlimit(RLIMIT_NPROC, &processes);
+    spec.rlimits = container_rlimits(open_files, processes, kernel_pid_max());
     spec.storage = settings.storage;
     if (!request.work_dir.empty()) {
         spec.work_dir = kContainerWorkDir;
         spec.command.insert(spec.command.end(), {"--work-dir", kContainerWorkDir});
-        if (settings.storage == Storage::Volume) spec.mount_source = name;
+        if (settings.storage == Storage::Volume) spec.mount_source = volume_name_for(name);
         if (settings.storage == Storage::Bind) {
             spec.mount_source = request.work_dir.string();
             // The host directory belongs to whoever runs platbench: write into it as them,

@@ -33,6 +33,10 @@ json host_config(const ContainerSpec& spec) {
         // Logs are how the runner's output comes back: ask for the driver that keeps them,
         // whatever the daemon's default.
         {"LogConfig", {{"Type", "json-file"}, {"Config", json::object()}}},
+        // No limit on the number of processes beyond the kernel's and nproc's, whatever the
+        // daemon's default (Docker: none; Podman: 2048), so that every engine runs the
+        // workload under the same limits.
+        {"PidsLimit", kNoPidsLimit},
     };
     if (!spec.rlimits.empty()) {
         json limits = json::array();

@@ -18,6 +18,10 @@ inline constexpr const char* kApiPrefix = "/v1.41";
 // Every object platbench creates carries this label (value "1"); clean finds them by it.
 inline constexpr const char* kOwnerLabel = "platbench";
 
+// HostConfig.PidsLimit for "no limit", as Docker 20.10 and Podman 4.3 both read it
+// (Podman reads 0 so too; without the field it sets 2048).
+inline constexpr std::int64_t kNoPidsLimit = -1;
+
 // Where the workload's working directory lives, because the I/O path is what a
 // block I/O comparison measures.
 enum class Storage {

@@ -3,13 +3,17 @@
 // checks both platforms must pass, written once.
 #pragma once
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <map>
+#include <sstream>
 #include <string>
+#include <utility>
 
 #include "bundle_image.hpp"
+#include "container_run.hpp"
 #include "engine_client.hpp"
 #include "engine_platform.hpp"
 #include "platform_run.hpp"
@@ -68,6 +72,48 @@ inline void check_stream_sees_limits(EnginePlatformRun& engine, const std::strin
     CHECK(engine.leftovers() == 0);
 }
 
+// The soft and hard value of a /proc/<pid>/limits line ("Max processes"), as written there.
+inline std::pair<std::string, std::string> proc_limit(const std::string& limits_text, const std::string& name) {
+    std::istringstream lines(limits_text);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.rfind(name, 0) != 0) continue;
+        std::istringstream values(line.substr(name.size()));
+        std::string soft, hard;
+        values >> soft >> hard;
+        return {soft, hard};
+    }
+    return {};
+}
+
+// The runner's process limits in the container are the same on every engine: no
+// pids cgroup limit (whatever the daemon's default), nproc as on the host but at most
+// pid_max, open files as on the host; and a CPU bandwidth limit is seen.
+inline void check_process_limits(EnginePlatformRun& engine) {
+    const platbench::ProbeResult probed = engine.probe();
+    REQUIRE(probed.availability == platbench::Availability::Available);
+    const bool cgroup_v1 = probed.metadata.at("cgroup_version") == "1";
+    engine.prepare(echo_bundle());
+    engine.run_echo({std::string("read_path=") + (cgroup_v1 ? "/sys/fs/cgroup/pids/pids.max" : "/sys/fs/cgroup/pids.max")});
+    const platbench::RunnerReport pids = ok_report(engine.run());
+    CHECK(pids.info.at("read_text") == "max\n");
+    CHECK(pids.environment["cpu_quota"].get<double>() == doctest::Approx(0.5));
+
+    engine.run_echo({"read_path=/proc/self/limits"});
+    const std::string limits = ok_report(engine.run()).info.at("read_text");
+    rlimit open_files{}, processes{};
+    REQUIRE(::getrlimit(RLIMIT_NOFILE, &open_files) == 0);
+    REQUIRE(::getrlimit(RLIMIT_NPROC, &processes) == 0);
+    const auto wanted = platbench::engine_api::container_rlimits(open_files, processes,
+                                                                 platbench::engine_api::kernel_pid_max());
+    for (const auto& [name, line] : {std::pair{"nproc", "Max processes"}, std::pair{"nofile", "Max open files"}}) {
+        CAPTURE(name);
+        if (wanted.count(name) == 0) continue;
+        CHECK(proc_limit(limits, line) == std::pair{std::to_string(wanted.at(name).first),
+                                                    std::to_string(wanted.at(name).second)});
+    }
+    CHECK(engine.leftovers() == 0);
+}
+
 // blockio on a named volume, a bind-mounted host directory and the container's own
 // layer; the volume goes with the run. `make_run(storage)` gives the platform to run.
 template <typename MakeRun>
@@ -102,18 +148,18 @@ inline void check_clean_spares_running(EnginePlatformRun& engine) {
     const std::string gone = "platbench-" + engine.run_label + "-999999999-0";
     const std::string running = "platbench-" + engine.run_label + "-" + std::to_string(::getpid()) + "-0";
     const std::string id = client.create_container(gone, spec, within(30));
-    client.create_volume(gone, engine.labels, within(30));
+    client.create_volume(volume_name_for(gone), engine.labels, within(30));
     const std::string running_id = client.create_container(running, spec, within(30));
-    client.create_volume(running, engine.labels, within(30));
+    client.create_volume(volume_name_for(running), engine.labels, within(30));
     REQUIRE(engine.leftovers() == 4);
 
     const std::vector<std::string> removed = engine.platform->clean(false);
     CHECK(std::find(removed.begin(), removed.end(), "container " + id.substr(0, 12)) != removed.end());
-    CHECK(std::find(removed.begin(), removed.end(), "volume " + gone) != removed.end());
+    CHECK(std::find(removed.begin(), removed.end(), "volume " + volume_name_for(gone)) != removed.end());
     CHECK(engine.leftovers() == 2);  // the running experiment's container and volume stay
     CHECK(client.image_exists(spec.image, within(30)));  // images only with --images
     client.remove_container(running_id, within(30));
-    client.remove_volume(running, within(30));
+    client.remove_volume(volume_name_for(running), within(30));
     CHECK(engine.leftovers() == 0);
 }
 

@@ -89,6 +89,12 @@ TEST_CASE("a CPU bandwidth limit is seen inside the container") {
     CHECK(report.environment["cpu_quota"].get<double>() == doctest::Approx(0.5));
 }
 
+TEST_CASE("the runner's process limits: no pids limit, nproc at most pid_max, the host's open files") {
+    REQUIRE_DOCKER_DAEMON();
+    DockerRun docker({{"cpus", 0.5}});
+    test::check_process_limits(docker);
+}
+
 TEST_CASE("blockio runs on every storage kind, and its volume goes with the run") {
     REQUIRE_DOCKER_DAEMON();
     test::check_storage_kinds([](const char* storage) { return DockerRun({{"storage", std::string(storage)}}); });

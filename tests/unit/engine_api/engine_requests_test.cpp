@@ -1,4 +1,4 @@
-// Request building: container specs against reviewed golden JSON, URLs.
+// Request building: container specs against reviewed golden JSON, URLs, resource limits.
 #include <doctest/doctest.h>
 
 #include <sys/resource.h>
@@ -6,6 +6,7 @@
 #include "container_run.hpp"
 #include "engine_requests.hpp"
 #include "golden.hpp"
+#include "platbench/names.hpp"
 
 using namespace platbench;
 using namespace platbench::engine_api;
@@ -105,6 +106,9 @@ TEST_CASE("container spec from a run request: runner path, arguments, plugin dir
     rlimit open_files{};
     REQUIRE(::getrlimit(RLIMIT_NOFILE, &open_files) == 0);
     if (open_files.rlim_max != RLIM_INFINITY) CHECK(spec.rlimits.at("nofile").second == open_files.rlim_max);
+    const auto pid_max = kernel_pid_max();
+    REQUIRE(pid_max);
+    CHECK(spec.rlimits.at("nproc").second <= *pid_max);
     CHECK_FALSE(spec.work_dir);  // stream has no work directory: nothing is mounted
 }
 
@@ -115,7 +119,7 @@ TEST_CASE("container spec from a run request: the work directory on each storage
 
     const ContainerSpec volume = container_spec_for(fixture.request(), run_settings(Storage::Volume), "platbench-v");
     CHECK(volume.work_dir == "/work");
-    CHECK(volume.mount_source == "platbench-v");  // the volume is named after the container
+    CHECK(volume.mount_source == "platbench-v.work");  // the volume is named after the container
     CHECK(std::equal(work_args.begin(), work_args.end(), volume.command.end() - 2));
     CHECK_FALSE(volume.user);
 
@@ -142,4 +146,36 @@ TEST_CASE("label filters and the image import target") {
           "/v1.41/images/create?fromSrc=-&repo=localhost%2Fplatbench-bundle%3A0123&changes=LABEL%20platbench%3D1"
           "&changes=LABEL%20b%3D2");
     CHECK(api("/containers/json") == "/v1.41/containers/json");
+}
+
+TEST_CASE("container create body: no pids limit, whatever the daemon's default (Podman's is 2048)") {
+    CHECK(container_create_body(limited_spec())["HostConfig"]["PidsLimit"] == -1);
+}
+
+TEST_CASE("rlimits: the host's open-file and process limits, the process limit at most pid_max") {
+    const rlimit open_files{1024, 4096};
+    // Podman's case: a host hard limit above pid_max, which the runtime could not set.
+    const auto above = container_rlimits(open_files, rlimit{96367, 96367}, 32768);
+    CHECK(above.at("nofile") == std::pair<std::uint64_t, std::uint64_t>{1024, 4096});
+    CHECK(above.at("nproc") == std::pair<std::uint64_t, std::uint64_t>{32768, 32768});
+    // Below pid_max, the host's values as they are; soft stays below hard.
+    const auto below = container_rlimits(open_files, rlimit{4000, 60000}, 32768);
+    CHECK(below.at("nproc") == std::pair<std::uint64_t, std::uint64_t>{4000, 32768});
+    CHECK(container_rlimits(open_files, rlimit{100, 200}, 32768).at("nproc") ==
+          std::pair<std::uint64_t, std::uint64_t>{100, 200});
+    // Unlimited processes become pid_max, the same everywhere; unknown pid_max leaves them to the daemon.
+    CHECK(container_rlimits(open_files, rlimit{RLIM_INFINITY, RLIM_INFINITY}, 4194304).at("nproc") ==
+          std::pair<std::uint64_t, std::uint64_t>{4194304, 4194304});
+    CHECK(container_rlimits(open_files, rlimit{RLIM_INFINITY, RLIM_INFINITY}, std::nullopt).count("nproc") == 0);
+    CHECK(container_rlimits(open_files, rlimit{10, 20}, std::nullopt).at("nproc") ==
+          std::pair<std::uint64_t, std::uint64_t>{10, 20});
+    // An unlimited open-file limit is the daemon's to choose.
+    CHECK(container_rlimits(rlimit{RLIM_INFINITY, RLIM_INFINITY}, rlimit{10, 20}, 100).count("nofile") == 0);
+}
+
+TEST_CASE("a run's volume is named after its container, and no volume's name starts another's") {
+    CHECK(volume_name_for("platbench-e1-r0-42-1") == "platbench-e1-r0-42-1.work");
+    const std::string first = volume_name_for("platbench-e1-r0-42-1"), tenth = volume_name_for("platbench-e1-r0-42-10");
+    CHECK(tenth.rfind(first, 0) != 0);
+    CHECK(platbench::object_owner_alive(volume_name_for("platbench-e1-r0-" + std::to_string(::getpid()) + "-1")));
 }
