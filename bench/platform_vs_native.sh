@@ -8,19 +8,19 @@
 # either side. Prints each pair's Triad ratio platform/native (best-iteration
 # rate, as STREAM reports), their median, the median with the order's own effect
 # cancelled (couples of pairs), and the platform's overhead per run (everything
-# around the runner's own lifetime: for docker create + start + wait + remove,
-# for singularity apptainer's start and exit) as recorded by platbench, with how
+# around the runner's own lifetime: for docker and podman create + start + wait +
+# remove, for singularity apptainer's start and exit) as recorded by platbench, with how
 # the image was obtained (built/imported, or reused).
 #
 # Usage: bench/platform_vs_native.sh [-p PLATFORM] [-n ELEMENTS] [-r PAIRS] [-c CPUSET] [BUILD_DIR]
 #   BUILD_DIR    platbench build tree (default ./build)
-#   -p PLATFORM  docker (default) or singularity
+#   -p PLATFORM  docker (default), podman or singularity
 #   -n ELEMENTS  doubles per array (default 20000000: 160 MB per array)
 #   -r PAIRS     native/platform pairs (default 7)
 #   -c CPUSET    CPUs both sides use (default: all CPUs, e.g. 0-1)
-# Needs the platform (scripts/setup.sh starts dockerd and installs apptainer),
-# python3 and sqlite3. bench/docker_vs_native.sh and bench/singularity_vs_native.sh
-# call this script.
+# Needs the platform (scripts/setup.sh starts dockerd and Podman's service and
+# installs apptainer), python3 and sqlite3. bench/docker_vs_native.sh,
+# bench/podman_vs_native.sh and bench/singularity_vs_native.sh call this script.
 set -euo pipefail
 
 platform=docker
@@ -44,7 +44,7 @@ done
 shift $((OPTIND - 1))
 build=${1:-./build}
 
-[[ $platform =~ ^(docker|singularity)$ ]] || die "-p needs docker or singularity, not '$platform'"
+[[ $platform =~ ^(docker|podman|singularity)$ ]] || die "-p needs docker, podman or singularity, not '$platform'"
 [[ $elements =~ ^[1-9][0-9]*$ ]] || die "-n needs a positive whole number of elements, not '$elements'"
 [[ $pairs =~ ^[1-9][0-9]*$ ]] || die "-r needs a positive whole number of pairs, not '$pairs'"
 [[ $cpuset =~ ^[0-9,-]+$ ]] || die "-c needs a CPU list such as 0-3, not '$cpuset'"

@@ -5,12 +5,13 @@
 #                            build again with the sanitizers (clang) and run the unit tests
 #                            and the fuzz harnesses' smoke tests there
 #   scripts/setup.sh build   install what is missing and build
-#   scripts/setup.sh daemons start dockerd and libvirtd when they do not answer
-#                            (the daemon fault tests restart them with it)
+#   scripts/setup.sh daemons start dockerd, Podman's service and libvirtd when they do
+#                            not answer (the daemon fault tests restart them with it)
 # Needs root (or sudo) to install packages (apptainer included) and to start the
-# Docker and libvirt daemons when none answers (no systemd is assumed). BUILD_DIR (default: build), JOBS (default: all CPUs) and
+# Docker, Podman and libvirt daemons when none answers (no systemd is assumed). BUILD_DIR (default: build), JOBS (default: all CPUs) and
 # DOCKERD_STORAGE_DRIVER (default: vfs, which works everywhere, nested containers
-# and VMs included; overlay2 is faster to create containers) and SANITIZE_BUILD_DIR
+# and VMs included; overlay2 is faster to create containers), PODMAN_STORAGE_DRIVER
+# (default: overlay; vfs where overlay mounts fail) and SANITIZE_BUILD_DIR
 # (default: build-sanitize) may be set.
 set -euo pipefail
 
@@ -28,10 +29,14 @@ BUILD_PACKAGES=(
 )
 # fio: the `fio` workload runs it (and the block I/O tests compare against it).
 # docker.io: the `docker` platform's daemon (Engine API 1.41).
+# podman runc catatonit: the `podman` platform's service. runc runs its containers
+# (crun fails where the host has cgroup v1 beside a cgroup2 mount), and catatonit is
+# the init a container with Init asks Podman for (Debian's podman recommends tini,
+# which Podman does not take for it).
 # qemu-system-x86 ... linux-image-amd64: the `kvm` platform's libvirtd, QEMU, and the
 # kernel its VMs boot; e2fsprogs and qemu-utils make the VMs' disks.
 # gnuplot-nox: `platbench report` draws its figures with it.
-RUN_PACKAGES=(fio docker.io qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients linux-image-amd64
+RUN_PACKAGES=(fio docker.io podman runc catatonit qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients linux-image-amd64
   e2fsprogs gnuplot-nox)
 # chromium: the report test renders report.html in a real (headless) browser.
 # slurmctld slurmd slurm-client munge: the slurm executor's tests start a local
@@ -112,6 +117,39 @@ ensure_docker_daemon() {
     --iptables=false --ip-masq=false --bridge=none </dev/null >"$log_file" 2>&1 &
   wait_until_up 60 dockerd docker_answers && return
   log "dockerd did not answer within 60 s; docker runs will fail. Last lines of $log_file:"
+  tail -n 20 "$log_file" >&2 || true
+}
+
+# Podman's Docker-compatible service, where the podman platform looks first. Its
+# images and containers live in platbench's own storage, so nothing clashes with
+# what a user keeps in Podman's default one.
+PODMAN_SOCKET=/run/podman/podman.sock
+PODMAN_ROOT=/var/lib/platbench-podman
+PODMAN_RUNROOT=/run/platbench-podman
+
+podman_answers() {
+  timeout 10 podman --remote --url "unix://$PODMAN_SOCKET" version --format '{{.Server.Version}}' >/dev/null 2>&1
+}
+
+# The podman platform needs the service; start it when none answers (no systemd is
+# assumed): cgroupfs for the cgroups and a file for the events, which would otherwise
+# go to systemd and its journal; runc (see RUN_PACKAGES); networks (none is used
+# unless a platform asks) in a directory of its own. One storage per driver: Podman
+# refuses storage made by another one.
+ensure_podman_service() {
+  if podman_answers; then log "Podman's service answers"; return; fi
+  if [ "$(id -u)" -ne 0 ]; then
+    log "Podman's service does not answer and only root can start it here: podman runs will be skipped"
+    return
+  fi
+  local log_file=/var/log/platbench-podman.log driver=${PODMAN_STORAGE_DRIVER:-overlay}
+  mkdir -p "$(dirname "$PODMAN_SOCKET")" "$PODMAN_ROOT/networks" "$PODMAN_RUNROOT"
+  log "starting podman system service (storage driver $driver; log: $log_file)"
+  setsid podman --root "$PODMAN_ROOT/$driver" --runroot "$PODMAN_RUNROOT" --storage-driver "$driver" \
+    --cgroup-manager cgroupfs --events-backend file --runtime runc --network-config-dir "$PODMAN_ROOT/networks" \
+    system service --time=0 "unix://$PODMAN_SOCKET" </dev/null >"$log_file" 2>&1 &
+  wait_until_up 60 "podman system service" podman_answers && return
+  log "Podman's service did not answer within 60 s; podman runs will be skipped. Last lines of $log_file:"
   tail -n 20 "$log_file" >&2 || true
 }
 
@@ -238,11 +276,11 @@ test_command() {
 }
 
 case "${1:-}" in
-  quick) install_packages "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}"; ensure_docker_daemon; ensure_libvirt_daemon
-         ensure_apptainer; build --target product; run_quick ;;
+  quick) install_packages "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}"; ensure_docker_daemon; ensure_podman_service
+         ensure_libvirt_daemon; ensure_apptainer; build --target product; run_quick ;;
   test)  install_packages "${BUILD_PACKAGES[@]}" "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"; ensure_docker_daemon
-         ensure_libvirt_daemon; ensure_apptainer; test_command ;;
+         ensure_podman_service; ensure_libvirt_daemon; ensure_apptainer; test_command ;;
   build) install_packages "${BUILD_PACKAGES[@]}"; build ;;
-  daemons) ensure_docker_daemon; ensure_libvirt_daemon ;;
+  daemons) ensure_docker_daemon; ensure_podman_service; ensure_libvirt_daemon ;;
   *) echo "usage: $0 quick|test|build|daemons" >&2; exit 2 ;;
 esac

@@ -1,5 +1,5 @@
 // libFuzzer harness: any bytes as an experiment file, checked by the loader
-// against the real plugins (stream, blockio, fio, native, docker, kvm, singularity).
+// against the real plugins (stream, blockio, fio, native, docker, podman, kvm, singularity).
 //
 // The loader's promise: a config, or ConfigErrors listing every problem. Any other
 // exception, a crash, a sanitizer report, a leak or a hang is a bug.
@@ -86,7 +86,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     registry = new platbench::PluginRegistry;
     for (const auto& search : platbench::PluginRegistry::default_search_dirs()) registry->load_directory(search.dir);
     // A harness that fuzzed without the plugins would only ever see "unknown plugin".
-    for (const char* platform : {"native", "docker", "kvm", "singularity"}) {
+    for (const char* platform : {"native", "docker", "podman", "kvm", "singularity"}) {
         if (registry->find(platbench::PluginKind::Platform, platform) == nullptr)
             fail(std::string("the platform plugin '") + platform + "' is not built next to this harness");
     }

@@ -99,11 +99,13 @@ void observe_cgroup_limits(ObservedEnvironment& env) {
 
 std::string detect_container() {
     std::error_code ec;
-    if (fs::exists("/.dockerenv", ec)) return "docker";
-    if (fs::exists("/run/.containerenv", ec)) return "podman";
-    if (std::getenv("APPTAINER_CONTAINER") != nullptr || std::getenv("SINGULARITY_CONTAINER") != nullptr)
-        return "apptainer";
-    return "none";
+    ContainerMarkers markers;
+    markers.dockerenv = fs::exists("/.dockerenv", ec);
+    markers.containerenv = fs::exists("/run/.containerenv", ec);
+    markers.apptainer_variables =
+        std::getenv("APPTAINER_CONTAINER") != nullptr || std::getenv("SINGULARITY_CONTAINER") != nullptr;
+    if (const char* container = std::getenv("container")) markers.container_variable = container;
+    return container_from_markers(markers);
 }
 
 void observe_host_identity(ObservedEnvironment& env) {

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "platbench/names.hpp"
+
 namespace platbench::environment_parsing {
 namespace {
 
@@ -232,6 +234,14 @@ std::optional<std::uint64_t> parse_memory_limit_in_bytes(std::string_view text) 
 std::optional<std::uint64_t> parse_memory_max(std::string_view text) {
     if (trim(text) == "max") return std::nullopt;
     return parse_memory_limit_in_bytes(text);
+}
+
+std::string container_from_markers(const ContainerMarkers& markers) {
+    if (markers.dockerenv) return "docker";
+    if (markers.containerenv) return "podman";
+    if (markers.apptainer_variables) return "apptainer";
+    if (!markers.container_variable.empty()) return with_safe_name_characters(markers.container_variable);
+    return "none";
 }
 
 }  // namespace platbench::environment_parsing

@@ -67,4 +67,17 @@ std::optional<std::uint64_t> parse_memory_limit_in_bytes(std::string_view text);
 // v2: memory.max, "max" = none.
 std::optional<std::uint64_t> parse_memory_max(std::string_view text);
 
+// What container engines leave in a container for its processes to find.
+struct ContainerMarkers {
+    bool dockerenv = false;            // /.dockerenv (Docker)
+    bool containerenv = false;         // /run/.containerenv (Podman)
+    bool apptainer_variables = false;  // $APPTAINER_CONTAINER or $SINGULARITY_CONTAINER
+    std::string container_variable;    // $container: "podman", "lxc", ... (systemd's convention)
+};
+// "docker", "podman", "apptainer", $container's value, or "none" without any sign.
+// $container counts too because Podman's /run/.containerenv is hidden under the tmpfs
+// its Docker-compatible API mounts on /run of a read-only container; Podman sets
+// container=podman in every container's environment.
+std::string container_from_markers(const ContainerMarkers& markers);
+
 }  // namespace platbench::environment_parsing

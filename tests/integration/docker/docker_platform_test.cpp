@@ -1,5 +1,6 @@
 // The docker platform against a real Docker daemon: real images, containers,
-// volumes, limits, timeouts and clean-up. Needs a daemon at $DOCKER_HOST or
+// volumes, limits, timeouts and clean-up (the checks podman shares are in
+// tests/support/engine_platform_run.hpp). Needs a daemon at $DOCKER_HOST or
 // /var/run/docker.sock (scripts/setup.sh test starts one). Without one the tests
 // are reported as skipped, except under CI=true, where a missing daemon fails them.
 #include <doctest/doctest.h>
@@ -13,16 +14,16 @@
 
 #include "bundle/bundle.hpp"
 #include "bundle_image.hpp"
-#include "docker_client.hpp"
-#include "docker_endpoint.hpp"
+#include "docker_flavour.hpp"
+#include "engine_client.hpp"
+#include "engine_platform_run.hpp"
 #include "integration.hpp"
-#include "platform_run.hpp"
 #include "plugin/registry.hpp"
 #include "platbench/runner_protocol.hpp"
 #include "temp_dir.hpp"
 
 using namespace platbench;
-using namespace platbench::docker;
+using namespace platbench::engine_api;
 namespace fs = std::filesystem;
 using test::echo_bundle;
 using test::ok_report;
@@ -31,32 +32,14 @@ using test::workload_bundle;
 
 namespace {
 
-std::string daemon_socket() { return resolve_endpoint("", std::getenv("DOCKER_HOST")).socket_path; }
+std::string daemon_socket() { return test::engine_socket(platbench::docker::docker_flavour()); }
 
-// Empty when a daemon answers; otherwise why not.
-std::string daemon_problem() {
-    static const std::string problem = [] {
-        try {
-            DockerClient(daemon_socket()).ping(within(10));
-            return std::string();
-        } catch (const std::exception& e) {
-            return std::string(e.what());
-        }
-    }();
-    return problem;
-}
+#define REQUIRE_DOCKER_DAEMON() \
+    PLATBENCH_REQUIRE_PLATFORM(test::engine_daemon_problem(daemon_socket()), "Docker (no daemon answers)")
 
-#define REQUIRE_DOCKER_DAEMON() PLATBENCH_REQUIRE_PLATFORM(daemon_problem(), "Docker (no daemon answers)")
-
-struct DockerRun : test::PlatformRun {
-    explicit DockerRun(const std::map<std::string, ParamValue>& values = {}) : PlatformRun("docker", {}, values) {}
-
-    // Containers and volumes still carrying this run's label.
-    std::size_t leftovers() const {
-        const DockerClient client(daemon_socket());
-        return client.labelled_containers("platbench.run=" + run_label, within(30)).size() +
-               client.labelled_volumes("platbench.run=" + run_label, within(30)).size();
-    }
+struct DockerRun : test::EnginePlatformRun {
+    explicit DockerRun(const std::map<std::string, ParamValue>& values = {})
+        : EnginePlatformRun("docker", daemon_socket(), values) {}
 };
 
 }  // namespace
@@ -82,7 +65,7 @@ TEST_CASE("probe declines CPUs the daemon's machine does not have") {
 
 TEST_CASE("the image is imported once and reused while the bundle is unchanged") {
     REQUIRE_DOCKER_DAEMON();
-    const DockerClient client(daemon_socket());
+    const EngineClient client(daemon_socket());
     const Bundle& bundle = workload_bundle();
     ensure_bundle_image(client, bundle);  // whatever state the daemon was in
     const ImageOutcome again = ensure_bundle_image(client, bundle);
@@ -94,17 +77,7 @@ TEST_CASE("the image is imported once and reused while the bundle is unchanged")
 TEST_CASE("stream runs in a container and sees the cpuset and the memory limit it was given") {
     REQUIRE_DOCKER_DAEMON();
     DockerRun docker({{"cpuset", std::string("0")}, {"memory", std::int64_t{512} << 20}});
-    REQUIRE(docker.probe().availability == Availability::Available);
-    docker.prepare(workload_bundle());
-    docker.runner_args = {"--workload", "stream", "--param", "array_size=1000000", "--param", "ntimes=3"};
-    const PlatformRunOutcome outcome = docker.run();
-    const RunnerReport report = ok_report(outcome);
-    CHECK(report.environment["affinity"] == nlohmann::json::array({0}));
-    CHECK(report.environment["memory_limit_bytes"] == (std::int64_t{512} << 20));
-    CHECK(report.environment["container"] == "docker");
-    CHECK(outcome.overhead_seconds > 0);
-    CHECK(outcome.metadata.at("image") == bundle_image_reference(workload_bundle()));
-    CHECK(docker.leftovers() == 0);
+    test::check_stream_sees_limits(docker, "docker");
 }
 
 TEST_CASE("a CPU bandwidth limit is seen inside the container") {
@@ -116,22 +89,15 @@ TEST_CASE("a CPU bandwidth limit is seen inside the container") {
     CHECK(report.environment["cpu_quota"].get<double>() == doctest::Approx(0.5));
 }
 
+TEST_CASE("the runner's process limits: no pids limit, nproc at most pid_max, the host's open files") {
+    REQUIRE_DOCKER_DAEMON();
+    DockerRun docker({{"cpus", 0.5}});
+    test::check_process_limits(docker);
+}
+
 TEST_CASE("blockio runs on every storage kind, and its volume goes with the run") {
     REQUIRE_DOCKER_DAEMON();
-    for (const char* storage : {"volume", "bind", "container"}) {
-        CAPTURE(storage);
-        DockerRun docker({{"storage", std::string(storage)}});
-        docker.prepare(workload_bundle());
-        test::TempDir work{"platbench-docker-work", "/var/tmp"};
-        docker.work_dir = work.path();
-        docker.runner_args = {"--workload", "blockio", "--param", "file_size=8MiB", "--param", "runtime=0.5s"};
-        const PlatformRunOutcome outcome = docker.run();
-        const RunnerReport report = ok_report(outcome);
-        CHECK(outcome.metadata.at("storage") == storage);
-        CHECK(std::any_of(report.metrics.begin(), report.metrics.end(),
-                          [](const Metric& m) { return m.name == "read_iops" && m.value > 0; }));
-        CHECK(docker.leftovers() == 0);
-    }
+    test::check_storage_kinds([](const char* storage) { return DockerRun({{"storage", std::string(storage)}}); });
 }
 
 TEST_CASE("a run past its timeout is killed and its container removed") {
@@ -199,7 +165,7 @@ TEST_CASE("the container has no network unless asked") {
     docker.runner_args = {"--workload", "echo"};
     ok_report(docker.run());
     // Seen from the daemon: a run's container is created with NetworkMode none (checked on a kept one).
-    const DockerClient client(daemon_socket());
+    const EngineClient client(daemon_socket());
     ContainerSpec spec;
     spec.image = bundle_image_reference(echo_bundle());
     spec.command = {"/usr/bin/platbench-runner", "--version"};
@@ -231,27 +197,5 @@ TEST_CASE("the container's root filesystem is read-only, its work directory writ
 TEST_CASE("clean removes leftover platbench containers and volumes, found by label, not those of a running platbench") {
     REQUIRE_DOCKER_DAEMON();
     DockerRun docker;
-    const DockerClient client(daemon_socket());
-    ensure_bundle_image(client, echo_bundle());
-    ContainerSpec spec;
-    spec.image = bundle_image_reference(echo_bundle());
-    spec.command = {"/usr/bin/platbench-runner", "--version"};
-    spec.labels = docker.labels;
-    // Named as platbench names them: by a process that is gone, and by this one (still running).
-    const std::string gone = "platbench-" + docker.run_label + "-999999999-0";
-    const std::string running = "platbench-" + docker.run_label + "-" + std::to_string(::getpid()) + "-0";
-    const std::string id = client.create_container(gone, spec, within(30));
-    client.create_volume(gone, docker.labels, within(30));
-    const std::string running_id = client.create_container(running, spec, within(30));
-    client.create_volume(running, docker.labels, within(30));
-    REQUIRE(docker.leftovers() == 4);
-
-    const std::vector<std::string> removed = docker.platform->clean(false);
-    CHECK(std::find(removed.begin(), removed.end(), "container " + id.substr(0, 12)) != removed.end());
-    CHECK(std::find(removed.begin(), removed.end(), "volume " + gone) != removed.end());
-    CHECK(docker.leftovers() == 2);  // the running experiment's container and volume stay
-    CHECK(client.image_exists(spec.image, within(30)));  // images only with --images
-    client.remove_container(running_id, within(30));
-    client.remove_volume(running, within(30));
-    CHECK(docker.leftovers() == 0);
+    test::check_clean_spares_running(docker);
 }

@@ -43,9 +43,9 @@ TEST_CASE("configs/quick.yaml runs end to end on every platform here and exports
     CHECK(contains(run.out, "relative performance against native"));
     CHECK(contains(run.out, "\nverdict\n"));
     const std::vector<std::string> lines = test::lines_of(run.out);
-    // 20 cells: a line each for the results, 15 for the comparisons, the rest headers,
+    // 25 cells: a line each for the results, 20 for the comparisons, the rest headers,
     // validity checks (a line or few per check) and a verdict per platform.
-    CHECK(lines.size() <= 70);
+    CHECK(lines.size() <= 82);
     for (const std::string& line : lines) {
         CAPTURE(line);
         CHECK(test::columns(line) <= 120);
@@ -58,7 +58,7 @@ TEST_CASE("configs/quick.yaml runs end to end on every platform here and exports
     // stream: one cell; blockio and fio: randread and write cells each. 1 measured run per cell.
     const std::map<std::string, std::size_t> metrics_per_run = {{"stream", 16}, {"blockio", 17}, {"fio", 17}};
     const std::map<std::string, std::vector<std::string>> skip_reasons = {
-        {"docker", {"no Docker daemon answers"}}, {"kvm", {"cannot connect to libvirt", "no kernel in /boot", "as a user other than root"}},
+        {"docker", {"no Docker daemon answers"}}, {"podman", {"no Podman daemon answers"}}, {"kvm", {"cannot connect to libvirt", "no kernel in /boot", "as a user other than root"}},
         {"singularity", {"neither apptainer nor singularity is installed"}}};
     std::map<std::string, std::map<std::string, std::size_t>> measured, warmups;
     std::map<std::string, std::size_t> ok, skipped;
@@ -78,11 +78,12 @@ TEST_CASE("configs/quick.yaml runs end to end on every platform here and exports
         CHECK(r.metrics.size() == metrics_per_run.at(r.workload_plugin));
         CHECK(r.observed_environment.value("online_cpus", 0) >= 1);
         if (r.platform_plugin == "docker") CHECK(r.observed_environment.value("container", "") == "docker");
+        if (r.platform_plugin == "podman") CHECK(r.observed_environment.value("container", "") == "podman");
         if (r.platform_plugin == "kvm") CHECK(r.observed_environment.value("virtualization", "") == "vm");
         if (r.platform_plugin == "singularity") CHECK(r.observed_environment.value("container", "") == "apptainer");
     }
     std::size_t platforms_ok = 0;
-    for (const char* platform : {"native", "docker", "kvm", "singularity"}) {
+    for (const char* platform : {"native", "docker", "podman", "kvm", "singularity"}) {
         CAPTURE(platform);
         CHECK(ok[platform] + skipped[platform] == 5);
         CHECK((skipped[platform] == 0 || ok[platform] == 0));  // a platform runs all its cells or none
@@ -103,8 +104,8 @@ TEST_CASE("configs/quick.yaml runs end to end on every platform here and exports
     const auto exported = nlohmann::json::parse(test::read_file(dir / "r.json"));
     REQUIRE(exported["experiments"].size() == 1);
     CHECK(exported["experiments"][0]["host"].contains("cpu_model"));
-    CHECK(exported["experiments"][0]["runs"].size() == 20);
-    // Docker and kvm runs need their daemons, singularity runs apptainer: a platform
+    CHECK(exported["experiments"][0]["runs"].size() == 25);
+    // Docker, podman and kvm runs need their daemons, singularity runs apptainer: a platform
     // whose runs were skipped here makes the test a skip (under CI=true, a failure).
     std::string not_run;
     for (const auto& [platform, count] : skipped)

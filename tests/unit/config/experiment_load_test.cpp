@@ -597,12 +597,13 @@ TEST_CASE("configs/quick.yaml loads") {
     CHECK(config.output_dir == fs::path("results/quick"));
     CHECK_FALSE(config.description.empty());
     CHECK(is_hex_sha256(config.file_hash));
-    REQUIRE(config.platforms.size() == 4);
+    REQUIRE(config.platforms.size() == 5);
     REQUIRE(config.workloads.size() == 3);
     CHECK(config.platforms[0].name == "native");
     CHECK(config.platforms[1].name == "docker");
-    CHECK(config.platforms[2].name == "kvm");
-    CHECK(config.platforms[3].name == "singularity");
+    CHECK(config.platforms[2].name == "podman");
+    CHECK(config.platforms[3].name == "kvm");
+    CHECK(config.platforms[4].name == "singularity");
     CHECK(config.workloads[0].name == "stream");
     CHECK(config.workloads[1].name == "blockio");
     CHECK(config.workloads[2].name == "fio");

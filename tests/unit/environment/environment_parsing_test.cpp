@@ -184,6 +184,25 @@ TEST_CASE("v2 memory.max: max is no limit") {
     CHECK_FALSE(parse_memory_max("garbage"));
 }
 
+TEST_CASE("the container engine from the marks engines leave: files first, then the variables") {
+    const auto engine = [](bool dockerenv, bool containerenv, bool apptainer, std::string variable) {
+        ContainerMarkers markers;
+        markers.dockerenv = dockerenv;
+        markers.containerenv = containerenv;
+        markers.apptainer_variables = apptainer;
+        markers.container_variable = std::move(variable);
+        return container_from_markers(markers);
+    };
+    CHECK(engine(false, false, false, "") == "none");
+    CHECK(engine(true, false, false, "") == "docker");
+    CHECK(engine(false, true, false, "") == "podman");
+    CHECK(engine(false, false, true, "") == "apptainer");
+    // Podman's read-only containers: /run/.containerenv hidden under a tmpfs, container=podman set.
+    CHECK(engine(false, false, false, "podman") == "podman");
+    CHECK(engine(true, false, false, "podman") == "docker");
+    CHECK(engine(false, false, false, "lxc 5/x") == "lxc_5_x");
+}
+
 TEST_CASE("observe_environment reads this machine") {
     const ObservedEnvironment env = observe_environment();
     CHECK(env.online_cpus >= 1);

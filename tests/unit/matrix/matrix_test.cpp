@@ -107,12 +107,12 @@ const char* const kStream = "  - plugin: stream\n";
 // ---------------------------------------------------------------------------
 // Cells: order and names.
 
-TEST_CASE("configs/quick.yaml: native, docker, kvm, singularity, on each stream, then blockio and fio over two patterns") {
+TEST_CASE("configs/quick.yaml: native, docker, podman, kvm, singularity, on each stream, then blockio and fio over two patterns") {
     const auto loaded = load_file(kRepoConfigs / "quick.yaml");
     const auto cells = platbench::expand_matrix(loaded->config);
-    REQUIRE(cells.size() == 20);
-    CHECK(platbench::matrix_size(loaded->config) == 20);
-    const std::vector<std::string> platforms = {"native/", "docker/", "kvm/", "singularity/"};
+    REQUIRE(cells.size() == 25);
+    CHECK(platbench::matrix_size(loaded->config) == 25);
+    const std::vector<std::string> platforms = {"native/", "docker/", "podman/", "kvm/", "singularity/"};
     const std::vector<std::string> per_platform = {"stream", "blockio/pattern:randread", "blockio/pattern:write",
                                                    "fio/pattern:randread", "fio/pattern:write"};
     for (std::size_t i = 0; i < cells.size(); ++i) {

@@ -75,9 +75,11 @@ TEST_CASE("plugins, platforms and the runner include the SDK's public headers an
                 CAPTURE(file.string());
                 CAPTURE(include);
                 const bool sdk = include.starts_with("platbench/");
-                // Their own headers: beside the file, or in their folder's common/ or guest/.
+                // Their own headers: beside the file, or in a library their folder's siblings
+                // share (common/, engine_api/), or in guest/.
                 const bool own = fs::exists(file.parent_path() / include) ||
                                  fs::exists(file.parent_path().parent_path() / "common" / include) ||
+                                 fs::exists(file.parent_path().parent_path() / "engine_api" / include) ||
                                  fs::exists(file.parent_path() / ".." / include);
                 // The runner alone loads plugins and writes the result line, with the SDK's own loader.
                 const bool runner_loader = file.parent_path() == kSource / "runner" && include == "plugin/registry.hpp";

@@ -1,11 +1,11 @@
-#include "docker_responses.hpp"
+#include "engine_responses.hpp"
 
 #include <charconv>
 #include <ctime>
 
 #include <nlohmann/json.hpp>
 
-namespace platbench::docker {
+namespace platbench::engine_api {
 using nlohmann::json;
 
 namespace {
@@ -251,4 +251,4 @@ std::vector<ListedContainer> listed_containers(std::string_view body) {
     return containers;
 }
 
-}  // namespace platbench::docker
+}  // namespace platbench::engine_api

@@ -1,5 +1,5 @@
 // The Docker Engine API calls platbench makes, one method each. A daemon's error
-// answer throws DockerError (with the daemon's message); transport problems
+// answer throws EngineError (with the daemon's message); transport problems
 // throw HttpCallError (unreachable, timed out, cancelled).
 #pragma once
 
@@ -10,15 +10,15 @@
 #include <string>
 #include <vector>
 
-#include "docker_requests.hpp"
-#include "docker_responses.hpp"
+#include "engine_requests.hpp"
+#include "engine_responses.hpp"
 #include "unix_http.hpp"
 
-namespace platbench::docker {
+namespace platbench::engine_api {
 
-class DockerError : public std::runtime_error {
+class EngineError : public std::runtime_error {
 public:
-    DockerError(unsigned status, const std::string& message) : std::runtime_error(message), status_(status) {}
+    EngineError(unsigned status, const std::string& message) : std::runtime_error(message), status_(status) {}
     unsigned status() const { return status_; }
 
 private:
@@ -28,9 +28,9 @@ private:
 // A deadline `seconds` from now, watching `cancel` (may be null).
 CallLimits within(double seconds, const std::atomic<bool>* cancel = nullptr);
 
-class DockerClient {
+class EngineClient {
 public:
-    explicit DockerClient(std::string socket_path);
+    explicit EngineClient(std::string socket_path);
 
     void ping(const CallLimits& limits) const;
     DaemonFacts facts(const CallLimits& limits) const;
@@ -62,11 +62,11 @@ public:
     const std::string& socket_path() const { return http_.socket_path(); }
 
 private:
-    // Sends the request; a status outside 2xx (and not in `tolerated`) throws DockerError.
+    // Sends the request; a status outside 2xx (and not in `tolerated`) throws EngineError.
     HttpResponse call(const std::string& method, const std::string& path, const std::string& body,
                       const CallLimits& limits, std::vector<unsigned> tolerated = {}) const;
 
     UnixHttpClient http_;
 };
 
-}  // namespace platbench::docker
+}  // namespace platbench::engine_api

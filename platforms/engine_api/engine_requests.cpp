@@ -1,8 +1,8 @@
-#include "docker_requests.hpp"
+#include "engine_requests.hpp"
 
 #include <cmath>
 
-namespace platbench::docker {
+namespace platbench::engine_api {
 using nlohmann::json;
 
 const char* storage_name(Storage storage) {
@@ -33,6 +33,10 @@ json host_config(const ContainerSpec& spec) {
         // Logs are how the runner's output comes back: ask for the driver that keeps them,
         // whatever the daemon's default.
         {"LogConfig", {{"Type", "json-file"}, {"Config", json::object()}}},
+        // No limit on the number of processes beyond the kernel's and nproc's, whatever the
+        // daemon's default (Docker: none; Podman: 2048), so that every engine runs the
+        // workload under the same limits.
+        {"PidsLimit", kNoPidsLimit},
     };
     if (!spec.rlimits.empty()) {
         json limits = json::array();
@@ -108,4 +112,4 @@ std::string image_import_target(const std::string& reference, const std::vector<
 
 std::string api(const std::string& path) { return kApiPrefix + path; }
 
-}  // namespace platbench::docker
+}  // namespace platbench::engine_api

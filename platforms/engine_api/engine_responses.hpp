@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-namespace platbench::docker {
+namespace platbench::engine_api {
 
 class ResponseError : public std::runtime_error {
 public:
@@ -87,4 +87,4 @@ struct ListedContainer {
 };
 std::vector<ListedContainer> listed_containers(std::string_view body);
 
-}  // namespace platbench::docker
+}  // namespace platbench::engine_api

@@ -1,4 +1,4 @@
-// The Docker image made from the runner bundle: its root tree imported as a
+// The container image made from the runner bundle: its root tree imported as a
 // root-filesystem tarball (no registry, no base image), tagged by the bundle's
 // content hash so an unchanged bundle is never imported twice.
 #pragma once
@@ -6,10 +6,10 @@
 #include <filesystem>
 #include <string>
 
-#include "docker_client.hpp"
+#include "engine_client.hpp"
 #include "platbench/platform.hpp"
 
-namespace platbench::docker {
+namespace platbench::engine_api {
 
 // Fully qualified: Podman would otherwise look for a short name on docker.io.
 inline constexpr const char* kImageRepository = "localhost/platbench-bundle";
@@ -28,8 +28,8 @@ struct ImageOutcome {
     double seconds = 0;
 };
 
-// Imports the bundle unless the daemon has its tag. Throws DockerError / HttpCallError /
+// Imports the bundle unless the daemon has its tag. Throws EngineError / HttpCallError /
 // std::runtime_error saying what failed.
-ImageOutcome ensure_bundle_image(const DockerClient& client, const Bundle& bundle);
+ImageOutcome ensure_bundle_image(const EngineClient& client, const Bundle& bundle);
 
-}  // namespace platbench::docker
+}  // namespace platbench::engine_api

@@ -12,16 +12,20 @@
 
 #include <nlohmann/json.hpp>
 
-namespace platbench::docker {
+namespace platbench::engine_api {
 
 inline constexpr const char* kApiPrefix = "/v1.41";
 // Every object platbench creates carries this label (value "1"); clean finds them by it.
 inline constexpr const char* kOwnerLabel = "platbench";
 
+// HostConfig.PidsLimit for "no limit", as Docker 20.10 and Podman 4.3 both read it
+// (Podman reads 0 so too; without the field it sets 2048).
+inline constexpr std::int64_t kNoPidsLimit = -1;
+
 // Where the workload's working directory lives, because the I/O path is what a
 // block I/O comparison measures.
 enum class Storage {
-    Volume,     // a named Docker volume, created and removed with the run
+    Volume,     // a named volume, created and removed with the run
     Bind,       // a host directory bind-mounted into the container
     Container,  // the container's own writable layer (the storage driver's path)
 };
@@ -65,4 +69,4 @@ std::string image_import_target(const std::string& reference, const std::vector<
 // "/v1.41" + path: every request names the API version it was written against.
 std::string api(const std::string& path);
 
-}  // namespace platbench::docker
+}  // namespace platbench::engine_api

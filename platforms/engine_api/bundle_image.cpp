@@ -4,7 +4,7 @@
 
 #include "tree_archive.hpp"
 
-namespace platbench::docker {
+namespace platbench::engine_api {
 namespace fs = std::filesystem;
 
 namespace {
@@ -27,7 +27,7 @@ void write_root_tarball(const fs::path& root, const fs::path& tarball) {
     writer.close();
 }
 
-ImageOutcome ensure_bundle_image(const DockerClient& client, const Bundle& bundle) {
+ImageOutcome ensure_bundle_image(const EngineClient& client, const Bundle& bundle) {
     ImageOutcome outcome;
     outcome.reference = bundle_image_reference(bundle);
     const auto start = Clock::now();
@@ -52,4 +52,4 @@ ImageOutcome ensure_bundle_image(const DockerClient& client, const Bundle& bundl
     return outcome;
 }
 
-}  // namespace platbench::docker
+}  // namespace platbench::engine_api

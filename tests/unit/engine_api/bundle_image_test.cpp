@@ -8,7 +8,7 @@
 #include "temp_dir.hpp"
 
 using namespace platbench;
-using namespace platbench::docker;
+using namespace platbench::engine_api;
 namespace fs = std::filesystem;
 
 namespace {

@@ -1,9 +1,9 @@
 // Response parsing: real daemon answers, and malformed ones that must not crash.
 #include <doctest/doctest.h>
 
-#include "docker_responses.hpp"
+#include "engine_responses.hpp"
 
-using namespace platbench::docker;
+using namespace platbench::engine_api;
 
 namespace {
 

@@ -13,7 +13,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace platbench::docker {
+namespace platbench::engine_api {
 
 using Clock = std::chrono::steady_clock;
 
@@ -63,4 +63,4 @@ private:
     std::size_t response_cap_bytes_;
 };
 
-}  // namespace platbench::docker
+}  // namespace platbench::engine_api

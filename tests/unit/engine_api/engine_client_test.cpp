@@ -4,18 +4,18 @@
 
 #include <fstream>
 
-#include "docker_client.hpp"
+#include "engine_client.hpp"
 #include "fake_daemon.hpp"
 #include "temp_dir.hpp"
 
-using namespace platbench::docker;
+using namespace platbench::engine_api;
 
 namespace {
 
 struct Fixture {
-    test::TempDir dir{"platbench-docker-client"};
+    test::TempDir dir{"platbench-engine-client"};
     test::FakeDaemon daemon{dir.path() / "docker.sock"};
-    DockerClient client{daemon.path().string()};
+    EngineClient client{daemon.path().string()};
 };
 
 }  // namespace
@@ -48,7 +48,7 @@ TEST_CASE("a chunked answer is read whole") {
     CHECK(f.daemon.requests()[0].head.find("all=1&filters=") != std::string::npos);
 }
 
-TEST_CASE("HTTP errors become DockerError with the daemon's message and status") {
+TEST_CASE("HTTP errors become EngineError with the daemon's message and status") {
     Fixture f;
     f.daemon.respond(404, R"({"message":"No such image: localhost/platbench-bundle:x"})");
     f.daemon.respond(500, R"({"message":"driver failed"})");
@@ -57,7 +57,7 @@ TEST_CASE("HTTP errors become DockerError with the daemon's message and status")
     try {
         f.client.start_container("abc", within(10));
         FAIL("start should have thrown");
-    } catch (const DockerError& e) {
+    } catch (const EngineError& e) {
         CHECK(e.status() == 500);
         CHECK(std::string(e.what()).find("driver failed") != std::string::npos);
         CHECK(std::string(e.what()).find("/containers/abc/start") != std::string::npos);
@@ -96,7 +96,7 @@ TEST_CASE("image import streams the tarball and reads errors out of the progress
     f.daemon.start();
     CHECK_NOTHROW(f.client.import_image(tarball, "localhost/platbench-bundle:t1", {"LABEL platbench=1"}, within(10)));
     CHECK_THROWS_WITH_AS(f.client.import_image(tarball, "localhost/platbench-bundle:t2", {}, within(10)),
-                         doctest::Contains("no space left on device"), DockerError);
+                         doctest::Contains("no space left on device"), EngineError);
     const auto requests = f.daemon.requests();
     CHECK(requests[0].body == "tar bytes");
     CHECK(requests[0].head.find("Content-Type: application/x-tar") != std::string::npos);
@@ -105,8 +105,8 @@ TEST_CASE("image import streams the tarball and reads errors out of the progress
 }
 
 TEST_CASE("no daemon at the socket: Unreachable, saying where") {
-    test::TempDir dir{"platbench-docker-client"};
-    const DockerClient client((dir.path() / "absent.sock").string());
+    test::TempDir dir{"platbench-engine-client"};
+    const EngineClient client((dir.path() / "absent.sock").string());
     try {
         client.ping(within(5));
         FAIL("ping should have thrown");
@@ -149,7 +149,7 @@ TEST_CASE("the cancel flag ends a blocked call: Cancelled") {
 }
 
 TEST_CASE("an answer larger than the cap, or cut short, is Broken") {
-    test::TempDir dir{"platbench-docker-client"};
+    test::TempDir dir{"platbench-engine-client"};
     test::FakeDaemon daemon{dir.path() / "docker.sock"};
     daemon.respond(200, std::string(2048, 'x'));
     daemon.respond("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort");

@@ -5,7 +5,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
-namespace platbench::docker {
+namespace platbench::engine_api {
 namespace {
 
 namespace net = boost::asio;
@@ -111,4 +111,4 @@ HttpResponse UnixHttpClient::send(const HttpRequest& request, const CallLimits& 
     return exchange(socket_path_, response_cap_bytes_, message, limits);
 }
 
-}  // namespace platbench::docker
+}  // namespace platbench::engine_api

@@ -1,15 +1,15 @@
-// Request building: container specs against reviewed golden JSON, URLs, endpoints.
+// Request building: container specs against reviewed golden JSON, URLs, resource limits.
 #include <doctest/doctest.h>
 
 #include <sys/resource.h>
 
 #include "container_run.hpp"
-#include "docker_endpoint.hpp"
-#include "docker_requests.hpp"
+#include "engine_requests.hpp"
 #include "golden.hpp"
+#include "platbench/names.hpp"
 
 using namespace platbench;
-using namespace platbench::docker;
+using namespace platbench::engine_api;
 
 namespace {
 
@@ -30,7 +30,7 @@ ContainerSpec limited_spec() {
 
 void check_golden(const std::string& name, const ContainerSpec& spec) {
     const std::string actual = container_create_body(spec).dump(2) + "\n";
-    CHECK(actual == test::golden("docker/" + name, actual));
+    CHECK(actual == test::golden("engine_api/" + name, actual));
 }
 
 // A PlatformRunRequest with the references it holds.
@@ -50,7 +50,7 @@ struct RequestFixture {
 
 ContainerRunSettings run_settings(Storage storage) {
     return ContainerRunSettings{"localhost/platbench-bundle:abc", storage, false, "/usr/bin/platbench-runner",
-                                "/usr/lib/platbench/plugins"};
+                                "/usr/lib/platbench/plugins", "docker"};
 }
 
 }  // namespace
@@ -106,6 +106,9 @@ TEST_CASE("container spec from a run request: runner path, arguments, plugin dir
     rlimit open_files{};
     REQUIRE(::getrlimit(RLIMIT_NOFILE, &open_files) == 0);
     if (open_files.rlim_max != RLIM_INFINITY) CHECK(spec.rlimits.at("nofile").second == open_files.rlim_max);
+    const auto pid_max = kernel_pid_max();
+    REQUIRE(pid_max);
+    CHECK(spec.rlimits.at("nproc").second <= *pid_max);
     CHECK_FALSE(spec.work_dir);  // stream has no work directory: nothing is mounted
 }
 
@@ -116,7 +119,7 @@ TEST_CASE("container spec from a run request: the work directory on each storage
 
     const ContainerSpec volume = container_spec_for(fixture.request(), run_settings(Storage::Volume), "platbench-v");
     CHECK(volume.work_dir == "/work");
-    CHECK(volume.mount_source == "platbench-v");  // the volume is named after the container
+    CHECK(volume.mount_source == "platbench-v.work");  // the volume is named after the container
     CHECK(std::equal(work_args.begin(), work_args.end(), volume.command.end() - 2));
     CHECK_FALSE(volume.user);
 
@@ -145,19 +148,34 @@ TEST_CASE("label filters and the image import target") {
     CHECK(api("/containers/json") == "/v1.41/containers/json");
 }
 
-TEST_CASE("endpoint: the setting, then DOCKER_HOST, then the default socket") {
-    CHECK(resolve_endpoint("", nullptr).socket_path == "/var/run/docker.sock");
-    CHECK(resolve_endpoint("", "").socket_path == "/var/run/docker.sock");
-    CHECK(resolve_endpoint("", "unix:///run/podman/podman.sock").socket_path == "/run/podman/podman.sock");
-    CHECK(resolve_endpoint("unix:///tmp/d.sock", "unix:///run/other.sock").socket_path == "/tmp/d.sock");
+TEST_CASE("container create body: no pids limit, whatever the daemon's default (Podman's is 2048)") {
+    CHECK(container_create_body(limited_spec())["HostConfig"]["PidsLimit"] == -1);
 }
 
-TEST_CASE("endpoint: network and relative endpoints are refused with what to write instead") {
-    const ResolvedEndpoint tcp = resolve_endpoint("tcp://127.0.0.1:2375", nullptr);
-    CHECK(tcp.socket_path.empty());
-    CHECK(tcp.error.find("unix://") != std::string::npos);
-    const ResolvedEndpoint relative = resolve_endpoint("unix://docker.sock", nullptr);
-    CHECK(relative.socket_path.empty());
-    CHECK(relative.error.find("absolute") != std::string::npos);
-    CHECK_FALSE(resolve_endpoint("", "ssh://host").error.empty());
+TEST_CASE("rlimits: the host's open-file and process limits, the process limit at most pid_max") {
+    const rlimit open_files{1024, 4096};
+    // Podman's case: a host hard limit above pid_max, which the runtime could not set.
+    const auto above = container_rlimits(open_files, rlimit{96367, 96367}, 32768);
+    CHECK(above.at("nofile") == std::pair<std::uint64_t, std::uint64_t>{1024, 4096});
+    CHECK(above.at("nproc") == std::pair<std::uint64_t, std::uint64_t>{32768, 32768});
+    // Below pid_max, the host's values as they are; soft stays below hard.
+    const auto below = container_rlimits(open_files, rlimit{4000, 60000}, 32768);
+    CHECK(below.at("nproc") == std::pair<std::uint64_t, std::uint64_t>{4000, 32768});
+    CHECK(container_rlimits(open_files, rlimit{100, 200}, 32768).at("nproc") ==
+          std::pair<std::uint64_t, std::uint64_t>{100, 200});
+    // Unlimited processes become pid_max, the same everywhere; unknown pid_max leaves them to the daemon.
+    CHECK(container_rlimits(open_files, rlimit{RLIM_INFINITY, RLIM_INFINITY}, 4194304).at("nproc") ==
+          std::pair<std::uint64_t, std::uint64_t>{4194304, 4194304});
+    CHECK(container_rlimits(open_files, rlimit{RLIM_INFINITY, RLIM_INFINITY}, std::nullopt).count("nproc") == 0);
+    CHECK(container_rlimits(open_files, rlimit{10, 20}, std::nullopt).at("nproc") ==
+          std::pair<std::uint64_t, std::uint64_t>{10, 20});
+    // An unlimited open-file limit is the daemon's to choose.
+    CHECK(container_rlimits(rlimit{RLIM_INFINITY, RLIM_INFINITY}, rlimit{10, 20}, 100).count("nofile") == 0);
+}
+
+TEST_CASE("a run's volume is named after its container, and no volume's name starts another's") {
+    CHECK(volume_name_for("platbench-e1-r0-42-1") == "platbench-e1-r0-42-1.work");
+    const std::string first = volume_name_for("platbench-e1-r0-42-1"), tenth = volume_name_for("platbench-e1-r0-42-10");
+    CHECK(tenth.rfind(first, 0) != 0);
+    CHECK(platbench::object_owner_alive(volume_name_for("platbench-e1-r0-" + std::to_string(::getpid()) + "-1")));
 }

@@ -3,11 +3,12 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <optional>
+#include <algorithm>
+#include <fstream>
 
 #include "platbench/names.hpp"
 
-namespace platbench::docker {
+namespace platbench::engine_api {
 namespace {
 
 constexpr double kApiCallSeconds = 60;      // create, start, inspect, logs, remove
@@ -21,7 +22,7 @@ double seconds_since(Clock::time_point start) { return std::chrono::duration<dou
 // do not watch the cancel flag).
 class RunObjects {
 public:
-    explicit RunObjects(const DockerClient& client) : client_(client) {}
+    explicit RunObjects(const EngineClient& client) : client_(client) {}
     RunObjects(const RunObjects&) = delete;
     RunObjects& operator=(const RunObjects&) = delete;
     ~RunObjects() { remove_all(); }
@@ -47,18 +48,18 @@ public:
     }
 
 private:
-    const DockerClient& client_;
+    const EngineClient& client_;
     std::optional<std::string> container_;
     std::optional<std::string> volume_;
 };
 
 // Waits for the container to exit, or kills it at the deadline or on cancel.
-void wait_or_kill(const DockerClient& client, const std::string& id, const PlatformRunRequest& request,
-                  PlatformRunOutcome& outcome) {
+void wait_or_kill(const EngineClient& client, const std::string& id, const PlatformRunRequest& request,
+                  const std::string& engine_name, PlatformRunOutcome& outcome) {
     try {
         const WaitResult result = client.wait_container(id, within(request.timeout.count(), &request.cancel));
         outcome.exit_code = static_cast<int>(result.status_code);
-        if (!result.error.empty()) outcome.failure = "docker: " + result.error;
+        if (!result.error.empty()) outcome.failure = engine_name + ": " + result.error;
     } catch (const HttpCallError& e) {
         if (e.failure() == HttpFailure::TimedOut) outcome.timed_out = true;
         else if (e.failure() == HttpFailure::Cancelled) outcome.cancelled = true;
@@ -69,8 +70,8 @@ void wait_or_kill(const DockerClient& client, const std::string& id, const Platf
     }
 }
 
-void read_final_state(const DockerClient& client, const std::string& id, const PlatformRunRequest& request,
-                      PlatformRunOutcome& outcome, std::optional<double>& runtime) {
+void read_final_state(const EngineClient& client, const std::string& id, const PlatformRunRequest& request,
+                      const std::string& engine_name, PlatformRunOutcome& outcome, std::optional<double>& runtime) {
     const ContainerState state = client.inspect_container(id, within(kApiCallSeconds));
     if (state.started_at && state.finished_at && *state.finished_at >= *state.started_at)
         runtime = *state.finished_at - *state.started_at;
@@ -84,13 +85,13 @@ void read_final_state(const DockerClient& client, const std::string& id, const P
                outcome.exit_code < kSignalStatusBase + 65) {
         outcome.term_signal = static_cast<int>(outcome.exit_code - kSignalStatusBase);
     }
-    if (!state.error.empty() && outcome.failure.empty()) outcome.failure = "docker: " + state.error;
+    if (!state.error.empty() && outcome.failure.empty()) outcome.failure = engine_name + ": " + state.error;
     const DemuxedLogs logs = client.container_logs(id, kOutputCap, within(kApiCallSeconds));
     outcome.stdout_text = logs.stdout_text;
     outcome.stderr_text = logs.stderr_text;
 }
 
-void run_steps(const DockerClient& client, const PlatformRunRequest& request, const ContainerRunSettings& settings,
+void run_steps(const EngineClient& client, const PlatformRunRequest& request, const ContainerRunSettings& settings,
                RunObjects& objects, PlatformRunOutcome& outcome) {
     const std::string name = unique_object_name(request.labels);
     const ContainerSpec spec = container_spec_for(request, settings, name);
@@ -109,9 +110,9 @@ void run_steps(const DockerClient& client, const PlatformRunRequest& request, co
     outcome.started = true;
     outcome.metadata["start_seconds"] = std::to_string(seconds_since(start_begin));
 
-    wait_or_kill(client, id, request, outcome);
+    wait_or_kill(client, id, request, settings.engine_name, outcome);
     std::optional<double> runtime;
-    read_final_state(client, id, request, outcome, runtime);
+    read_final_state(client, id, request, settings.engine_name, outcome, runtime);
 
     const auto remove_begin = Clock::now();
     const std::string remove_problem = objects.remove_all();
@@ -127,6 +128,36 @@ void run_steps(const DockerClient& client, const PlatformRunRequest& request, co
 
 }  // namespace
 
+std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> container_rlimits(
+    const rlimit& open_files, const rlimit& processes, std::optional<std::uint64_t> pid_max) {
+    std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> limits;
+    // An unlimited open-file limit is left to the daemon: the kernel has none to give (nr_open caps it).
+    if (open_files.rlim_cur != RLIM_INFINITY && open_files.rlim_max != RLIM_INFINITY)
+        limits["nofile"] = {std::uint64_t{open_files.rlim_cur}, std::uint64_t{open_files.rlim_max}};
+    // More processes than the kernel can number (pid_max) is no limit at all, and a hard
+    // limit above it may not be settable: Podman lowers its own RLIMIT_NPROC to pid_max,
+    // and the runtime it starts, without CAP_SYS_RESOURCE (root in a container or a
+    // confined VM), cannot raise the container's above that again ("error setting rlimit
+    // type 6 (RLIMIT_NPROC): operation not permitted"). So both values are clamped to
+    // pid_max, which also gives an unlimited host the same limit everywhere.
+    std::uint64_t soft = processes.rlim_cur, hard = processes.rlim_max;
+    if (pid_max) {
+        soft = std::min(soft, *pid_max);
+        hard = std::min(hard, *pid_max);
+    }
+    if (soft != RLIM_INFINITY && hard != RLIM_INFINITY) limits["nproc"] = {soft, hard};
+    return limits;
+}
+
+std::string volume_name_for(const std::string& container_name) { return container_name + kVolumeSuffix; }
+
+std::optional<std::uint64_t> kernel_pid_max() {
+    std::ifstream in("/proc/sys/kernel/pid_max");
+    std::uint64_t value = 0;
+    if (in >> value && value > 0) return value;
+    return std::nullopt;
+}
+
 ContainerSpec container_spec_for(const PlatformRunRequest& request, const ContainerRunSettings& settings,
                                  const std::string& name) {
     ContainerSpec spec;
@@ -141,19 +172,17 @@ ContainerSpec container_spec_for(const PlatformRunRequest& request, const Contai
     if (values.has("cpus")) spec.cpus = values.real("cpus");
     if (values.has("memory")) spec.memory_bytes = values.integer("memory");
     spec.network = settings.network;
-    // The runner gets the open-file and process limits it has on the host, as under
-    // `native`, rather than the daemon's defaults (Podman asks for 1048576 of each,
-    // which a host may refuse).
-    for (const auto& [name, resource] : {std::pair{"nofile", RLIMIT_NOFILE}, std::pair{"nproc", RLIMIT_NPROC}}) {
-        if (rlimit limit{}; ::getrlimit(resource, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY &&
-            limit.rlim_max != RLIM_INFINITY)
-            spec.rlimits[name] = {std::uint64_t{limit.rlim_cur}, std::uint64_t{limit.rlim_max}};
-    }
+    // The host's limits rather than the daemon's defaults: Podman asks for 1048576 open
+    // files and processes, which a host may refuse (runc: "error setting rlimit type 7").
+    rlimit open_files{RLIM_INFINITY, RLIM_INFINITY}, processes{RLIM_INFINITY, RLIM_INFINITY};
+    ::getrlimit(RLIMIT_NOFILE, &open_files);
+    ::getrlimit(RLIMIT_NPROC, &processes);
+    spec.rlimits = container_rlimits(open_files, processes, kernel_pid_max());
     spec.storage = settings.storage;
     if (!request.work_dir.empty()) {
         spec.work_dir = kContainerWorkDir;
         spec.command.insert(spec.command.end(), {"--work-dir", kContainerWorkDir});
-        if (settings.storage == Storage::Volume) spec.mount_source = name;
+        if (settings.storage == Storage::Volume) spec.mount_source = volume_name_for(name);
         if (settings.storage == Storage::Bind) {
             spec.mount_source = request.work_dir.string();
             // The host directory belongs to whoever runs platbench: write into it as them,
@@ -164,7 +193,7 @@ ContainerSpec container_spec_for(const PlatformRunRequest& request, const Contai
     return spec;
 }
 
-PlatformRunOutcome run_in_container(const DockerClient& client, const PlatformRunRequest& request,
+PlatformRunOutcome run_in_container(const EngineClient& client, const PlatformRunRequest& request,
                                     const ContainerRunSettings& settings) {
     PlatformRunOutcome outcome;
     outcome.metadata["image"] = settings.image;
@@ -183,4 +212,4 @@ PlatformRunOutcome run_in_container(const DockerClient& client, const PlatformRu
     return outcome;
 }
 
-}  // namespace platbench::docker
+}  // namespace platbench::engine_api
