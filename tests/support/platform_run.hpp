@@ -88,7 +88,7 @@ inline std::string status_field(const std::string& status_text, const std::strin
 inline platbench::RunnerReport ok_report(const platbench::PlatformRunOutcome& outcome) {
     const platbench::RunInterpretation result = platbench::interpret_outcome(outcome);
     INFO("reason: " << result.reason << "; stderr: " << outcome.stderr_text << "; failure: " << outcome.failure);
-    REQUIRE(result.status == "ok");
+    REQUIRE(result.status == platbench::RunStatus::Ok);
     return *result.report;
 }
 
@@ -98,7 +98,7 @@ inline platbench::RunnerReport ok_report(const platbench::PlatformRunOutcome& ou
 inline void check_confined(PlatformRun& platform, const std::string& writable_path) {
     platform.run_echo({"write_path=/etc/platbench-was-here", "write_text=x"});
     const platbench::RunInterpretation refused = platbench::interpret_outcome(platform.run());
-    CHECK(refused.status == "failed");
+    CHECK(refused.status == platbench::RunStatus::Failed);
     CHECK(refused.reason.find("cannot open /etc/platbench-was-here for writing") != std::string::npos);
     platform.run_echo({"write_path=" + writable_path, "write_text=x", "read_path=/proc/self/status"});
     const platbench::RunnerReport report = ok_report(platform.run());

@@ -24,7 +24,7 @@ void export_experiment(ResultStore& store, const ExperimentRecord& experiment, s
     std::vector<std::pair<std::string, std::string>> order;  // (cell, metric)
     std::map<std::pair<std::string, std::string>, MetricSamples> samples;
     for (const RunRecord& run : runs) {
-        if (run.warmup || run.status != "ok") continue;
+        if (run.warmup || run.status != RunStatus::Ok) continue;
         for (const Metric& metric : run.metrics) {
             auto [it, inserted] = samples.try_emplace({run.cell_id, metric.name});
             if (inserted) order.push_back(it->first), it->second = {&run, metric, {}};

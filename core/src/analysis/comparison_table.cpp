@@ -28,7 +28,7 @@ std::vector<CellSamples> collect_cells(const std::vector<RunRecord>& runs) {
     std::vector<CellSamples> cells;
     std::map<std::string, std::size_t> index;
     for (const RunRecord& run : runs) {
-        if (run.warmup || run.status != "ok") continue;
+        if (run.warmup || run.status != RunStatus::Ok) continue;
         auto [it, inserted] = index.emplace(run.cell_id, cells.size());
         if (inserted)
             cells.push_back({run.cell_id, run.platform_instance, workload_key(run),

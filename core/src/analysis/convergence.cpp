@@ -25,7 +25,7 @@ std::map<std::string, CellConvergence> cell_convergence(const std::vector<RunRec
     std::map<std::string, CellConvergence> cells;
     for (const RunRecord& run : runs) {
         CellConvergence& cell = cells[run.cell_id];
-        if (run.warmup || run.status != "ok") continue;
+        if (run.warmup || run.status != RunStatus::Ok) continue;
         if (cell.metric.empty()) cell.metric = deciding_metric(run, metric);
         for (const Metric& m : run.metrics)
             if (m.name == cell.metric) samples[run.cell_id].push_back(m.value);

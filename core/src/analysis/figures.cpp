@@ -136,7 +136,7 @@ std::optional<Figure> headline_figure(const ReportInput& input, const std::strin
     std::set<std::string> seen_cells;
     for (const RunRecord& run : input.runs) {
         if (run.workload_instance != workload || run.platform_instance != input.comparison.baseline ||
-            run.warmup || run.status != "ok" || !seen_cells.insert(run.cell_id).second)
+            run.warmup || run.status != RunStatus::Ok || !seen_cells.insert(run.cell_id).second)
             continue;
         for (const std::string& metric : roles.headlines(run.workload_plugin, run.metrics))
             categories.push_back({run.cell_id, metric});

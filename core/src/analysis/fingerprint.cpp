@@ -15,7 +15,7 @@ std::string text_of(const json& value) { return value.is_string() ? value.get<st
 std::map<std::string, const RunRecord*> first_runs(const std::vector<RunRecord>& runs) {
     std::map<std::string, const RunRecord*> first;
     for (const RunRecord& run : runs)
-        if (run.status == "ok") first.emplace(run.platform_instance, &run);
+        if (run.status == RunStatus::Ok) first.emplace(run.platform_instance, &run);
     return first;
 }
 

@@ -114,7 +114,7 @@ std::vector<CellView> cell_views(const ReportInput& input, const MetricRoles& ro
     std::vector<CellView> cells;
     std::set<std::string> seen;
     for (const RunRecord& run : input.runs) {
-        if (run.warmup || run.status != "ok" || !seen.insert(run.cell_id).second) continue;
+        if (run.warmup || run.status != RunStatus::Ok || !seen.insert(run.cell_id).second) continue;
         cells.push_back({run.cell_id, run.platform_instance, roles.headlines(run.workload_plugin, run.metrics)});
     }
     return cells;

@@ -72,7 +72,8 @@ Table platforms_table(const ReportInput& input) {
     Table table{{"platform", "fingerprint"}, {}};
     std::vector<std::string> seen;
     for (const RunRecord& run : input.runs) {
-        if (run.status != "ok" || std::find(seen.begin(), seen.end(), run.platform_instance) != seen.end()) continue;
+        if (run.status != RunStatus::Ok) continue;
+        if (std::find(seen.begin(), seen.end(), run.platform_instance) != seen.end()) continue;
         seen.push_back(run.platform_instance);
         std::string facts;
         const nlohmann::json fingerprint = run_fingerprint(input.experiment, run);  // outlives the loop's view
@@ -180,7 +181,13 @@ std::string headline(const ReportInput& input) {
 
 std::string run_counts(const ReportInput& input) {
     std::size_t ok = 0, failed = 0, skipped = 0;
-    for (const RunRecord& run : input.runs) (run.status == "ok" ? ok : run.status == "failed" ? failed : skipped) += 1;
+    for (const RunRecord& run : input.runs) {
+        switch (run.status) {
+            case RunStatus::Ok: ++ok; break;
+            case RunStatus::Failed: ++failed; break;
+            case RunStatus::Skipped: ++skipped; break;
+        }
+    }
     return std::to_string(input.runs.size()) + " runs stored: " + std::to_string(ok) + " ok, " +
            std::to_string(failed) + " failed, " + std::to_string(skipped) + " skipped; started " +
            input.experiment.created_at + " from " + input.experiment.file;

@@ -29,10 +29,10 @@ ExperimentSummary summarize_runs(const std::vector<RunRecord>& runs) {
         auto [it, inserted] = cell_index.emplace(run.cell_id, summary.cells.size());
         if (inserted) summary.cells.push_back({run.cell_id, 0, 0, 0, {}});
         CellOutcomeCount& count = summary.cells[it->second];
-        if (run.status == "ok") {
+        if (run.status == RunStatus::Ok) {
             ++count.ok;
         } else {
-            (run.status == "skipped" ? count.skipped : count.failed) += 1;
+            (run.status == RunStatus::Skipped ? count.skipped : count.failed) += 1;
             count.last_reason = run.reason;
             continue;
         }

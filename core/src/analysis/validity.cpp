@@ -113,7 +113,7 @@ void check_workload_warnings(const std::vector<RunRecord>& runs, std::vector<Val
     std::map<std::pair<std::string, std::string>, Said> said;
     std::map<std::string, std::size_t> measured;  // ok measured runs per cell
     for (const RunRecord& run : runs) {
-        if (run.warmup || run.status != "ok") continue;
+        if (run.warmup || run.status != RunStatus::Ok) continue;
         ++measured[run.cell_id];
         std::set<std::string> checks_of_run;
         for (const std::string& warning : run.warnings) {
@@ -139,7 +139,7 @@ void check_runs(const std::vector<RunRecord>& runs, const ValidityLimits& limits
                 std::vector<ValidityFinding>& findings) {
     std::set<std::string> cells_seen, platforms_seen;
     for (const RunRecord& run : runs) {
-        if (run.warmup || run.status != "ok" || !cells_seen.insert(run.cell_id).second) continue;
+        if (run.warmup || run.status != RunStatus::Ok || !cells_seen.insert(run.cell_id).second) continue;
         if (const std::string mismatch = resource_mismatch(run, limits.traits); !mismatch.empty())
             findings.push_back({"resources", run.cell_id, mismatch + "; check the platform's settings and the host"});
         check_page_cache(run, limits, findings);
@@ -158,7 +158,7 @@ void check_noise(const std::vector<RunRecord>& runs, const ValidityLimits& limit
     std::vector<std::string> order;
     std::map<std::string, std::map<std::string, std::vector<double>>> samples;
     for (const RunRecord& run : runs) {
-        if (run.warmup || run.status != "ok") continue;
+        if (run.warmup || run.status != RunStatus::Ok) continue;
         if (samples.count(run.cell_id) == 0) order.push_back(run.cell_id);
         for (const Metric& metric : run.metrics)
             if (limits.metric_roles.central(run.workload_plugin, metric))
@@ -281,7 +281,7 @@ void check_node_variation(const std::vector<RunRecord>& runs, const ValidityLimi
     std::vector<std::string> order;
     std::map<std::string, std::map<std::string, std::map<std::string, std::vector<double>>>> samples;  // cell, metric, node
     for (const RunRecord& run : runs) {
-        if (run.warmup || run.status != "ok" || node_of(run).empty()) continue;
+        if (run.warmup || run.status != RunStatus::Ok || node_of(run).empty()) continue;
         if (samples.count(run.cell_id) == 0) order.push_back(run.cell_id);
         for (const Metric& metric : run.metrics)
             if (limits.metric_roles.central(run.workload_plugin, metric))
@@ -312,7 +312,7 @@ void check_placement(const std::vector<RunRecord>& runs, const BaselineCompariso
                      std::vector<ValidityFinding>& findings) {
     std::map<std::string, std::set<std::string>> nodes;  // platform instance -> its nodes
     for (const RunRecord& run : runs)
-        if (!node_of(run).empty() && run.status == "ok") nodes[run.platform_instance].insert(node_of(run));
+        if (!node_of(run).empty() && run.status == RunStatus::Ok) nodes[run.platform_instance].insert(node_of(run));
     auto baseline = nodes.find(comparison.baseline);
     if (baseline == nodes.end()) return;
     for (const auto& [platform, its_nodes] : nodes) {

@@ -135,8 +135,8 @@ void ExperimentSession::continue_experiment(const ExperimentRecord& earlier, con
     // Runs stored as ok are done; failed or skipped ones are tried again (the
     // daemon is back, the disk has room), replacing their record.
     for (const auto& [key, outcome] : store_->stored_run_outcomes(earlier.id)) {
-        if (outcome.status == "ok") done_.insert(key);
-        else earlier_attempts_[key] = outcome.status + ": " + outcome.reason;
+        if (outcome.status == RunStatus::Ok) done_.insert(key);
+        else earlier_attempts_[key] = std::string(run_status_name(outcome.status)) + ": " + outcome.reason;
     }
     progress_.note("resuming experiment " + std::to_string(earlier.id) + " in " + store_->path().string() + ": " +
                    std::to_string(done_.size()) + " runs already stored" +
@@ -183,16 +183,18 @@ void ExperimentSession::store(RunRecord& record, const std::string& description)
         }
         // A failed or skipped run may still get its real result (a Slurm job's
         // record arriving after its job was given up): that one replaces it.
-        if (record.status != "ok") earlier_attempts_[record.run_key] = record.status + ": " + record.reason;
+        if (record.status != RunStatus::Ok) {
+            earlier_attempts_[record.run_key] = std::string(run_status_name(record.status)) + ": " + record.reason;
+        }
     } catch (const std::exception& e) {
         throw StoreFailure(std::string("could not store the result of ") + description + ": " + e.what() +
                            "\nthe runs stored before are kept; once the cause is fixed (e.g. disk space), "
                            "`platbench run <file> --resume` continues");
     }
-    if (record.status == "ok") {
+    if (record.status == RunStatus::Ok) {
         ++report_.ok;
         done_.insert(record.run_key);
-    } else if (record.status == "skipped") {
+    } else if (record.status == RunStatus::Skipped) {
         ++report_.skipped;
     } else {
         ++report_.failed;

@@ -52,7 +52,7 @@ void Progress::starting(std::size_t run_number, const std::string& description) 
     status_shown_ = true;
 }
 
-void Progress::finished(const std::string& description, const std::string& status, const std::string& reason) {
+void Progress::finished(const std::string& description, RunStatus status, const std::string& reason) {
     ++finished_;
     if (elsewhere_) {
         current_ = finished_;
@@ -62,7 +62,7 @@ void Progress::finished(const std::string& description, const std::string& statu
     }
     if (out_ == nullptr) return;
     clear_status_line();
-    if (!terminal_ || status != "ok") {
+    if (!terminal_ || status != RunStatus::Ok) {
         *out_ << "[" << current_ << "/" << total_ << "] " << description << ": " << status;
         if (!reason.empty()) *out_ << " (" << reason << ")";
         *out_ << "  " << timing() << "\n" << std::flush;

@@ -7,6 +7,8 @@
 #include <iosfwd>
 #include <string>
 
+#include "platbench/run_status.hpp"
+
 namespace platbench {
 
 class Progress {
@@ -14,7 +16,7 @@ public:
     Progress(std::ostream* out, bool terminal, std::size_t total_runs);
 
     void starting(std::size_t run_number, const std::string& description);
-    void finished(const std::string& description, const std::string& status, const std::string& reason);
+    void finished(const std::string& description, RunStatus status, const std::string& reason);
     void note(const std::string& message);  // a diagnostic line that must not be overwritten
     void add_planned(std::size_t runs) { total_ += runs; }  // adaptive repetitions plan more as they go
     // Runs finish elsewhere, several at a time (Slurm jobs): a finished run is

@@ -170,19 +170,19 @@ std::optional<RunRecord> RunExecutor::execute(const PlannedRun& planned, std::si
 // Whether the session can run; otherwise fills the record as skipped/failed.
 bool RunExecutor::ready(const Cell& cell, PlatformSession& session, RunRecord& record) {
     if (session.probe.availability == Availability::Declined) {
-        record.status = "skipped";
+        record.status = RunStatus::Skipped;
         record.reason = "platform not available: " + session.probe.reason;
         return false;
     }
     if (session.probe.availability == Availability::Broken) {
-        record.status = "failed";
+        record.status = RunStatus::Failed;
         record.reason = "platform broken: " + session.probe.reason;
         return false;
     }
     std::string bundle_error;
     const Bundle* bundle = bundle_for(cell, bundle_error);
     if (!bundle_error.empty()) {
-        record.status = "failed";
+        record.status = RunStatus::Failed;
         record.reason = bundle_error;
         return false;
     }
@@ -195,7 +195,7 @@ bool RunExecutor::ready(const Cell& cell, PlatformSession& session, RunRecord& r
         }
     }
     if (!session.prepare_error.empty()) {
-        record.status = "failed";
+        record.status = RunStatus::Failed;
         record.reason = session.prepare_error;
         return false;
     }
@@ -250,7 +250,7 @@ void fill_from_outcome(RunRecord& record, const PlatformRunOutcome& outcome) {
         record.warnings = report.warnings;
         record.info = report.info;
         record.info["workload_seconds"] = report.duration_seconds;
-        if (interpretation.status == "ok") record.metrics = report.metrics;
+        if (interpretation.status == RunStatus::Ok) record.metrics = report.metrics;
     }
 }
 

@@ -449,7 +449,7 @@ public:
         record.workload_plugin = cell.workload->plugin->name();
         record.repetition = plan_[i].repetition;
         record.warmup = plan_[i].warmup;
-        record.status = "failed";
+        record.status = RunStatus::Failed;
         record.reason = reason;
         record.started_at = record.ended_at = utc_timestamp_now();
         session_->store(record, describe(i));

@@ -60,8 +60,8 @@ void write_csv_runs(CsvWriter& csv, const ExperimentRecord& experiment, const st
         auto write = [&](std::string_view metric, std::string_view value, std::string_view unit,
                          std::string_view better) {
             csv.row({experiment_id, experiment.name, run_id, run.cell_id, run.platform_instance, run.platform_plugin,
-                     run.workload_instance, run.workload_plugin, repetition, warmup, run.status, run.reason,
-                     run.started_at, run.ended_at, metric, value, unit, better});
+                     run.workload_instance, run.workload_plugin, repetition, warmup, run_status_name(run.status),
+                     run.reason, run.started_at, run.ended_at, metric, value, unit, better});
         };
         // A run without metrics (failed, skipped) still gets its row, so a
         // count of rows per cell shows what did not run.

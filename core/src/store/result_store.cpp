@@ -102,10 +102,6 @@ std::string to_json_text(const nlohmann::json& value) {
     return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-bool is_valid_status(std::string_view status) {
-    return status == "ok" || status == "failed" || status == "skipped";
-}
-
 void bind_real_or_null(sqlite::Statement& statement, int index, double value) {
     if (std::isfinite(value)) {
         statement.bind(index, value);
@@ -183,10 +179,6 @@ public:
     }
 
     std::int64_t store_run(const RunRecord& record) override {
-        if (!is_valid_status(record.status)) {
-            throw std::runtime_error(db_.file().string() + ": run '" + record.run_key + "' has status '" +
-                                     record.status + "'; expected ok, failed or skipped");
-        }
         refuse_if_read_only("cannot store run '" + record.run_key + "'");
         // Run row and metrics commit together or not at all: a process killed
         // mid-way leaves no run without its metrics, and --resume redoes it.
@@ -205,7 +197,10 @@ public:
         sqlite::Statement select(db_, "SELECT run_key, status, reason FROM runs WHERE experiment_id = ?1");
         select.bind(1, experiment_id);
         std::map<std::string, StoredOutcome> outcomes;
-        while (select.step()) outcomes[select.text(0)] = {select.text(1), select.text(2)};
+        while (select.step()) {
+            const std::string run_key = select.text(0);
+            outcomes[run_key] = {parse_status_column(select, 1, "run '" + run_key + "'"), select.text(2)};
+        }
         return outcomes;
     }
 
@@ -327,6 +322,15 @@ private:
         return value;
     }
 
+    // The CHECK constraint keeps other texts out of a database platbench wrote;
+    // one that got in anyway (a hand edit) is refused rather than counted as a failure.
+    RunStatus parse_status_column(const sqlite::Statement& row, int column, std::string_view owner) const {
+        const std::string text = row.text(column);
+        if (const std::optional<RunStatus> status = parse_run_status(text)) return *status;
+        throw std::runtime_error(db_.file().string() + ": " + std::string(owner) + ": status '" + text +
+                                 "' is none of ok, failed, skipped");
+    }
+
     ExperimentRecord read_experiment(const sqlite::Statement& row) const {
         ExperimentRecord record;
         record.id = row.integer(0);
@@ -357,7 +361,7 @@ private:
         record.workload_params = parse_json_column(row, 10, "workload_params_json", owner);
         record.repetition = static_cast<int>(row.integer(11));
         record.warmup = row.integer(12) != 0;
-        record.status = row.text(13);
+        record.status = parse_status_column(row, 13, owner);
         record.reason = row.text(14);
         record.started_at = row.text(15);
         record.ended_at = row.text(16);
@@ -412,7 +416,7 @@ private:
         select.bind(2, run_key);
         if (!select.step()) return;
         const std::int64_t run_id = select.integer(0);
-        if (select.text(1) == "ok") {
+        if (parse_status_column(select, 1, "run '" + run_key + "'") == RunStatus::Ok) {
             throw std::runtime_error(db_.file().string() + ": run '" + run_key +
                                      "' is already stored as ok; it is not run again");
         }
@@ -436,7 +440,7 @@ private:
         insert.bind(4, record.cell_config_hash).bind(5, record.platform_instance).bind(6, record.platform_plugin);
         insert.bind(7, to_json_text(record.platform_settings)).bind(8, record.workload_instance);
         insert.bind(9, record.workload_plugin).bind(10, to_json_text(record.workload_params));
-        insert.bind(11, record.repetition).bind(12, record.warmup ? 1 : 0).bind(13, record.status);
+        insert.bind(11, record.repetition).bind(12, record.warmup ? 1 : 0).bind(13, run_status_name(record.status));
         insert.bind(14, record.reason).bind(15, record.started_at).bind(16, record.ended_at);
         bind_real_or_null(insert, 17, record.duration_seconds);
         bind_real_or_null(insert, 18, record.overhead_seconds);

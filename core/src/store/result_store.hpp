@@ -21,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "platbench/run_status.hpp"
 #include "platbench/workload.hpp"
 
 namespace platbench {
@@ -52,7 +53,8 @@ struct RunRecord {
     nlohmann::json workload_params = nlohmann::json::object();
     int repetition = 0;
     bool warmup = false;
-    std::string status;               // "ok" | "failed" | "skipped"
+    // Failed until the engine knows better: a record left half-filled is never counted as measured.
+    RunStatus status = RunStatus::Failed;
     std::string reason;               // for failed / skipped
     std::string started_at;           // ISO 8601 UTC, milliseconds
     std::string ended_at;
@@ -84,7 +86,7 @@ public:
     virtual std::set<std::string> stored_run_keys(std::int64_t experiment_id) = 0;
     // Status and reason of every run stored for the experiment, by run key.
     struct StoredOutcome {
-        std::string status;
+        RunStatus status = RunStatus::Failed;
         std::string reason;
     };
     virtual std::map<std::string, StoredOutcome> stored_run_outcomes(std::int64_t experiment_id) = 0;

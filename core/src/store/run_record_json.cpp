@@ -43,6 +43,12 @@ nlohmann::json object_field(const nlohmann::json& json, const char* name) {
     return value;
 }
 
+RunStatus status_field(const nlohmann::json& json, const std::string& run_key) {
+    const std::string text = text_field(json, "status");
+    if (const std::optional<RunStatus> status = parse_run_status(text)) return *status;
+    throw std::runtime_error("run record '" + run_key + "': status '" + text + "' is none of ok, failed, skipped");
+}
+
 std::vector<Metric> metrics_field(const nlohmann::json& json) {
     const nlohmann::json& list = field(json, "metrics");
     if (!list.is_array()) throw std::runtime_error("run record: 'metrics' is not a list");
@@ -82,7 +88,7 @@ nlohmann::json run_to_json(const RunRecord& run) {
             {"workload_params", run.workload_params},
             {"repetition", run.repetition},
             {"warmup", run.warmup},
-            {"status", run.status},
+            {"status", run_status_name(run.status)},
             {"reason", run.reason},
             {"started_at", run.started_at},
             {"ended_at", run.ended_at},
@@ -113,7 +119,7 @@ RunRecord run_from_json(const nlohmann::json& json) {
     const nlohmann::json& warmup = field(json, "warmup");
     if (!warmup.is_boolean()) throw std::runtime_error("run record: 'warmup' is not true or false");
     run.warmup = warmup.get<bool>();
-    run.status = text_field(json, "status");
+    run.status = status_field(json, run.run_key);
     run.reason = text_field(json, "reason");
     run.started_at = text_field(json, "started_at");
     run.ended_at = text_field(json, "ended_at");

@@ -35,7 +35,8 @@ namespace platbench {
 //    kPlatformVirtualMachine, kPlatformBaseline, PluginDescriptor::fingerprint_metadata,
 //    ParamSpec::fingerprint, ProbeResult::caveats.
 // 5: platbench_abi_digest (the loader compares the headers' digest too).
-inline constexpr std::uint32_t kAbiVersion = 5;
+// 6: RunInterpretation::status is a RunStatus (run_status.hpp), no longer text.
+inline constexpr std::uint32_t kAbiVersion = 6;
 
 inline constexpr const char* kAbiVersionSymbol = "platbench_abi_version";
 inline constexpr const char* kAbiDigestSymbol = "platbench_abi_digest";

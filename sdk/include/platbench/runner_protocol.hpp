@@ -16,6 +16,7 @@
 
 #include "platbench/environment.hpp"
 #include "platbench/platform.hpp"
+#include "platbench/run_status.hpp"
 #include "platbench/workload.hpp"
 
 namespace platbench {
@@ -63,10 +64,10 @@ std::optional<RunnerReport> decode_runner_output(const std::string& stdout_text,
 
 // Turns a platform outcome into a report or a failure reason that says what
 // happened: timeout, signal, exit code, garbage output; includes the tail of stderr.
-// A report with unavailable=true becomes "skipped" with the workload's reason.
+// A report with unavailable=true becomes Skipped with the workload's reason.
 struct RunInterpretation {
     std::optional<RunnerReport> report;   // set when the runner produced a valid result line
-    std::string status;                   // "ok" | "failed" | "skipped"
+    RunStatus status = RunStatus::Failed;
     std::string reason;                   // for failed and skipped
 };
 RunInterpretation interpret_outcome(const PlatformRunOutcome& outcome);

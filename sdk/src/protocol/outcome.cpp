@@ -103,7 +103,7 @@ std::string with_stderr(std::string reason, const PlatformRunOutcome& outcome) {
 }
 
 RunInterpretation failed(std::string reason, std::optional<RunnerReport> report = std::nullopt) {
-    return {std::move(report), "failed", std::move(reason)};
+    return {std::move(report), RunStatus::Failed, std::move(reason)};
 }
 
 }  // namespace
@@ -137,7 +137,7 @@ RunInterpretation interpret_outcome(const PlatformRunOutcome& outcome) {
             // Not the workload's fault nor the platform's: like a declined platform.
             std::string reason = "workload not available: " +
                                  (report->error.empty() ? std::string("no reason given") : sanitise(report->error));
-            return {std::move(report), "skipped", std::move(reason)};
+            return {std::move(report), RunStatus::Skipped, std::move(reason)};
         }
         if (!report->ok) {
             std::string error = report->error.empty() ? "workload failed without saying why" : sanitise(report->error);
@@ -148,7 +148,7 @@ RunInterpretation interpret_outcome(const PlatformRunOutcome& outcome) {
                                           std::to_string(outcome.exit_code), outcome),
                           std::move(report));
         }
-        return {std::move(report), "ok", {}};
+        return {std::move(report), RunStatus::Ok, {}};
     }
     if (outcome.exit_code != 0) {
         std::string reason = "runner exited with status " + std::to_string(outcome.exit_code);

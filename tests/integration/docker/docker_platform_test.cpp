@@ -136,7 +136,7 @@ TEST_CASE("a container killed for exceeding its memory limit is a failed run tha
     docker.runner_args = {"--workload", "echo", "--param", "allocate=512MiB"};
     const PlatformRunOutcome outcome = docker.run();
     const RunInterpretation result = interpret_outcome(outcome);
-    CHECK(result.status == "failed");
+    CHECK(result.status == RunStatus::Failed);
     CHECK(outcome.term_signal == 9);
     CHECK(result.reason.find("ran out of memory") != std::string::npos);
     CHECK(docker.leftovers() == 0);
@@ -148,7 +148,7 @@ TEST_CASE("a workload that fails or crashes in the container is a failed run wit
     docker.prepare(echo_bundle());
     docker.runner_args = {"--workload", "echo", "--param", "fail=true", "--param", "message=disk on fire"};
     const RunInterpretation failed = interpret_outcome(docker.run());
-    CHECK(failed.status == "failed");
+    CHECK(failed.status == RunStatus::Failed);
     CHECK(failed.reason.find("disk on fire") != std::string::npos);
 
     docker.runner_args = {"--workload", "echo", "--param", "abort=true"};

@@ -329,7 +329,7 @@ TEST_CASE("a guest that does not reach the runner in time is destroyed and the r
     vm.run_echo({});
     const PlatformRunOutcome outcome = vm.run();
     const RunInterpretation result = interpret_outcome(outcome);
-    CHECK(result.status == "failed");
+    CHECK(result.status == RunStatus::Failed);
     CHECK(result.reason.find("did not reach the runner within 1.000 s (boot_timeout)") != std::string::npos);
     CHECK(domains_labelled(vm.run_label) == 0);
     CHECK(vm.runs_dir_empty());
@@ -342,7 +342,7 @@ TEST_CASE("a workload cannot write into the results channel: the guest init hold
     vm.run_echo({"write_path=/dev/virtio-ports/org.platbench.results",
                  "write_text=@@platbench-result v1 forged\nexit 0 0 1.0\nend\n"});
     const RunInterpretation result = interpret_outcome(vm.run());
-    CHECK(result.status == "failed");
+    CHECK(result.status == RunStatus::Failed);
     CHECK(result.reason.find("cannot open /dev/virtio-ports/org.platbench.results") != std::string::npos);
     CHECK(domains_labelled(vm.run_label) == 0);
 }
@@ -374,7 +374,7 @@ TEST_CASE("a guest that sends garbage is rejected with what was wrong, and destr
     const PlatformRunOutcome outcome = run_in_vm(Connection(kUri), request, settings);
     const RunInterpretation result = interpret_outcome(outcome);
     INFO("reason: " << result.reason);
-    CHECK(result.status == "failed");
+    CHECK(result.status == RunStatus::Failed);
     CHECK(result.reason.find("the guest's report is malformed, so none of it is used: unexpected bytes") !=
           std::string::npos);
     CHECK(result.reason.find("\\x1b") != std::string::npos);  // shown escaped, not sent to the terminal
@@ -389,7 +389,7 @@ TEST_CASE("a failing workload's message and an aborting runner's signal come bac
     vm.prepare(echo_bundle());
     vm.run_echo({"fail=true", "message=no such thing in this VM"});
     const RunInterpretation failed = interpret_outcome(vm.run());
-    CHECK(failed.status == "failed");
+    CHECK(failed.status == RunStatus::Failed);
     CHECK(failed.reason == "no such thing in this VM");
     vm.run_echo({"abort=true"});
     const PlatformRunOutcome aborted = vm.run();

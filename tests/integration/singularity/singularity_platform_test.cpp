@@ -246,7 +246,7 @@ TEST_CASE("a limit apptainer cannot apply fails the run with apptainer's own wor
     apptainer.run_echo({});
     const PlatformRunOutcome outcome = apptainer.run();
     const RunInterpretation result = interpret_outcome(outcome);
-    CHECK(result.status == "failed");
+    CHECK(result.status == RunStatus::Failed);
     CHECK_FALSE(outcome.started);
     CHECK(result.reason.find("apptainer could not run the container: FATAL:") != std::string::npos);
 }
@@ -257,7 +257,7 @@ TEST_CASE("a workload that fails, crashes or outgrows its memory limit in the co
     apptainer.prepare(echo_bundle());
     apptainer.run_echo({"fail=true", "message=disk on fire"});
     const RunInterpretation failed = interpret_outcome(apptainer.run());
-    CHECK(failed.status == "failed");
+    CHECK(failed.status == RunStatus::Failed);
     CHECK(failed.reason.find("disk on fire") != std::string::npos);
 
     apptainer.run_echo({"abort=true"});

@@ -27,6 +27,7 @@ using test::scratch;
 using test::docker_problem;
 using test::run_args;
 using test::stored_by_key;
+using platbench::RunStatus;
 namespace fs = std::filesystem;
 
 namespace {
@@ -110,7 +111,8 @@ std::string experiment(const std::string& name, const std::string& slurm, const 
 std::size_t stored_ok(const fs::path& results, const std::string& platform) {
     try {
         std::size_t n = 0;
-        for (const auto& [key, run] : stored_by_key(results)) n += run.platform_instance == platform && run.status == "ok";
+        for (const auto& [key, run] : stored_by_key(results))
+            n += run.platform_instance == platform && run.status == RunStatus::Ok;
         return n;
     } catch (const std::exception&) {
         return 0;  // the database is being created
@@ -148,7 +150,7 @@ TEST_CASE("native and docker stream cells run on the nodes their platform is pla
     REQUIRE(runs.size() == 8);
     for (const auto& [key, r] : runs) {
         INFO(key);
-        CHECK(r.status == "ok");
+        CHECK(r.status == RunStatus::Ok);
         CHECK(r.platform_metadata["slurm_node"] == (r.platform_instance == "native" ? "n1" : "n2"));
         CHECK(contains(r.platform_metadata.value("slurm_job", ""), "_"));
         CHECK(r.info["slurm_submit_to_ingest_seconds"].is_number());
@@ -181,7 +183,7 @@ TEST_CASE("adaptive repetitions on Slurm: further rounds only for the cells stil
     CHECK(run.exit_code == 0);
     std::map<std::string, int> runs_per_cell;
     for (const auto& [key, r] : stored_by_key(dir / "results")) {
-        CHECK(r.status == "ok");
+        CHECK(r.status == RunStatus::Ok);
         CHECK_FALSE(r.platform_metadata.value("slurm_job", "").empty());  // every round ran as Slurm jobs
         ++runs_per_cell[r.cell_id];
     }
@@ -210,7 +212,7 @@ TEST_CASE("a node that fails mid-matrix fails only its runs, with Slurm's reason
     CHECK(stored_ok(dir / "results", "on-n1") == 4);
     std::size_t failed = 0;
     for (const auto& [key, r] : stored_by_key(dir / "results")) {
-        if (r.status != "failed") continue;
+        if (r.status != RunStatus::Failed) continue;
         ++failed;
         INFO(r.reason);
         CHECK(r.platform_instance == "on-n2");
@@ -243,7 +245,7 @@ TEST_CASE("after the head is killed, --resume re-attaches to the jobs still queu
     CHECK(submitted_jobs(dir) == jobs_before);
     const auto runs = stored_by_key(dir / "results");
     CHECK(runs.size() == 4);
-    for (const auto& [key, r] : runs) CHECK(r.status == "ok");
+    for (const auto& [key, r] : runs) CHECK(r.status == RunStatus::Ok);
 }
 
 TEST_CASE("Ctrl-C on the head cancels every job of the experiment") {
@@ -288,11 +290,11 @@ TEST_CASE("a job cancelled from outside is submitted again while requeue allows,
         if (requeue == 1) {
             CHECK(finished.exit_code == 0);
             CHECK(contains(finished.err, "(again, attempt 2)"));
-            CHECK(run.status == "ok");
+            CHECK(run.status == RunStatus::Ok);
             CHECK(submitted_jobs(dir).size() == 2);
         } else {
             CHECK(finished.exit_code == 1);
-            CHECK(run.status == "failed");
+            CHECK(run.status == RunStatus::Failed);
             CHECK(contains(run.reason, "slurm job " + job + "_0"));
             CHECK(contains(run.reason, "CANCELLED"));
         }

@@ -15,7 +15,7 @@ using namespace platbench;
 namespace {
 
 RunRecord run(const std::string& platform, const std::string& workload, int size, double rate,
-              const std::string& status = "ok", bool warmup = false) {
+              RunStatus status = RunStatus::Ok, bool warmup = false) {
     RunRecord record;
     record.platform_instance = platform;
     record.workload_instance = workload;
@@ -23,7 +23,7 @@ RunRecord run(const std::string& platform, const std::string& workload, int size
     record.cell_id = platform + "/" + workload + "/size:" + std::to_string(size);
     record.status = status;
     record.warmup = warmup;
-    if (status == "ok") {
+    if (status == RunStatus::Ok) {
         record.metrics.push_back({"rate", rate, "MB/s", Better::Higher});
         record.metrics.push_back({"latency", 1000.0 / rate, "us", Better::Lower});
         record.metrics.push_back({"bytes", 4096, "bytes", Better::None});
@@ -39,8 +39,8 @@ TEST_CASE("each cell is compared with the baseline cell running the same workloa
     for (double rate : {50.0, 51.0, 49.0, 50.5}) runs.push_back(run("native", "stream", 2, rate));
     for (double rate : {90.0, 91.0, 89.0, 90.5}) runs.push_back(run("docker", "stream", 1, rate));
     for (double rate : {50.2, 50.8, 49.4, 50.1}) runs.push_back(run("docker", "stream", 2, rate));
-    runs.push_back(run("docker", "stream", 1, 5.0, "ok", true));  // a warmup: left out
-    runs.push_back(run("docker", "stream", 1, 0, "failed"));      // a failure: left out
+    runs.push_back(run("docker", "stream", 1, 5.0, RunStatus::Ok, true));  // a warmup: left out
+    runs.push_back(run("docker", "stream", 1, 0, RunStatus::Failed));      // a failure: left out
 
     const BaselineComparison comparison = compare_with_baseline(runs, "native");
     CHECK(comparison.notes.empty());

@@ -10,7 +10,7 @@ using namespace platbench;
 
 namespace {
 
-RunRecord run(const std::string& cell, std::vector<Metric> metrics, const std::string& status = "ok") {
+RunRecord run(const std::string& cell, std::vector<Metric> metrics, RunStatus status = RunStatus::Ok) {
     RunRecord record;
     record.cell_id = cell;
     record.status = status;
@@ -50,8 +50,8 @@ TEST_CASE("warmups and failures do not count, and a single sample has no interva
     RunRecord warmup = run("c", {{"rate", 1000, "MB/s", Better::Higher}});
     warmup.warmup = true;
     runs.push_back(warmup);
-    runs.push_back(run("c", {}, "failed"));
-    runs.push_back(run("gone", {}, "failed"));
+    runs.push_back(run("c", {}, RunStatus::Failed));
+    runs.push_back(run("gone", {}, RunStatus::Failed));
     const auto cells = cell_convergence(runs, "", 0.05);
     CHECK(cells.at("c").n == 1);
     CHECK(std::isnan(cells.at("c").relative_half_width));

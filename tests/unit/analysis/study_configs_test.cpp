@@ -51,7 +51,7 @@ std::vector<RunRecord> runs_of(const LoadedStudy& study) {
         run.workload_instance = cell.workload->name;
         run.workload_plugin = cell.workload->plugin->name();
         run.workload_params = to_json(cell.workload_params);
-        run.status = "ok";
+        run.status = RunStatus::Ok;
         run.observed_environment = {{"usable_memory_bytes", 2.0 * (1 << 30)}};
         run.metrics = {{"read_iops", 1000, "IOPS", Better::Higher}};
         runs.push_back(run);

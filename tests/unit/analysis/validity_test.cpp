@@ -20,7 +20,7 @@ RunRecord io_run(const std::string& platform, double iops, bool direct, double f
     run.workload_instance = run.workload_plugin = "blockio";
     run.workload_params = {{"direct", direct}, {"file_size", file_size}, {"jobs", 1}};
     run.cell_id = platform + "/blockio";
-    run.status = "ok";
+    run.status = RunStatus::Ok;
     run.observed_environment = {{"usable_memory_bytes", memory_seen}};
     run.metrics = {{"read_iops", iops, "IOPS", Better::Higher}, {"cpu_usr_s", 1.0, "s", Better::Lower}};
     return run;
@@ -32,7 +32,7 @@ RunRecord stream_run(const std::string& platform, double rate, json settings = j
     run.platform_instance = run.platform_plugin = platform;
     run.workload_instance = run.workload_plugin = "stream";
     run.cell_id = platform + "/stream";
-    run.status = "ok";
+    run.status = RunStatus::Ok;
     run.platform_settings = std::move(settings);
     run.observed_environment = std::move(seen);
     run.metrics = {{"triad_best_rate", rate, "MB/s", Better::Higher}, {"triad_max_time", rate, "s", Better::Lower}};

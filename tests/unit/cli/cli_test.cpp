@@ -15,6 +15,7 @@
 using test::contains;
 using test::run_cli;
 using test::scratch;
+using platbench::RunStatus;
 namespace fs = std::filesystem;
 
 namespace {
@@ -233,18 +234,18 @@ TEST_CASE("every kind of broken runner output becomes a failed run with a reason
     std::map<std::string, platbench::RunRecord> by_mode;
     for (const auto& r : stored_runs(dir / "results")) by_mode[r.platform_settings["mode"]] = r;
     REQUIRE(by_mode.size() == 9);
-    CHECK(by_mode["ok"].status == "ok");
+    CHECK(by_mode["ok"].status == RunStatus::Ok);
     CHECK(by_mode["ok"].metrics.size() == 1);
     for (const char* mode : {"garbage", "truncated", "crash", "exit3", "throw", "unstarted", "broken"}) {
         INFO(mode);
-        CHECK(by_mode[mode].status == "failed");
+        CHECK(by_mode[mode].status == RunStatus::Failed);
         CHECK_FALSE(by_mode[mode].reason.empty());
     }
     CHECK(contains(by_mode["truncated"].reason, "truncated"));
     CHECK(contains(by_mode["crash"].reason, "signal 11"));
     CHECK(contains(by_mode["exit3"].reason, "no workload plugin named"));
     CHECK(contains(by_mode["throw"].reason, "scripted exception"));
-    CHECK(by_mode["declined"].status == "skipped");
+    CHECK(by_mode["declined"].status == RunStatus::Skipped);
     CHECK(contains(by_mode["declined"].reason, "scripted to decline"));
 }
 
@@ -259,9 +260,9 @@ TEST_CASE("a hung run is stopped by the timeout, recorded as failed, and the mat
     std::map<std::string, platbench::RunRecord> by_cell;  // the runs' order is shuffled
     for (const auto& r : stored_runs(dir / "results")) by_cell[r.cell_id] = r;
     REQUIRE(by_cell.size() == 2);
-    CHECK(by_cell["native/echo/sleep:30s"].status == "failed");
+    CHECK(by_cell["native/echo/sleep:30s"].status == RunStatus::Failed);
     CHECK(contains(by_cell["native/echo/sleep:30s"].reason, "timed out"));
-    CHECK(by_cell["native/echo/sleep:0s"].status == "ok");
+    CHECK(by_cell["native/echo/sleep:0s"].status == RunStatus::Ok);
 }
 
 TEST_CASE("SIGKILL loses no completed run, and --resume completes the rest without duplicates") {
@@ -277,7 +278,7 @@ TEST_CASE("SIGKILL loses no completed run, and --resume completes the rest witho
     CHECK(after_kill.size() >= 3);
     CHECK(after_kill.size() < 12);
     for (const auto& r : after_kill) {
-        CHECK(r.status == "ok");
+        CHECK(r.status == RunStatus::Ok);
         CHECK(r.metrics.size() == 1);  // complete runs only
     }
 
@@ -341,7 +342,7 @@ TEST_CASE("Ctrl-C stops cleanly: exit 130, completed runs kept, the running chil
     const auto runs = stored_runs(output);
     CHECK(runs.size() >= 2);
     CHECK(runs.size() < 20);
-    for (const auto& r : runs) CHECK(r.status == "ok");
+    for (const auto& r : runs) CHECK(r.status == RunStatus::Ok);
     // No runner of this test (the only one sleeping 0.31 s) is left running.
     auto pgrep = test::Started({"/usr/bin/pgrep", "-f", "sleep=0.31"}, dir / "pgrep").wait();
     CHECK(pgrep.exit_code == 1);

@@ -17,6 +17,7 @@ using test::contains;
 using test::run_cli;
 using test::scratch;
 using ::test::stored_runs;
+using platbench::RunStatus;
 namespace fs = std::filesystem;
 
 namespace {
@@ -67,13 +68,13 @@ TEST_CASE("configs/quick.yaml runs end to end on every platform here and exports
         INFO(r.cell_id, ": ", r.reason);
         REQUIRE(metrics_per_run.count(r.workload_plugin) == 1);
         (r.warmup ? warmups : measured)[r.platform_plugin][r.workload_plugin] += 1;
-        if (r.status == "skipped" && skip_reasons.count(r.platform_plugin) == 1) {
+        if (r.status == RunStatus::Skipped && skip_reasons.count(r.platform_plugin) == 1) {
             const auto& accepted = skip_reasons.at(r.platform_plugin);
             CHECK(std::any_of(accepted.begin(), accepted.end(), [&](const std::string& why) { return contains(r.reason, why); }));
             ++skipped[r.platform_plugin];
             continue;
         }
-        CHECK(r.status == "ok");
+        CHECK(r.status == RunStatus::Ok);
         ++ok[r.platform_plugin];
         CHECK(r.metrics.size() == metrics_per_run.at(r.workload_plugin));
         CHECK(r.observed_environment.value("online_cpus", 0) >= 1);

@@ -19,6 +19,7 @@
 using test::contains;
 using test::scratch;
 using test::stored_by_key;
+using platbench::RunStatus;
 namespace fs = std::filesystem;
 
 namespace {
@@ -44,7 +45,7 @@ void check_nothing_lost(const fs::path& results, const std::map<std::string, pla
     // lambda, and clang 14, which builds the sanitizer build, cannot capture a binding.)
     for (const auto& entry : now) {
         INFO(entry.first);
-        CHECK(entry.second.status == "ok");
+        CHECK(entry.second.status == RunStatus::Ok);
         CHECK(entry.second.metrics.size() == 1);  // a run is stored with its metrics or not at all
     }
     for (const auto& entry : before) {

@@ -31,6 +31,7 @@ using test::run_args;
 using test::stored_by_key;
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
+using platbench::RunStatus;
 
 namespace {
 
@@ -93,7 +94,7 @@ std::string experiment(const std::string& name, const std::string& head, const s
 
 
 
-std::size_t stored_with(const fs::path& results, const std::string& platform, const std::string& status) {
+std::size_t stored_with(const fs::path& results, const std::string& platform, RunStatus status) {
     std::size_t n = 0;
     for (const auto& [key, run] : stored_by_key(results)) n += run.platform_plugin == platform && run.status == status;
     return n;
@@ -101,7 +102,7 @@ std::size_t stored_with(const fs::path& results, const std::string& platform, co
 
 bool stored_at_least(const fs::path& results, const std::string& platform, std::size_t runs) {
     try {
-        return stored_with(results, platform, "ok") >= runs;
+        return stored_with(results, platform, RunStatus::Ok) >= runs;
     } catch (const std::exception&) {
         return false;  // the database is being created right now
     }
@@ -159,7 +160,7 @@ TEST_CASE("a native run killed with SIGKILL leaves its work directory, which the
     const auto resumed = resume_after_kill(dir);
     CHECK(contains(resumed.err, "removed the work directory an earlier, killed run left"));
     CHECK((!fs::exists(work) || fs::is_empty(work)));
-    CHECK(stored_with(dir / "results", "native", "ok") == 1);
+    CHECK(stored_with(dir / "results", "native", RunStatus::Ok) == 1);
 }
 
 TEST_CASE("a docker run killed with SIGKILL leaves its container and volume, which the next run removes first") {
@@ -175,7 +176,7 @@ TEST_CASE("a docker run killed with SIGKILL leaves its container and volume, whi
     const auto resumed = resume_after_kill(dir);
     CHECK(contains(resumed.err, "removed what an earlier, killed run left: docker: container"));
     CHECK(docker_objects("leftover-docker").empty());
-    CHECK(stored_with(dir / "results", "docker", "ok") == 1);
+    CHECK(stored_with(dir / "results", "docker", RunStatus::Ok) == 1);
 }
 
 TEST_CASE("a kvm run killed with SIGKILL leaves its domain, which the next run destroys first") {
@@ -192,7 +193,7 @@ TEST_CASE("a kvm run killed with SIGKILL leaves its domain, which the next run d
     const auto resumed = resume_after_kill(dir);
     CHECK(contains(resumed.err, "removed what an earlier, killed run left: kvm: domain " + left.front()));
     CHECK(domains_of(run.pid()).empty());
-    CHECK(stored_with(dir / "results", "kvm", "ok") == 1);
+    CHECK(stored_with(dir / "results", "kvm", RunStatus::Ok) == 1);
 }
 
 TEST_CASE("a singularity image build killed with SIGKILL is removed by the next run, which builds it again") {
@@ -218,7 +219,7 @@ TEST_CASE("a singularity image build killed with SIGKILL is removed by the next 
     CHECK_FALSE(build_left());
     const auto stored = stored_by_key(dir / "results");
     REQUIRE(stored.size() == 1);
-    CHECK(stored.begin()->second.status == "ok");
+    CHECK(stored.begin()->second.status == RunStatus::Ok);
     CHECK(contains(stored.begin()->second.platform_metadata.value("leftovers_removed", ""), "1 of killed runs"));
 }
 
@@ -271,7 +272,7 @@ TEST_CASE("SIGINT and SIGTERM stop every platform's run and remove what it made 
         if (c.platform == "kvm") CHECK(domains_of(run.pid()).empty());
         const auto stored = stored_by_key(dir / "results");
         CHECK(stored.size() == 1);  // the completed run is kept, the interrupted one is not stored
-        for (const auto& [key, r] : stored) CHECK(r.status == "ok");
+        for (const auto& [key, r] : stored) CHECK(r.status == RunStatus::Ok);
     }
     if (!missing.empty()) PLATBENCH_SKIP("no-daemon", "not every platform could run here (" << missing << ")");
 }
@@ -292,13 +293,14 @@ TEST_CASE("dockerd stopped mid-matrix fails only the docker runs, and --resume a
         const auto finished = run.wait();
         INFO(finished.err);
         CHECK(finished.exit_code == 1);  // some runs failed; the matrix went on
-        CHECK(stored_with(dir / "results", "native", "ok") == 4);
-        const std::size_t docker_failed = stored_with(dir / "results", "docker", "failed");
+        CHECK(stored_with(dir / "results", "native", RunStatus::Ok) == 4);
+        const std::size_t docker_failed = stored_with(dir / "results", "docker", RunStatus::Failed);
         CHECK(docker_failed >= 1);
-        CHECK(stored_with(dir / "results", "docker", "ok") + docker_failed == 4);
+        CHECK(stored_with(dir / "results", "docker", RunStatus::Ok) + docker_failed == 4);
         for (const auto& entry : stored_by_key(dir / "results")) {
             const platbench::RunRecord& r = entry.second;
-            if (r.status == "failed") CHECK_MESSAGE(contains(r.reason, "ocker"), r.reason);  // says it was Docker
+            // A failure says it was Docker.
+            if (r.status == RunStatus::Failed) CHECK_MESSAGE(contains(r.reason, "ocker"), r.reason);
         }
     }  // dockerd restarted here
     const auto before = stored_by_key(dir / "results");
@@ -309,8 +311,8 @@ TEST_CASE("dockerd stopped mid-matrix fails only the docker runs, and --resume a
     const auto after = stored_by_key(dir / "results");
     CHECK(after.size() == 8);
     for (const auto& [key, r] : after) {
-        CHECK(r.status == "ok");
-        if (before.at(key).status == "ok") CHECK(r.id == before.at(key).id);  // not run again
+        CHECK(r.status == RunStatus::Ok);
+        if (before.at(key).status == RunStatus::Ok) CHECK(r.id == before.at(key).id);  // not run again
         else CHECK(contains(r.info.value("earlier_attempt", ""), "failed: "));
     }
     CHECK(docker_objects("dockerd-stopped").empty());
@@ -329,15 +331,15 @@ TEST_CASE("libvirtd stopped mid-matrix fails only the kvm runs, and --resume aft
         const auto finished = run.wait();
         INFO(finished.err);
         CHECK(finished.exit_code == 1);
-        CHECK(stored_with(dir / "results", "native", "ok") == 2);
-        CHECK(stored_with(dir / "results", "kvm", "ok") == 1);
-        CHECK(stored_with(dir / "results", "kvm", "failed") == 1);
+        CHECK(stored_with(dir / "results", "native", RunStatus::Ok) == 2);
+        CHECK(stored_with(dir / "results", "kvm", RunStatus::Ok) == 1);
+        CHECK(stored_with(dir / "results", "kvm", RunStatus::Failed) == 1);
     }  // libvirtd restarted here
     auto resumed = test::Started(run_args(dir, true), dir / "resumed").wait();
     INFO(resumed.err);
     CHECK(resumed.exit_code == 0);
     CHECK(contains(resumed.err, "failed or skipped runs are tried again"));
-    CHECK(stored_with(dir / "results", "kvm", "ok") == 2);
+    CHECK(stored_with(dir / "results", "kvm", RunStatus::Ok) == 2);
     CHECK(stored_by_key(dir / "results").size() == 4);
     CHECK(domains_of(run.pid()).empty());  // a guest left running when libvirtd went is gone too
 }
@@ -353,15 +355,15 @@ TEST_CASE("without apptainer the singularity runs are skipped with the reason, a
     ::setenv("PATH", path.c_str(), 1);
     INFO(without.err);
     CHECK(without.exit_code == 0);  // skipped runs are not failures
-    CHECK(stored_with(dir / "results", "native", "ok") == 2);
-    CHECK(stored_with(dir / "results", "singularity", "skipped") == 2);
+    CHECK(stored_with(dir / "results", "native", RunStatus::Ok) == 2);
+    CHECK(stored_with(dir / "results", "singularity", RunStatus::Skipped) == 2);
     for (const auto& [key, r] : stored_by_key(dir / "results")) {
-        if (r.status == "skipped") CHECK(contains(r.reason, "neither apptainer nor singularity is installed"));
+        if (r.status == RunStatus::Skipped) CHECK(contains(r.reason, "neither apptainer nor singularity is installed"));
     }
     auto with = test::Started(run_args(dir, true), dir / "with").wait();
     INFO(with.err);
     CHECK(with.exit_code == 0);
-    CHECK(stored_with(dir / "results", "singularity", "ok") == 2);
+    CHECK(stored_with(dir / "results", "singularity", RunStatus::Ok) == 2);
     CHECK(stored_by_key(dir / "results").size() == 4);
 }
 

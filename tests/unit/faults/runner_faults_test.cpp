@@ -10,6 +10,7 @@
 
 using test::contains;
 using test::scratch;
+using platbench::RunStatus;
 namespace fs = std::filesystem;
 
 namespace {
@@ -39,20 +40,20 @@ TEST_CASE("real runners that hang, crash, fail, abort or flood: each run fails w
     CHECK(run.exit_code == 1);  // some runs failed, the experiment finished
     auto by_cell = runs_by_cell(dir / "results");
     REQUIRE(by_cell.size() == 6);
-    CHECK(by_cell["native/healthy"].status == "ok");
-    CHECK(by_cell["native/hangs"].status == "failed");
+    CHECK(by_cell["native/healthy"].status == RunStatus::Ok);
+    CHECK(by_cell["native/hangs"].status == RunStatus::Failed);
     CHECK(contains(by_cell["native/hangs"].reason, "timed out"));
-    CHECK(by_cell["native/segfaults"].status == "failed");
+    CHECK(by_cell["native/segfaults"].status == RunStatus::Failed);
     // "SIGSEGV"; in the sanitizer build AddressSanitizer catches the signal and the
     // reason quotes its "AddressSanitizer: SEGV" report instead.
     CHECK(contains(by_cell["native/segfaults"].reason, "SEGV"));
-    CHECK(by_cell["native/aborts"].status == "failed");
+    CHECK(by_cell["native/aborts"].status == RunStatus::Failed);
     CHECK(contains(by_cell["native/aborts"].reason, "SIGABRT"));
-    CHECK(by_cell["native/fails"].status == "failed");
+    CHECK(by_cell["native/fails"].status == RunStatus::Failed);
     CHECK(contains(by_cell["native/fails"].reason, "runner-faults-marker"));
     // 256 MiB on stdout and stderr: the workload's stdout is kept off the result
     // channel, the captured output is bounded, and the result still comes through.
-    CHECK(by_cell["native/floods"].status == "ok");
+    CHECK(by_cell["native/floods"].status == RunStatus::Ok);
     CHECK(by_cell["native/floods"].runner_stderr.size() <= 4096);
     // No runner of this test is left.
     CHECK(test::Started({"/usr/bin/pgrep", "-f", "runner-faults-marker"}, dir / "pgrep").wait().exit_code == 1);
@@ -70,10 +71,10 @@ TEST_CASE("runner output that floods, is garbage or is truncated fails the run w
     std::map<std::string, platbench::RunRecord> by_mode;
     for (auto& r : test::stored_runs(dir / "results")) by_mode[r.platform_settings["mode"]] = r;
     REQUIRE(by_mode.size() == 4);
-    CHECK(by_mode["ok"].status == "ok");
+    CHECK(by_mode["ok"].status == RunStatus::Ok);
     for (const char* mode : {"flood", "garbage", "truncated"}) {
         INFO(mode, ": ", by_mode[mode].reason);
-        CHECK(by_mode[mode].status == "failed");
+        CHECK(by_mode[mode].status == RunStatus::Failed);
     }
     CHECK(contains(by_mode["flood"].reason, "MiB"));
     CHECK(contains(by_mode["truncated"].reason, "truncated"));

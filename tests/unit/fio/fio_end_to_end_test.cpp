@@ -9,6 +9,8 @@
 #include "store/result_store.hpp"
 #include "stored_runs.hpp"
 
+using platbench::RunStatus;
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -37,7 +39,7 @@ TEST_CASE("without fio the runs are skipped with the reason, and the experiment 
     const auto runs = stored_runs(dir / "results");
     REQUIRE(runs.size() == 2);
     for (const auto& r : runs) {
-        CHECK(r.status == "skipped");
+        CHECK(r.status == RunStatus::Skipped);
         CHECK(r.reason == "workload not available: fio is not installed on this host: apt install fio (or put fio on "
                           "PATH, and rebuild the bundle for containers and VMs)");
         CHECK(r.metrics.empty());
@@ -52,7 +54,7 @@ TEST_CASE("with fio the same experiment measures, with io_job's metric names") {
     CHECK(run.exit_code == 0);
     CHECK(test::contains(run.out, "2 ok, 0 failed, 0 skipped"));
     for (const auto& r : stored_runs(dir / "results")) {
-        CHECK(r.status == "ok");
+        CHECK(r.status == RunStatus::Ok);
         CHECK(r.metrics.size() == 13 + 4);  // read_* and the job's four
         CHECK(r.info.value("fio_version", "").starts_with("fio-"));
     }

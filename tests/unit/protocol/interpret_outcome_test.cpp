@@ -5,6 +5,8 @@
 
 #include "platbench/runner_protocol.hpp"
 
+using platbench::RunStatus;
+
 namespace {
 
 using platbench::PlatformRunOutcome;
@@ -31,7 +33,7 @@ platbench::RunnerReport report(bool ok, std::string error = "") {
 
 TEST_CASE("a valid ok report with exit 0 is ok and carries the report") {
     const auto result = platbench::interpret_outcome(exited(0, platbench::encode_result_line(report(true))));
-    CHECK(result.status == "ok");
+    CHECK(result.status == RunStatus::Ok);
     CHECK(result.reason.empty());
     REQUIRE(result.report.has_value());
     CHECK(result.report->metrics.at(0).name == "echo_value");
@@ -40,7 +42,7 @@ TEST_CASE("a valid ok report with exit 0 is ok and carries the report") {
 TEST_CASE("a valid report with ok=false fails with the workload's error") {
     const auto result = platbench::interpret_outcome(
         exited(1, platbench::encode_result_line(report(false, "array does not fit in memory"))));
-    CHECK(result.status == "failed");
+    CHECK(result.status == RunStatus::Failed);
     CHECK(result.reason == "array does not fit in memory");
     CHECK(result.report.has_value());
 }
@@ -49,7 +51,7 @@ TEST_CASE("a platform that could not start the runner says so") {
     PlatformRunOutcome outcome;
     outcome.failure = "docker: image platbench-runner:abc not found";
     const auto result = platbench::interpret_outcome(outcome);
-    CHECK(result.status == "failed");
+    CHECK(result.status == RunStatus::Failed);
     CHECK(result.reason == "platform could not start the runner: docker: image platbench-runner:abc not found");
     CHECK_FALSE(result.report.has_value());
 }
@@ -58,7 +60,7 @@ TEST_CASE("a platform that lost a started run, with no exit status, says so inst
     PlatformRunOutcome outcome = exited(-1, "");
     outcome.failure = "the guest's report is malformed: unexpected bytes";
     const auto result = platbench::interpret_outcome(outcome);
-    CHECK(result.status == "failed");
+    CHECK(result.status == RunStatus::Failed);
     CHECK(result.reason == "the platform lost the run: the guest's report is malformed: unexpected bytes");
     CHECK_FALSE(result.report.has_value());
 }
@@ -72,7 +74,7 @@ TEST_CASE("cancelled and timed-out runs are named, a timeout pointing at `timeou
     timed_out.timed_out = true;
     timed_out.term_signal = SIGKILL;
     const auto result = platbench::interpret_outcome(timed_out);
-    CHECK(result.status == "failed");
+    CHECK(result.status == RunStatus::Failed);
     CHECK(result.reason.starts_with("timed out after the experiment's `timeout:`"));
     CHECK(result.reason.find("still copying") != std::string::npos);
 }
@@ -82,7 +84,7 @@ TEST_CASE("a killed runner names the signal and the platform's explanation") {
     killed.term_signal = SIGKILL;
     killed.failure = "out of memory: memory limit 512 MiB reached";
     const auto result = platbench::interpret_outcome(killed);
-    CHECK(result.status == "failed");
+    CHECK(result.status == RunStatus::Failed);
     CHECK(result.reason == "runner killed by signal 9 (SIGKILL): out of memory: memory limit 512 MiB reached");
 
     PlatformRunOutcome segv = exited(-1, "");
@@ -96,7 +98,7 @@ TEST_CASE("a non-zero exit without a result quotes the end of stderr, sanitised"
     err += "\x1b[31merror:\x1b[0m cannot open \x01\x02/dev/cpu_dma_latency\r\n";
     err += "\tgiving up\n\n";
     const auto result = platbench::interpret_outcome(exited(3, "partial output", err));
-    CHECK(result.status == "failed");
+    CHECK(result.status == RunStatus::Failed);
     CAPTURE(result.reason);
     CHECK(result.reason.starts_with("runner exited with status 3: "));
     CHECK(result.reason.find("error: cannot open /dev/cpu_dma_latency | giving up") != std::string::npos);
@@ -109,7 +111,7 @@ TEST_CASE("a non-zero exit without a result quotes the end of stderr, sanitised"
 
 TEST_CASE("exit 0 without a usable result gives the decoder's reason") {
     const auto none = platbench::interpret_outcome(exited(0, "hello\n"));
-    CHECK(none.status == "failed");
+    CHECK(none.status == RunStatus::Failed);
     CHECK(none.reason.starts_with("no result line"));
 
     std::string line = platbench::encode_result_line(report(true));
@@ -121,7 +123,7 @@ TEST_CASE("exit 0 without a usable result gives the decoder's reason") {
 
 TEST_CASE("an ok report with a non-zero exit is not trusted") {
     const auto result = platbench::interpret_outcome(exited(1, platbench::encode_result_line(report(true))));
-    CHECK(result.status == "failed");
+    CHECK(result.status == RunStatus::Failed);
     CHECK(result.reason.starts_with("runner reported success but exited with status 1"));
 }
 
@@ -135,7 +137,7 @@ TEST_CASE("an unavailable workload is skipped with its reason, whatever the exit
     missing.unavailable = true;
     for (int code : {0, 1}) {
         const auto result = platbench::interpret_outcome(exited(code, platbench::encode_result_line(missing)));
-        CHECK(result.status == "skipped");
+        CHECK(result.status == RunStatus::Skipped);
         CHECK(result.reason == "workload not available: fio is not installed on this host: apt install fio");
         REQUIRE(result.report.has_value());
         CHECK(result.report->metrics.empty());
@@ -143,5 +145,5 @@ TEST_CASE("an unavailable workload is skipped with its reason, whatever the exit
     // A runner killed or timed out is still a failure: nothing says the workload is unavailable.
     PlatformRunOutcome killed = exited(-1, platbench::encode_result_line(missing));
     killed.term_signal = SIGKILL;
-    CHECK(platbench::interpret_outcome(killed).status == "failed");
+    CHECK(platbench::interpret_outcome(killed).status == RunStatus::Failed);
 }

@@ -16,6 +16,7 @@
 
 namespace fs = std::filesystem;
 using test::contains;
+using platbench::RunStatus;
 
 namespace {
 
@@ -267,7 +268,7 @@ TEST_CASE("fingerprints name what differs between two experiments' platforms") {
     before.config["plugin_traits"] = after.config["plugin_traits"] = platbench::PluginTraits::to_json({&vm});
     old_run.platform_instance = new_run.platform_instance = "kvm";
     old_run.platform_plugin = new_run.platform_plugin = "vm_plugin";
-    old_run.status = new_run.status = "ok";
+    old_run.status = new_run.status = RunStatus::Ok;
     old_run.platform_metadata = {{"qemu_version", "7.2.0"}, {"boot_seconds", "5.1"}, {"libvirt_version", "9.0"}};
     new_run.platform_metadata = {{"qemu_version", "7.2.0"}, {"boot_seconds", "4.9"}, {"libvirt_version", "9.1"}};
     old_run.platform_settings = {{"disk_cache", "none"}, {"vcpus", 1}};
@@ -297,7 +298,7 @@ TEST_CASE("text from results cannot break out of gnuplot's strings: a newline in
         run.platform_instance = platform;
         run.workload_instance = "blockio";
         run.workload_plugin = "blockio";
-        run.status = "ok";
+        run.status = RunStatus::Ok;
         input.runs.push_back(run);
         platbench::MetricSummaryRow row;
         row.cell_id = run.cell_id;

@@ -15,6 +15,8 @@
 #include "platbench/environment.hpp"
 #include "platbench/runner_protocol.hpp"
 
+using platbench::RunStatus;
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -145,7 +147,7 @@ TEST_CASE("runner runs echo and prints exactly one valid result line") {
     // Its own lifetime covers the workload's run() and more (start, plugin loading).
     REQUIRE(report.runner_seconds.has_value());
     CHECK(*report.runner_seconds >= report.duration_seconds);
-    CHECK(platbench::interpret_outcome(as_outcome(run)).status == "ok");
+    CHECK(platbench::interpret_outcome(as_outcome(run)).status == RunStatus::Ok);
 }
 
 TEST_CASE("runner reports a failing workload with ok=false and exit 1") {
@@ -156,7 +158,7 @@ TEST_CASE("runner reports a failing workload with ok=false and exit 1") {
     CHECK(report.error == "disk full: free 2 GiB");
     CHECK(report.metrics.empty());
     const platbench::RunInterpretation outcome = platbench::interpret_outcome(as_outcome(run));
-    CHECK(outcome.status == "failed");
+    CHECK(outcome.status == RunStatus::Failed);
     CHECK(outcome.reason == "disk full: free 2 GiB");
 }
 
@@ -228,7 +230,7 @@ TEST_CASE("a runner killed by a signal is reported with the signal's name") {
     const Captured run = run_echo({"abort=true"});
     CHECK(run.term_signal == SIGABRT);
     const platbench::RunInterpretation outcome = platbench::interpret_outcome(as_outcome(run));
-    CHECK(outcome.status == "failed");
+    CHECK(outcome.status == RunStatus::Failed);
     CHECK(outcome.reason.starts_with("runner killed by signal 6 (SIGABRT)"));
 }
 
@@ -285,7 +287,7 @@ TEST_CASE("a workload that is unavailable here is reported as such and the run i
     CHECK(report.unavailable);
     CHECK(report.error.find("fio is not installed on this host: apt install fio") != std::string::npos);
     const platbench::RunInterpretation outcome = platbench::interpret_outcome(as_outcome(run));
-    CHECK(outcome.status == "skipped");
+    CHECK(outcome.status == RunStatus::Skipped);
     CHECK(outcome.reason.starts_with("workload not available: fio is not installed on this host"));
 }
 

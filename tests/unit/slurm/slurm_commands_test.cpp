@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "config/experiment.hpp"
 #include "slurm/job_manifest.hpp"
@@ -118,7 +119,7 @@ TEST_CASE("spooled runs are written whole and read back, unreadable ones are rep
     record.experiment_id = 3;
     record.run_key = "native/echo|abc|rep 0";
     record.cell_id = "native/echo";
-    record.status = "ok";
+    record.status = RunStatus::Ok;
     record.metrics.push_back({"echo_value", 1.5, "units", Better::Higher});
     record.platform_metadata = {{"slurm_node", "n1"}};
     write_spooled_run(dir.path(), record);
@@ -133,6 +134,28 @@ TEST_CASE("spooled runs are written whole and read back, unreadable ones are rep
     CHECK(runs[0].record->platform_metadata["slurm_node"] == "n1");
     CHECK_FALSE(runs[1].record);
     CHECK(runs[1].problem.find("experiment_id") != std::string::npos);
+}
+
+TEST_CASE("a spooled run whose status is none of ok, failed, skipped is reported, naming the run") {
+    test::TempDir dir{"platbench-spool-status-test"};
+    RunRecord record;
+    record.experiment_id = 3;
+    record.run_key = "native/echo|abc|rep 1";
+    record.status = RunStatus::Ok;
+    write_spooled_run(dir.path(), record);
+    auto spooled = read_spooled_runs(dir.path());
+    REQUIRE(spooled.size() == 1);
+    std::stringstream text;
+    text << std::ifstream(spooled[0].file).rdbuf();
+    std::string json = text.str();
+    const std::size_t at = json.find("\"status\":\"ok\"");
+    REQUIRE(at != std::string::npos);
+    json.replace(at, 13, "\"status\":\"done\"");
+    std::ofstream(spooled[0].file, std::ios::trunc) << json;
+    spooled = read_spooled_runs(dir.path());
+    REQUIRE(spooled.size() == 1);
+    CHECK_FALSE(spooled[0].record);
+    CHECK(spooled[0].problem == "run record 'native/echo|abc|rep 1': status 'done' is none of ok, failed, skipped");
 }
 
 TEST_CASE("slurm: settings: job settings, default placement and placements per platform, merged per platform") {

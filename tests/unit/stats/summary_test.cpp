@@ -14,21 +14,22 @@ using namespace platbench;
 
 namespace {
 
-RunRecord run(const std::string& cell, double value, bool warmup = false, const std::string& status = "ok") {
+RunRecord run(const std::string& cell, double value, bool warmup = false, RunStatus status = RunStatus::Ok) {
     RunRecord record;
     record.cell_id = cell;
     record.warmup = warmup;
     record.status = status;
-    if (status == "ok") record.metrics.push_back({"rate", value, "MB/s", Better::Higher});
-    if (status != "ok") record.reason = "scripted " + status;
+    if (status == RunStatus::Ok) record.metrics.push_back({"rate", value, "MB/s", Better::Higher});
+    if (status != RunStatus::Ok) record.reason = std::string("scripted ") + run_status_name(status);
     return record;
 }
 
 }  // namespace
 
 TEST_CASE("the run summary leaves warmups out and gives the interval and outliers per metric") {
-    const std::vector<RunRecord> runs = {run("a", 1000, true), run("a", 1, false), run("a", 2), run("a", 3),
-                                         run("a", 4),          run("a", 100),      run("b", 0, false, "failed")};
+    const std::vector<RunRecord> runs = {run("a", 1000, true), run("a", 1, false), run("a", 2),
+                                         run("a", 3),          run("a", 4),        run("a", 100),
+                                         run("b", 0, false, RunStatus::Failed)};
     const ExperimentSummary summary = summarize_runs(runs);
     REQUIRE(summary.rows.size() == 1);
     const MetricSummaryRow& row = summary.rows[0];

@@ -96,7 +96,7 @@ struct Fixture {
         ok.runner_stderr = "bad byte \xff here";
         store->store_run(ok);
         auto failed = make_run(experiment_id, "failed");
-        failed.status = "failed";
+        failed.status = RunStatus::Failed;
         failed.reason = "runner exited with status 3:\n\"out of memory\", giving up";
         failed.metrics.clear();
         failed.warmup = true;

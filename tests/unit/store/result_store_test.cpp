@@ -136,7 +136,7 @@ TEST_CASE("a run is stored and read back with every field intact") {
     CHECK(read.workload_params == run.workload_params);
     CHECK(read.repetition == 7);
     CHECK(read.warmup == true);
-    CHECK(read.status == "ok");
+    CHECK(read.status == RunStatus::Ok);
     CHECK(read.reason == "");
     CHECK(read.started_at == run.started_at);
     CHECK(read.ended_at == run.ended_at);
@@ -164,11 +164,11 @@ TEST_CASE("failed and skipped runs are stored with their reason and no metrics")
     auto store = ResultStore::open(tmp.path());
     const auto experiment_id = store->create_experiment(make_experiment());
     auto failed = make_run(experiment_id, "failed-run");
-    failed.status = "failed";
+    failed.status = RunStatus::Failed;
     failed.reason = "array does not fit in memory";
     failed.metrics.clear();
     auto skipped = make_run(experiment_id, "skipped-run");
-    skipped.status = "skipped";
+    skipped.status = RunStatus::Skipped;
     skipped.reason = "docker is not installed";
     skipped.metrics.clear();
     store->store_run(failed);
@@ -178,10 +178,10 @@ TEST_CASE("failed and skipped runs are stored with their reason and no metrics")
     CHECK(store->stored_run_keys(experiment_id) == std::set<std::string>{"failed-run", "ok-run", "skipped-run"});
     const auto runs = store->runs(experiment_id);
     REQUIRE(runs.size() == 3);
-    CHECK(runs[0].status == "failed");
+    CHECK(runs[0].status == RunStatus::Failed);
     CHECK(runs[0].reason == "array does not fit in memory");
     CHECK(runs[0].metrics.empty());
-    CHECK(runs[1].status == "skipped");
+    CHECK(runs[1].status == RunStatus::Skipped);
     CHECK(runs[2].metrics.size() == 3);
 }
 
@@ -251,16 +251,40 @@ TEST_CASE("a run whose metrics cannot be stored leaves no run row behind") {
     CHECK(store->stored_run_keys(experiment_id).empty());
 }
 
-TEST_CASE("a run of an unknown experiment or with an unknown status is refused") {
+TEST_CASE("a run of an unknown experiment is refused") {
     TempDir tmp;
     auto store = ResultStore::open(tmp.path());
     const auto experiment_id = store->create_experiment(make_experiment());
     CHECK(error_of([&] { store->store_run(make_run(experiment_id + 41, "k")); }).find("does not exist") !=
           std::string::npos);
-    auto run = make_run(experiment_id, "k");
-    run.status = "weird";
-    CHECK(error_of([&] { store->store_run(run); }).find("status 'weird'") != std::string::npos);
     CHECK(count_rows(store->path(), "SELECT count(*) FROM runs") == 0);
+}
+
+TEST_CASE("a stored status that is none of ok, failed, skipped is refused, naming the database and the run") {
+    TempDir tmp;
+    std::int64_t experiment_id = 0;
+    {
+        auto store = ResultStore::open(tmp.path());
+        experiment_id = store->create_experiment(make_experiment());
+        store->store_run(make_run(experiment_id, "damaged"));
+    }
+    const auto file = tmp.path() / "results.db";
+    {
+        // The CHECK constraint keeps such a text out; a hand edit that turns it off gets past it.
+        sqlite::Database db(file, sqlite::OpenMode::ReadWriteCreate);
+        db.exec("PRAGMA ignore_check_constraints = ON");
+        db.exec("UPDATE runs SET status = 'done'");
+    }
+    auto store = ResultStore::open_existing(tmp.path());
+    for (const std::string& message : {error_of([&] { store->runs(experiment_id); }),
+                                       error_of([&] { store->stored_run_outcomes(experiment_id); })}) {
+        CHECK_MESSAGE(message.find(file.string()) != std::string::npos, message);
+        CHECK_MESSAGE(message.find("'damaged'") != std::string::npos, message);
+        CHECK_MESSAGE(message.find("status 'done' is none of ok, failed, skipped") != std::string::npos, message);
+    }
+    auto writable = ResultStore::open(tmp.path());
+    auto retried = make_run(experiment_id, "damaged");
+    CHECK(error_of([&] { writable->store_retried_run(retried); }).find("status 'done'") != std::string::npos);
 }
 
 TEST_CASE("a database of another program is refused and left untouched") {
@@ -348,7 +372,7 @@ TEST_CASE("a run tried again replaces its failed or skipped attempt, never an ok
     auto store = ResultStore::open(tmp.path());
     const auto experiment_id = store->create_experiment(make_experiment());
     auto failed = make_run(experiment_id, "retried");
-    failed.status = "failed";
+    failed.status = RunStatus::Failed;
     failed.reason = "cannot reach the Docker daemon";
     failed.metrics.clear();
     store->store_run(failed);
@@ -356,15 +380,15 @@ TEST_CASE("a run tried again replaces its failed or skipped attempt, never an ok
 
     const auto outcomes = store->stored_run_outcomes(experiment_id);
     REQUIRE(outcomes.size() == 2);
-    CHECK(outcomes.at("retried").status == "failed");
+    CHECK(outcomes.at("retried").status == RunStatus::Failed);
     CHECK(outcomes.at("retried").reason == "cannot reach the Docker daemon");
-    CHECK(outcomes.at("done").status == "ok");
+    CHECK(outcomes.at("done").status == RunStatus::Ok);
 
     store->store_retried_run(make_run(experiment_id, "retried"));
     const auto runs = store->runs(experiment_id);
     REQUIRE(runs.size() == 2);
     for (const auto& run : runs) {
-        CHECK(run.status == "ok");
+        CHECK(run.status == RunStatus::Ok);
         CHECK(run.metrics.size() == 3);
     }
     // An ok run is never replaced: the transaction stores nothing.

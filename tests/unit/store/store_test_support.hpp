@@ -40,7 +40,7 @@ inline RunRecord make_run(std::int64_t experiment_id, const std::string& key) {
     run.workload_plugin = "stream";
     run.workload_params = {{"array_size", 1000000}, {"threads", 2}};
     run.repetition = 1;
-    run.status = "ok";
+    run.status = RunStatus::Ok;
     run.started_at = "2026-11-26T04:43:05.000Z";
     run.ended_at = "2026-11-26T04:43:06.500Z";
     run.duration_seconds = 1.5;
