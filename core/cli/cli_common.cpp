@@ -59,6 +59,17 @@ Parsed parse_command_line(const Args& args, const std::string& command,
     return Parsed::Proceed;
 }
 
+Parsed parse_results_command_line(const Args& args, const std::string& command,
+                                  const boost::program_options::options_description& visible,
+                                  boost::program_options::variables_map& vm) {
+    namespace po = boost::program_options;
+    po::options_description hidden;
+    hidden.add_options()("RESULTS", po::value<std::string>(), "results");
+    po::positional_options_description positional;
+    positional.add("RESULTS", 1);
+    return parse_command_line(args, command, visible, hidden, positional, "RESULTS", vm);
+}
+
 int exit_code_for(Parsed outcome) { return outcome == Parsed::HelpShown ? kExitOk : kExitUsage; }
 
 bool stderr_is_terminal() { return isatty(STDERR_FILENO) != 0; }

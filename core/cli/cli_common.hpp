@@ -38,6 +38,12 @@ Parsed parse_command_line(const Args& args, const std::string& command,
                           const boost::program_options::positional_options_description& positional,
                           const std::string& required, boost::program_options::variables_map& vm);
 
+// parse_command_line for the commands that read stored results (export, summary,
+// report): one positional argument, RESULTS (a results directory or .db file), required.
+Parsed parse_results_command_line(const Args& args, const std::string& command,
+                                  const boost::program_options::options_description& visible,
+                                  boost::program_options::variables_map& vm);
+
 // kExitOk for help, kExitUsage for errors; only for outcomes other than Proceed.
 int exit_code_for(Parsed outcome);
 

@@ -16,12 +16,8 @@ int command_export(const Args& args) {
         "aggregate,a", "csv: one row per cell and metric with its statistics and its ratio to the baseline")(
         "experiment,e", po::value<std::int64_t>(), "only this experiment id (default: all)")(
         "output,o", po::value<std::string>(), "write to this file (default: standard output)");
-    po::options_description hidden;
-    hidden.add_options()("RESULTS", po::value<std::string>(), "results");
-    po::positional_options_description positional;
-    positional.add("RESULTS", 1);
     po::variables_map vm;
-    const Parsed outcome = parse_command_line(args, "export", visible, hidden, positional, "RESULTS", vm);
+    const Parsed outcome = parse_results_command_line(args, "export", visible, vm);
     if (outcome != Parsed::Proceed) return exit_code_for(outcome);
 
     const std::string format_name = vm["format"].as<std::string>();

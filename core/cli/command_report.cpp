@@ -13,12 +13,8 @@ int command_report(const Args& args) {
     visible.add_options()("help,h", "show this help")(
         "experiment,e", po::value<std::int64_t>(), "the experiment id (default: the newest)")(
         "output,o", po::value<std::string>(), "report directory (default: RESULTS/report-<experiment id>)");
-    po::options_description hidden;
-    hidden.add_options()("RESULTS", po::value<std::string>(), "results");
-    po::positional_options_description positional;
-    positional.add("RESULTS", 1);
     po::variables_map vm;
-    const Parsed outcome = parse_command_line(args, "report", visible, hidden, positional, "RESULTS", vm);
+    const Parsed outcome = parse_results_command_line(args, "report", visible, vm);
     if (outcome != Parsed::Proceed) return exit_code_for(outcome);
 
     const std::filesystem::path results = vm["RESULTS"].as<std::string>();

@@ -23,12 +23,8 @@ int command_summary(const Args& args) {
     visible.add_options()("help,h", "show this help")(
         "experiment,e", po::value<std::int64_t>(), "the experiment id (default: the newest)")(
         "all,a", "then every metric of every cell, every comparison and every validity finding in full");
-    po::options_description hidden;
-    hidden.add_options()("RESULTS", po::value<std::string>(), "results");
-    po::positional_options_description positional;
-    positional.add("RESULTS", 1);
     po::variables_map vm;
-    const Parsed outcome = parse_command_line(args, "summary", visible, hidden, positional, "RESULTS", vm);
+    const Parsed outcome = parse_results_command_line(args, "summary", visible, vm);
     if (outcome != Parsed::Proceed) return exit_code_for(outcome);
     auto store = ResultStore::open_existing(vm["RESULTS"].as<std::string>());
     std::optional<std::int64_t> id;

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "guest/guest_records.hpp"
+#include "platbench/params.hpp"
 
 namespace platbench::kvm {
 namespace {
@@ -14,23 +15,18 @@ std::string cpu_element(const std::string& model) {
            "</model>\n  </cpu>\n";
 }
 
-std::string cpu_list(const std::vector<int>& cpus) {
-    std::string text;
-    for (int cpu : cpus) text += (text.empty() ? "" : ",") + std::to_string(cpu);
-    return text;
-}
-
 void write_vcpus(std::ostringstream& xml, const DomainSpec& spec) {
     if (spec.vcpu_pins.empty()) {
         xml << "  <vcpu placement='static'>" << spec.vcpus << "</vcpu>\n";
         return;
     }
-    xml << "  <vcpu placement='static' cpuset='" << cpu_list(spec.vcpu_pins) << "'>" << spec.vcpus << "</vcpu>\n";
+    xml << "  <vcpu placement='static' cpuset='" << format_cpu_list(spec.vcpu_pins) << "'>" << spec.vcpus
+        << "</vcpu>\n";
     xml << "  <cputune>\n";
     for (int vcpu = 0; vcpu < spec.vcpus; ++vcpu)
         xml << "    <vcpupin vcpu='" << vcpu << "' cpuset='" << spec.vcpu_pins[vcpu % spec.vcpu_pins.size()] << "'/>\n";
     // QEMU's own threads (device emulation, I/O) share the same CPUs, as a container's would.
-    xml << "    <emulatorpin cpuset='" << cpu_list(spec.vcpu_pins) << "'/>\n";
+    xml << "    <emulatorpin cpuset='" << format_cpu_list(spec.vcpu_pins) << "'/>\n";
     xml << "  </cputune>\n";
 }
 

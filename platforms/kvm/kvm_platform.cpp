@@ -16,6 +16,7 @@
 #include "guest_kernel.hpp"
 #include "initramfs.hpp"
 #include "owned_files.hpp"
+#include "platbench/environment.hpp"
 #include "platbench/plugin.hpp"
 #include "platbench/hash.hpp"
 #include "platbench/names.hpp"
@@ -95,19 +96,11 @@ std::vector<std::string> guest_modules(const ParamValues& settings) {
 }
 
 std::optional<std::uint64_t> free_huge_page_bytes() {
-    std::ifstream meminfo("/proc/meminfo");
-    std::optional<std::uint64_t> free_pages;
-    std::uint64_t page_kib = 0;
-    for (std::string line; std::getline(meminfo, line);) {
-        std::istringstream fields(line);
-        std::string key;
-        std::uint64_t value = 0;
-        if (!(fields >> key >> value)) continue;
-        if (key == "HugePages_Free:") free_pages = value;
-        if (key == "Hugepagesize:") page_kib = value;
-    }
+    std::ostringstream meminfo;
+    meminfo << std::ifstream("/proc/meminfo").rdbuf();
+    const std::optional<std::uint64_t> free_pages = meminfo_field(meminfo.str(), "HugePages_Free");
     if (!free_pages) return std::nullopt;
-    return *free_pages * page_kib * 1024;
+    return *free_pages * meminfo_field(meminfo.str(), "Hugepagesize").value_or(0);
 }
 
 // The kernel QEMU boots: the bzImage's uncompressed ELF when it has a PVH entry

@@ -11,6 +11,7 @@
 #include "platbench/plugin.hpp"
 #include "platbench/process.hpp"
 #include "platbench/cgroup.hpp"
+#include "platbench/params.hpp"
 
 namespace {
 
@@ -29,12 +30,6 @@ std::string cgroup_name_for(const std::map<std::string, std::string>& labels) {
     return cgroup::sanitise_name(label->second);
 }
 
-std::string cpu_list_text(const std::vector<int>& cpus) {
-    std::string text;
-    for (int cpu : cpus) text += (text.empty() ? "" : ",") + std::to_string(cpu);
-    return text;
-}
-
 // A cpuset naming CPUs this process may not use would be silently narrowed by
 // the kernel: refuse it up front instead.
 std::string cpuset_problem(const std::string& cpuset, const std::vector<int>& allowed) {
@@ -44,8 +39,8 @@ std::string cpuset_problem(const std::string& cpuset, const std::vector<int>& al
     for (int cpu : *wanted)
         if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), cpu) == allowed.end()) missing.push_back(cpu);
     if (missing.empty()) return {};
-    return "cpuset " + cpuset + " names CPUs " + cpu_list_text(missing) +
-           " that this host does not let platbench use (allowed: " + cpu_list_text(allowed) +
+    return "cpuset " + cpuset + " names CPUs " + format_cpu_list(missing) +
+           " that this host does not let platbench use (allowed: " + format_cpu_list(allowed) +
            "); choose CPUs among those";
 }
 

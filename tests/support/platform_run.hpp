@@ -14,6 +14,7 @@
 
 #include "integration.hpp"
 #include "plugin/registry.hpp"
+#include "platbench/environment.hpp"
 #include "platbench/runner_protocol.hpp"
 
 namespace test {
@@ -70,20 +71,6 @@ struct PlatformRun {
     }
 };
 
-// A field of /proc/<pid>/status text ("CapEff", "NoNewPrivs"), or "" when absent.
-inline std::string status_field(const std::string& status_text, const std::string& field) {
-    const std::string start = field + ":";
-    for (std::size_t at = 0; at < status_text.size();) {
-        const std::size_t end = std::min(status_text.find('\n', at), status_text.size());
-        if (status_text.compare(at, start.size(), start) == 0) {
-            const std::size_t value = status_text.find_first_not_of(" \t", at + start.size());
-            return value < end ? status_text.substr(value, end - value) : "";
-        }
-        at = end + 1;
-    }
-    return "";
-}
-
 // The runner's report of a run that must have succeeded; says why when it did not.
 inline platbench::RunnerReport ok_report(const platbench::PlatformRunOutcome& outcome) {
     const platbench::RunInterpretation result = platbench::interpret_outcome(outcome);
@@ -102,8 +89,8 @@ inline void check_confined(PlatformRun& platform, const std::string& writable_pa
     CHECK(refused.reason.find("cannot open /etc/platbench-was-here for writing") != std::string::npos);
     platform.run_echo({"write_path=" + writable_path, "write_text=x", "read_path=/proc/self/status"});
     const platbench::RunnerReport report = ok_report(platform.run());
-    CHECK(status_field(report.info.at("read_text"), "CapEff") == "0000000000000000");
-    CHECK(status_field(report.info.at("read_text"), "NoNewPrivs") == "1");
+    CHECK(platbench::proc_field(report.info.at("read_text"), "CapEff") == "0000000000000000");
+    CHECK(platbench::proc_field(report.info.at("read_text"), "NoNewPrivs") == "1");
 }
 
 }  // namespace test

@@ -27,12 +27,6 @@ std::string decimal(double value, int decimals) {
 
 std::string mib(double bytes) { return std::to_string(static_cast<long long>(std::llround(bytes / (1 << 20)))) + " MiB"; }
 
-std::string cpu_list(const std::vector<int>& cpus) {
-    std::string text;
-    for (int cpu : cpus) text += (text.empty() ? "" : ",") + std::to_string(cpu);
-    return text;
-}
-
 // The first way the run's observed resources differ from its platform's settings, or "".
 // In a platform's own VM, `cpus` and `memory` size the VM: nothing to see inside.
 std::string resource_mismatch(const RunRecord& run, const PluginTraits& traits) {
@@ -48,7 +42,7 @@ std::string resource_mismatch(const RunRecord& run, const PluginTraits& traits) 
         const bool vm = seen.value("virtualization", "") == "vm" && own_vm;
         if (wanted && (vm ? wanted->size() != affinity.size() : *wanted != affinity))
             return "cpuset " + settings["cpuset"].get<std::string>() + " was requested but the workload ran on CPUs " +
-                   cpu_list(affinity);
+                   format_cpu_list(affinity);
     }
     if (settings.contains("cpus") && settings["cpus"].is_number() && !own_vm) {
         const double wanted = settings["cpus"].get<double>();

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <stdexcept>
 #include <vector>
 
@@ -16,17 +15,6 @@ std::string octal(fs::perms perms) {
     char text[8];
     std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(perms) & 07777u);
     return text;
-}
-
-void hash_file_bytes(Sha256& hash, const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot read " + file.string());
-    std::vector<char> buffer(1 << 16);
-    while (in) {
-        in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-        hash.update(std::string_view(buffer.data(), static_cast<std::size_t>(in.gcount())));
-    }
-    if (in.bad()) throw std::runtime_error("error reading " + file.string());
 }
 
 }  // namespace
@@ -51,7 +39,7 @@ std::string hash_tree(const fs::path& root) {
             hash.update("d" + header);
         } else if (fs::is_regular_file(status)) {
             hash.update("f" + header + std::to_string(fs::file_size(path)) + '\0');
-            hash_file_bytes(hash, path);
+            hash.update_with_file(path);
         } else {
             throw std::runtime_error(path.string() + " is neither a file, a directory nor a link");
         }

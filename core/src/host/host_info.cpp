@@ -15,6 +15,8 @@
 #include <openssl/crypto.h>
 #include <sqlite3.h>
 
+#include "platbench/environment.hpp"
+
 namespace platbench {
 
 namespace {
@@ -159,36 +161,14 @@ void add_file_facts(nlohmann::json& info) {
 std::optional<std::string> cpu_model_from_cpuinfo(std::string_view cpuinfo) {
     // x86: "model name"; MIPS: "cpu model"; POWER: "cpu"; old ARM: "Processor".
     for (const std::string_view wanted : {"model name", "cpu model", "cpu", "Processor"}) {
-        for (const std::string_view line : lines_of(cpuinfo)) {
-            const auto pair = split_pair(line, ':');
-            if (pair && pair->first == wanted && !pair->second.empty()) {
-                return std::string(pair->second);
-            }
-        }
+        std::optional<std::string> model = proc_field(cpuinfo, wanted);
+        if (model && !model->empty()) return model;
     }
     return std::nullopt;
 }
 
 std::optional<std::uint64_t> memory_total_bytes_from_meminfo(std::string_view meminfo) {
-    for (const std::string_view line : lines_of(meminfo)) {
-        const auto pair = split_pair(line, ':');
-        if (!pair || pair->first != "MemTotal") {
-            continue;
-        }
-        const std::string_view text = pair->second;
-        std::uint64_t amount = 0;
-        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), amount);
-        if (error != std::errc{}) {
-            return std::nullopt;
-        }
-        const std::string_view unit = trim(std::string_view(end, static_cast<std::size_t>(text.data() + text.size() - end)));
-        const std::uint64_t scale = unit == "kB" ? 1024 : unit.empty() ? 1 : 0;
-        if (scale == 0 || amount > std::numeric_limits<std::uint64_t>::max() / scale) {
-            return std::nullopt;
-        }
-        return amount * scale;
-    }
-    return std::nullopt;
+    return meminfo_field(meminfo, "MemTotal");
 }
 
 std::optional<std::string> pretty_name_from_os_release(std::string_view os_release) {

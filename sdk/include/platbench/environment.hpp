@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace platbench {
@@ -33,5 +34,16 @@ struct ObservedEnvironment {
 
 // Reads the environment of the calling process. Never throws: unknown fields stay empty.
 ObservedEnvironment observe_environment();
+
+// Readers of the "key: value" lines of /proc/meminfo, /proc/cpuinfo and
+// /proc/<pid>/status. They take the file's text, not its path, so tests can feed
+// them other machines' files, and never throw.
+//
+// The value of the first line whose key is `key` exactly (spaces and tabs around
+// either side dropped); nullopt when no line has that key.
+std::optional<std::string> proc_field(std::string_view text, std::string_view key);
+// A number of /proc/meminfo: an amount in kB as bytes ("MemTotal: 16384 kB"), a
+// count as it stands ("HugePages_Free: 4"); nullopt when absent or not such a number.
+std::optional<std::uint64_t> meminfo_field(std::string_view meminfo, std::string_view key);
 
 }  // namespace platbench

@@ -14,6 +14,7 @@ public:
     Sha256(const Sha256&) = delete;
     Sha256& operator=(const Sha256&) = delete;
     void update(std::string_view bytes);
+    void update_with_file(const std::filesystem::path& file);  // its bytes; throws std::runtime_error
     std::string hex_digest();  // finishes the hash
 
 private:

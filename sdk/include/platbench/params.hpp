@@ -137,4 +137,9 @@ void apply_defaults(const ParamTable& table, ParamValues& values);
 // Expands "0-3,6" to {0,1,2,3,6}. Returns nullopt for malformed text.
 std::optional<std::vector<int>> expand_cpu_list(std::string_view text);
 
+// The canonical text of a set of CPUs, as expand_cpu_list reads it and Linux and
+// libvirt write it: sorted, each CPU once, consecutive CPUs as a range
+// ({6,0,1,2,3} -> "0-3,6"); "" for none.
+std::string format_cpu_list(std::vector<int> cpus);
+
 }  // namespace platbench

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "platbench/environment.hpp"
 #include "platbench/names.hpp"
 
 namespace platbench::environment_parsing {
@@ -98,29 +99,17 @@ bool is_mount_option(std::string_view option) {
 }  // namespace
 
 MemInfo parse_meminfo(std::string_view meminfo) {
-    MemInfo info;
-    for (std::string_view line : lines(meminfo)) {
-        if (auto total = value_of(line, "MemTotal")) info.total_bytes = meminfo_bytes(*total).value_or(0);
-        if (auto available = value_of(line, "MemAvailable"))
-            info.available_bytes = meminfo_bytes(*available).value_or(0);
-    }
-    return info;
+    return {meminfo_field(meminfo, "MemTotal").value_or(0), meminfo_field(meminfo, "MemAvailable").value_or(0)};
 }
 
-std::string parse_cpu_model(std::string_view cpuinfo) {
-    for (std::string_view line : lines(cpuinfo))
-        if (auto model = value_of(line, "model name")) return std::string(*model);
-    return {};
-}
+std::string parse_cpu_model(std::string_view cpuinfo) { return proc_field(cpuinfo, "model name").value_or(""); }
 
 bool has_hypervisor_flag(std::string_view cpuinfo) {
-    for (std::string_view line : lines(cpuinfo)) {
-        auto flags = value_of(line, "flags");
-        if (!flags) continue;
-        for (std::string_view flag : words(*flags))
-            if (flag == "hypervisor") return true;
-        return false;  // every processor shows the same flags
-    }
+    // Every processor shows the same flags: the first line says it.
+    const std::optional<std::string> flags = proc_field(cpuinfo, "flags");
+    if (!flags) return false;
+    for (std::string_view flag : words(*flags))
+        if (flag == "hypervisor") return true;
     return false;
 }
 
@@ -245,3 +234,19 @@ std::string container_from_markers(const ContainerMarkers& markers) {
 }
 
 }  // namespace platbench::environment_parsing
+
+namespace platbench {
+
+std::optional<std::string> proc_field(std::string_view text, std::string_view key) {
+    for (std::string_view line : environment_parsing::lines(text))
+        if (auto value = environment_parsing::value_of(line, key)) return std::string(*value);
+    return std::nullopt;
+}
+
+std::optional<std::uint64_t> meminfo_field(std::string_view meminfo, std::string_view key) {
+    const std::optional<std::string> value = proc_field(meminfo, key);
+    if (!value) return std::nullopt;
+    return environment_parsing::meminfo_bytes(*value);
+}
+
+}  // namespace platbench

@@ -103,20 +103,22 @@ ParseOutcome parse_scaled_integer(const ParamSpec& spec, std::string_view text, 
     return check_range(spec, value, ParamValue(static_cast<std::int64_t>(value)), true);
 }
 
-void canonicalise_ranges(std::vector<int>& cpus, std::string& out) {
+}  // namespace
+
+std::string format_cpu_list(std::vector<int> cpus) {
     std::sort(cpus.begin(), cpus.end());
     cpus.erase(std::unique(cpus.begin(), cpus.end()), cpus.end());
+    std::string text;
     for (std::size_t i = 0; i < cpus.size();) {
         std::size_t j = i;
         while (j + 1 < cpus.size() && cpus[j + 1] == cpus[j] + 1) ++j;
-        if (!out.empty()) out += ',';
-        out += std::to_string(cpus[i]);
-        if (j > i) out += '-' + std::to_string(cpus[j]);
+        if (!text.empty()) text += ',';
+        text += std::to_string(cpus[i]);
+        if (j > i) text += '-' + std::to_string(cpus[j]);
         i = j + 1;
     }
+    return text;
 }
-
-}  // namespace
 
 std::optional<std::vector<int>> expand_cpu_list(std::string_view text) {
     std::vector<int> cpus;
@@ -197,9 +199,7 @@ ParseOutcome parse_param_value(const ParamSpec& spec, std::string_view raw) {
             if (!cpus) return fail("expected a CPU list such as 0, 0-3 or 0,2,4-7");
             if (!cpus->empty() && (cpus->front() < spec.min || cpus->back() > spec.max))
                 return fail("CPU numbers must be " + range_text(spec, true));
-            std::string canonical;
-            canonicalise_ranges(*cpus, canonical);
-            return {ParamValue(canonical), {}};
+            return {ParamValue(format_cpu_list(std::move(*cpus))), {}};
         }
     }
     return fail("unsupported parameter type");

@@ -25,6 +25,7 @@
 
 #include "platbench/process.hpp"
 #include "platbench/cgroup.hpp"
+#include "platbench/params.hpp"
 
 extern char** environ;
 
@@ -177,17 +178,11 @@ bool build_plan(const ChildRequest& request, std::vector<std::string>& argv_stor
     return true;
 }
 
-std::string cpu_list_text(const std::vector<int>& cpus) {
-    std::string text;
-    for (int cpu : cpus) text += (text.empty() ? "" : ",") + std::to_string(cpu);
-    return text;
-}
-
 std::string describe_report(const ChildReport& report, const ExecPlan& plan, const ChildRequest& request) {
     const std::string reason = std::strerror(report.error);
     switch (static_cast<ChildStage>(report.stage)) {
         case ChildStage::Affinity:
-            return "cannot set the CPU affinity to " + cpu_list_text(*request.cpu_affinity) + ": " + reason +
+            return "cannot set the CPU affinity to " + format_cpu_list(*request.cpu_affinity) + ": " + reason +
                    (report.error == EINVAL ? " (none of these CPUs is available to this process)" : "");
         case ChildStage::WorkingDirectory:
             return "cannot change to the working directory " + plan.working_directory + ": " + reason;

@@ -73,6 +73,29 @@ TEST_CASE("cpuinfo gives the model name and the hypervisor flag") {
     CHECK_FALSE(has_hypervisor_flag(""));
 }
 
+TEST_CASE("proc_field reads the value of a key: value line of /proc text") {
+    CHECK(proc_field(kCpuinfo, "model name") == "AMD EPYC 7B13 64-Core Processor");
+    CHECK(proc_field(kCpuinfo, "processor") == "0");  // the first of several
+    CHECK(proc_field(kMeminfo, "MemFree") == "23895592 kB");
+    CHECK(proc_field("Name:\tbash\nState:\tS (sleeping)\nCpus_allowed_list:\t0-3\n", "Cpus_allowed_list") == "0-3");
+    CHECK(proc_field("model name\t:\n", "model name") == "");
+    CHECK_FALSE(proc_field(kCpuinfo, "model"));       // keys match whole
+    CHECK_FALSE(proc_field(kMeminfo, "MemTotalX"));
+    CHECK_FALSE(proc_field("", "MemTotal"));
+    CHECK_FALSE(proc_field("MemTotal 5 kB\n", "MemTotal"));  // no colon: no field
+}
+
+TEST_CASE("meminfo_field gives kB amounts in bytes and counts as they stand") {
+    CHECK(meminfo_field(kMeminfo, "MemTotal") == 24683620ull * 1024);
+    CHECK(meminfo_field(kMeminfo, "Buffers") == 2456ull * 1024);
+    CHECK(meminfo_field("HugePages_Free:       4\nHugepagesize:       2048 kB\n", "HugePages_Free") == 4u);
+    CHECK(meminfo_field("HugePages_Free:       4\nHugepagesize:       2048 kB\n", "Hugepagesize") == 2048u * 1024);
+    CHECK_FALSE(meminfo_field(kMeminfo, "SwapTotal"));
+    CHECK_FALSE(meminfo_field("MemTotal: lots kB\n", "MemTotal"));
+    CHECK_FALSE(meminfo_field("MemTotal: 12 parsecs\n", "MemTotal"));
+    CHECK_FALSE(meminfo_field("MemTotal: 99999999999999999999999 kB\n", "MemTotal"));
+}
+
 TEST_CASE("/proc/self/cgroup of a v1 host maps controllers to paths") {
     const CgroupMembership membership = parse_proc_cgroup(kProcCgroupV1);
     CHECK(membership.v1_paths.at("memory") == "/user.slice/session-1.scope");
