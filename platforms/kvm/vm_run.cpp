@@ -232,11 +232,9 @@ void run_steps(const Connection& connection, const PlatformRunRequest& request, 
     outcome.metadata["shutdown_seconds"] = seconds_text(wait_for_power_off(guard, *watch.reported_at, outcome));
     const GuestReport& report = watcher.report();
     take_report(report, outcome);
-    if (report.exit) {
-        outcome.metadata["runner_seconds"] = seconds_text(report.exit->runner_seconds);
-        // The platform's cost: everything around the runner's lifetime in the guest (boot, shutdown).
-        outcome.overhead_seconds = std::max(0.0, seconds_between(begin, Clock::now()) - report.exit->runner_seconds);
-    }
+    // The runner's lifetime as the guest's init saw it; the engine computes the
+    // overhead (boot, shutdown) from its own clock and the runner's result line.
+    if (report.exit) outcome.metadata["runner_seconds"] = seconds_text(report.exit->runner_seconds);
 }
 
 }  // namespace

@@ -88,7 +88,6 @@ public:
         if (!request.work_dir.empty()) child.working_directory = request.work_dir;
 
         outcome = platform_outcome_of(run_child(child));
-        outcome.overhead_seconds = 0;  // nothing stands between the host and the runner
         outcome.metadata = {{"pid_affinity", settings.has("cpuset") ? settings.text("cpuset") : "all"}};
         return outcome;
     }

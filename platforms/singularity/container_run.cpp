@@ -7,7 +7,6 @@
 #include <system_error>
 
 #include "platbench/process.hpp"
-#include "platbench/runner_protocol.hpp"
 #include "platbench/names.hpp"
 
 namespace fs = std::filesystem;
@@ -48,16 +47,6 @@ HostWorkDir host_work_dir_for(const PlatformRunRequest& request, const Container
     const fs::path dir = settings.scratch_dir / unique_object_name(request.labels);
     fs::create_directories(dir);
     return {dir, true};
-}
-
-void record_overhead(const ChildOutcome& result, PlatformRunOutcome& outcome) {
-    outcome.metadata["exec_seconds"] = std::to_string(result.wall_seconds);
-    std::string ignored;
-    const std::optional<RunnerReport> report = decode_runner_output(result.stdout_text, ignored);
-    if (!report || !report->runner_seconds) return;
-    // The platform's cost: everything around the runner's own lifetime in the container.
-    outcome.metadata["runner_seconds"] = std::to_string(*report->runner_seconds);
-    outcome.overhead_seconds = std::max(0.0, result.wall_seconds - *report->runner_seconds);
 }
 
 // apptainer does not say why the command died; under a memory limit SIGKILL is
@@ -128,7 +117,8 @@ PlatformRunOutcome run_in_container(const PlatformRunRequest& request, const Con
     explain_kill(spec, outcome);
     if (const std::string warnings = warning_lines(result.stderr_text); !warnings.empty())
         outcome.metadata["apptainer_warnings"] = warnings;
-    if (result.started) record_overhead(result, outcome);
+    // A fact for the reader; the overhead is the engine's to compute, as on every platform.
+    if (result.started) outcome.metadata["exec_seconds"] = std::to_string(result.wall_seconds);
     if (work_dir.made_here) {
         std::error_code ec;
         fs::remove_all(*work_dir.path, ec);

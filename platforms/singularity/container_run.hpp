@@ -1,6 +1,6 @@
 // One run of the runner in an apptainer container: `apptainer exec` as a child
-// process with a timeout, its exit status and output read back, and the time
-// around the runner's own lifetime recorded as the platform's overhead.
+// process with a timeout, its exit status and output read back, and its wall time
+// recorded (the engine computes the platform's overhead, as for every platform).
 #pragma once
 
 #include <filesystem>

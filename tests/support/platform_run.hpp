@@ -38,6 +38,7 @@ struct PlatformRun {
     std::chrono::duration<double> timeout{120.0};
     std::filesystem::path work_dir;
     std::string run_label = unique_label("run");
+    double last_run_seconds = 0;  // the wall time of the last run(), as the engine measures it
 
     // `values` override `base` (the test file's own defaults); the table's defaults fill the rest.
     PlatformRun(const std::string& name, const std::map<std::string, platbench::ParamValue>& base,
@@ -61,7 +62,10 @@ struct PlatformRun {
     platbench::PlatformRunOutcome run() {
         const platbench::PlatformRunRequest request{settings, host_runner, nullptr, runner_args,
                                                     work_dir, timeout,     labels,  cancel};
-        return platform->run(request);
+        const auto start = std::chrono::steady_clock::now();
+        platbench::PlatformRunOutcome outcome = platform->run(request);
+        last_run_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        return outcome;
     }
 
     // The echo test workload with these "name=value" parameters, as the next run.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 
 #include "engine/param_json.hpp"
 #include "host/host_info.hpp"
@@ -26,6 +27,23 @@ std::string session_key(const Cell& cell) { return cell.platform->name + "\n" + 
 
 HostRunner host_runner_for(const Cell& cell) {
     return {executable_dir() / "platbench-runner", cell.workload->plugin->file.parent_path()};
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// The overhead, or NaN (stored as NULL) and a note that says why it is unknown.
+void record_overhead(RunRecord& record, const std::optional<RunnerReport>& report, double platform_seconds) {
+    const std::optional<double> runner_seconds = report ? report->runner_seconds : std::nullopt;
+    const std::optional<double> overhead = platform_overhead_seconds(platform_seconds, runner_seconds);
+    record.overhead_seconds = overhead.value_or(std::numeric_limits<double>::quiet_NaN());
+    if (runner_seconds) {
+        record.info["runner_seconds"] = *runner_seconds;
+    } else {
+        record.info["overhead_unknown"] = report ? "the runner's result line has no runner_seconds (an older runner)"
+                                                 : "the runner gave no valid result line";
+    }
 }
 
 }  // namespace
@@ -158,12 +176,12 @@ std::optional<RunRecord> RunExecutor::execute(const PlannedRun& planned, std::si
     const Bundle* bundle = bundle_for(cell, bundle_error);
     const auto wall_start = std::chrono::steady_clock::now();
     fault_point("run-starting");
-    const PlatformRunOutcome outcome = run_on_platform(cell, session, bundle, index, experiment_id, work_root);
+    const TimedOutcome timed = run_on_platform(cell, session, bundle, index, experiment_id, work_root);
     fault_point("run-finished");
     record.ended_at = utc_timestamp_now();
-    record.duration_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-    if (outcome.cancelled && interrupt_.load()) return std::nullopt;
-    fill_from_outcome(record, outcome);
+    record.duration_seconds = seconds_since(wall_start);
+    if (timed.outcome.cancelled && interrupt_.load()) return std::nullopt;
+    fill_from_outcome(record, timed.outcome, timed.platform_seconds);
     return record;
 }
 
@@ -202,9 +220,9 @@ bool RunExecutor::ready(const Cell& cell, PlatformSession& session, RunRecord& r
     return true;
 }
 
-PlatformRunOutcome RunExecutor::run_on_platform(const Cell& cell, PlatformSession& session, const Bundle* bundle,
-                                                std::size_t index, std::int64_t experiment_id,
-                                                const fs::path& work_root) {
+RunExecutor::TimedOutcome RunExecutor::run_on_platform(const Cell& cell, PlatformSession& session,
+                                                       const Bundle* bundle, std::size_t index,
+                                                       std::int64_t experiment_id, const fs::path& work_root) {
     const HostRunner host_runner = host_runner_for(cell);
     fs::path work_dir;
     if ((cell.workload->plugin->descriptor->flags & kWorkloadUsesWorkDir) != 0) {
@@ -222,25 +240,35 @@ PlatformRunOutcome RunExecutor::run_on_platform(const Cell& cell, PlatformSessio
                                 {"platbench.experiment", with_safe_name_characters(config_.name)},
                                 {"platbench.run", run_label}},
                                interrupt_};
-    PlatformRunOutcome outcome;
+    TimedOutcome timed;
+    // Timed around run() alone: making and removing the work directory (gigabytes
+    // of I/O files, maybe) is not the platform's cost.
+    const auto platform_start = std::chrono::steady_clock::now();
     try {
-        outcome = session.platform->run(request);
+        timed.outcome = session.platform->run(request);
     } catch (const std::exception& e) {
-        outcome.started = false;
-        outcome.failure = std::string("platform error: ") + e.what();
+        timed.outcome.started = false;
+        timed.outcome.failure = std::string("platform error: ") + e.what();
     }
+    timed.platform_seconds = seconds_since(platform_start);
     if (!work_dir.empty()) {
         std::error_code ec;
         fs::remove_all(work_dir, ec);
     }
-    return outcome;
+    return timed;
 }
 
-void fill_from_outcome(RunRecord& record, const PlatformRunOutcome& outcome) {
+std::optional<double> platform_overhead_seconds(double platform_seconds, std::optional<double> runner_seconds) {
+    if (!runner_seconds) return std::nullopt;
+    // The two clocks differ (the host's and the guest's, in a VM): a runner that
+    // seems to outlive its platform run means no overhead could be measured.
+    return std::max(0.0, platform_seconds - *runner_seconds);
+}
+
+void fill_from_outcome(RunRecord& record, const PlatformRunOutcome& outcome, double platform_seconds) {
     const RunInterpretation interpretation = interpret_outcome(outcome);
     record.status = interpretation.status;
     record.reason = interpretation.reason;
-    record.overhead_seconds = outcome.overhead_seconds;
     for (const auto& [key, value] : outcome.metadata)
         if (key != kCaveatsKey) record.platform_metadata[key] = value;  // the probe's, recorded by the engine
     record.runner_stderr = tail(outcome.stderr_text, kStoredStderrBytes);
@@ -252,6 +280,7 @@ void fill_from_outcome(RunRecord& record, const PlatformRunOutcome& outcome) {
         record.info["workload_seconds"] = report.duration_seconds;
         if (interpretation.status == RunStatus::Ok) record.metrics = report.metrics;
     }
+    record_overhead(record, interpretation.report, platform_seconds);  // after info, which it adds to
 }
 
 }  // namespace platbench

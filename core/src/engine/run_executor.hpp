@@ -51,9 +51,13 @@ private:
     PlatformSession& session_of(const Cell& cell);
     const Bundle* bundle_for(const Cell& cell, std::string& error);
     bool ready(const Cell& cell, PlatformSession& session, RunRecord& record);
-    PlatformRunOutcome run_on_platform(const Cell& cell, PlatformSession& session, const Bundle* bundle,
-                                       std::size_t index, std::int64_t experiment_id,
-                                       const std::filesystem::path& work_root);
+    struct TimedOutcome {
+        PlatformRunOutcome outcome;
+        double platform_seconds = 0;  // the wall time of the platform's run() alone
+    };
+    TimedOutcome run_on_platform(const Cell& cell, PlatformSession& session, const Bundle* bundle,
+                                 std::size_t index, std::int64_t experiment_id,
+                                 const std::filesystem::path& work_root);
     RunRecord base_record(const Cell& cell, const PlannedRun& planned, std::int64_t experiment_id) const;
     std::vector<std::string> runner_args(const Cell& cell) const;
 
@@ -70,8 +74,18 @@ private:
 // every cell, each once, in the cells' order. Nothing else of the plugin directory.
 BundleSources bundle_sources_for(const std::vector<Cell>& cells);
 
+// What a platform cost one run, computed the same way for every platform: the
+// wall time of the platform's run as the engine measured it (`platform_seconds`:
+// starting the container or VM, the runner's life, stopping and removing it) less
+// the runner's own lifetime (`runner_seconds` of its result line), at least 0.
+// nullopt, unknown, when the runner reported no lifetime.
+std::optional<double> platform_overhead_seconds(double platform_seconds, std::optional<double> runner_seconds);
+
 // A planned run's record after the platform answered: status, reason, metrics,
-// what the runner observed, the platform's metadata, the tail of stderr.
-void fill_from_outcome(RunRecord& record, const PlatformRunOutcome& outcome);
+// what the runner observed, the platform's metadata, the tail of stderr, and the
+// overhead from `platform_seconds` (PlatformRunOutcome::overhead_seconds is not
+// read). An unknown overhead is stored as NaN (NULL) with info.overhead_unknown
+// saying why.
+void fill_from_outcome(RunRecord& record, const PlatformRunOutcome& outcome, double platform_seconds);
 
 }  // namespace platbench

@@ -2,7 +2,10 @@
 //
 // A platform never measures anything itself. It starts platbench-runner with the
 // arguments the engine gives it, under the resource settings of the experiment,
-// and hands back what the runner printed. The engine parses that output.
+// and hands back what the runner printed. The engine parses that output, and
+// computes the platform's overhead the same way for every platform: the wall time
+// of Platform::run() on the engine's clock less the runner's own lifetime from its
+// result line.
 #pragma once
 
 #include <atomic>
@@ -95,7 +98,10 @@ struct PlatformRunOutcome {
     bool cancelled = false;
     std::string stdout_text;        // what the runner printed (capped); untrusted
     std::string stderr_text;        // diagnostics (capped); untrusted
-    double overhead_seconds = 0;    // platform start/stop time, not part of the workload's figures
+    // Ignored: the engine computes every run's overhead itself (see the top of this
+    // file), so that platforms compare. Kept only so that platforms that still set
+    // it build; it goes with the next change of the plugin ABI.
+    double overhead_seconds = 0;
     std::map<std::string, std::string> metadata;  // facts about this run on this platform
 };
 

@@ -60,7 +60,7 @@ struct LimitSupport {
 LimitSupport probe_limit_support();
 
 // A platform that runs the runner (or its tool) as a child: the child's outcome as
-// the platform's, before the platform adds what it knows (overhead, metadata).
+// the platform's, before the platform adds what it knows (metadata).
 inline PlatformRunOutcome platform_outcome_of(const ChildOutcome& child) {
     PlatformRunOutcome outcome;
     outcome.started = child.started;

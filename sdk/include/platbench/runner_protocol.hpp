@@ -40,9 +40,10 @@ struct RunnerReport {
     std::map<std::string, std::string> info;
     nlohmann::json environment = nlohmann::json::object();  // ObservedEnvironment as JSON
     double duration_seconds = 0;                  // workload's own run() time
-    // The runner process's lifetime from main() to writing the result: what a
-    // platform subtracts from its wall time to get its own overhead. Optional in the
-    // JSON like `unavailable` (absent from older runners).
+    // The runner process's lifetime from main() to writing the result: what the
+    // engine subtracts from the platform run's wall time to get the platform's
+    // overhead. Optional in the JSON like `unavailable` (absent from older runners:
+    // their runs' overhead is unknown).
     std::optional<double> runner_seconds;
 };
 

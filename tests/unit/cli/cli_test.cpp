@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -221,6 +222,33 @@ TEST_CASE("a second platbench run on the same results directory refuses while th
     // Once the first is done, the directory is free again (the lock goes with the process).
     CHECK(run_cli({"run", (dir / "e.yaml").string(), "--output", output.string()}, dir / "third").exit_code == 0);
     CHECK(stored_runs(output).size() == 6);
+}
+
+TEST_CASE("every run's platform overhead is the engine's: wall time less the runner's life, unknown without it") {
+    const fs::path dir = scratch("overhead");
+    const std::string platforms = "  - plugin: native\n  - plugin: scripted\n    mode: [ok, garbage]\n";
+    test::write_file(dir / "e.yaml", echo_experiment("overhead", 1, platforms, "    value: 1\n"));
+    auto run = run_cli({"run", (dir / "e.yaml").string(), "--output", (dir / "results").string()}, dir);
+    INFO(run.err);
+    std::map<std::string, platbench::RunRecord> by_mode;  // "native", or the scripted platform's mode
+    for (const auto& r : stored_runs(dir / "results"))
+        by_mode[r.platform_plugin == "native" ? "native" : r.platform_settings["mode"].get<std::string>()] = r;
+    REQUIRE(by_mode.size() == 3);
+    const platbench::RunRecord& native = by_mode.at("native");
+    REQUIRE(native.status == RunStatus::Ok);
+    const double runner_seconds = native.info.at("runner_seconds").get<double>();
+    CHECK(runner_seconds > 0);
+    CHECK(native.overhead_seconds >= 0);
+    CHECK(native.overhead_seconds + runner_seconds <= native.duration_seconds);
+    CHECK_FALSE(native.info.contains("overhead_unknown"));
+    // The scripted platform claims an overhead of 1000 s for every run: it is not stored.
+    const platbench::RunRecord& ok = by_mode.at("ok");
+    REQUIRE(ok.status == RunStatus::Ok);
+    CHECK(ok.overhead_seconds >= 0);
+    CHECK(ok.overhead_seconds <= ok.duration_seconds);
+    const platbench::RunRecord& garbage = by_mode.at("garbage");
+    CHECK(std::isnan(garbage.overhead_seconds));
+    CHECK(garbage.info.at("overhead_unknown") == "the runner gave no valid result line");
 }
 
 TEST_CASE("every kind of broken runner output becomes a failed run with a reason, and the matrix goes on") {
