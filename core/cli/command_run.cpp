@@ -5,6 +5,7 @@
 #include <boost/program_options.hpp>
 
 #include "cli_common.hpp"
+#include "config/combinations.hpp"
 #include "config/experiment.hpp"
 #include "analysis/glance.hpp"
 #include "analysis/report.hpp"

@@ -17,10 +17,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "config/combinations.hpp"
 #include "config/text_checks.hpp"
 #include "config/yaml_document.hpp"
-#include "matrix/combinations.hpp"
-#include "matrix/matrix.hpp"
 #include "platbench/hash.hpp"
 
 namespace platbench {

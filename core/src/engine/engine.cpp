@@ -1,44 +1,35 @@
 #include "engine/engine.hpp"
 
-#include <chrono>
-#include <cstdint>
-#include <optional>
-#include <ostream>
-#include <stdexcept>
+#include <exception>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
 
-#include "engine/adaptive_rounds.hpp"
-#include "engine/experiment_session.hpp"
-#include "engine/progress.hpp"
+#include "engine/experiment_execution.hpp"
 #include "engine/run_executor.hpp"
-#include "matrix/matrix.hpp"
 
 namespace platbench {
 namespace fs = std::filesystem;
 
 namespace {
 
-class MatrixExecution {
+// The local executor: the runs one after the other on this machine.
+class MatrixExecution : private ExperimentExecution {
 public:
     MatrixExecution(const ExperimentConfig& config, const EngineOptions& options)
-        : config_(config),
-          options_(options),
-          cells_(expand_matrix(config)),
-          seed_(config.seed ? *config.seed : fresh_order_seed()),
-          plan_(plan_runs(cells_, config, seed_)),
-          progress_(options.progress, options.progress_is_terminal, plan_.size()),
-          interrupt_(options.interrupt != nullptr ? options.interrupt : &never_),
-          executor_(config, cells_, progress_, *interrupt_) {}
+        : ExperimentExecution(config, options, RunsFinish::Here), executor_(config, cells_, progress_, *interrupt_) {}
 
     EngineReport run() {
-        session_.emplace(config_, options_, progress_);
+        start_session();
         remove_leftovers_of_dead_runs();
-        session_->open(cells_, seed_, plan_.size());
+        open_experiment();
         if (config_.order == RunOrder::Interleaved)
             progress_.note("order: interleaved, seed " + std::to_string(seed_) + " (`seed: " + std::to_string(seed_) +
                            "` repeats it)");
         executor_.probe_platforms();
         run_plan(plan_, 0);
-        if (config_.adaptive && !report().interrupted) repeat_until_narrow(*config_.adaptive);
+        repeat_until_narrow();
         progress_.done();
         return report();
     }
@@ -69,8 +60,6 @@ private:
         }
     }
 
-    EngineReport& report() { return session_->report(); }
-
     // Runs the planned runs not stored yet, numbering them from `first_index`;
     // stops at Ctrl-C.
     void run_plan(const std::vector<PlannedRun>& plan, std::size_t first_index) {
@@ -88,19 +77,14 @@ private:
         }
     }
 
-    // Adaptive repetitions (engine/adaptive_rounds): here a round's runs run one after the other.
-    void repeat_until_narrow(const AdaptiveRepetitions& adaptive) {
+    // Adaptive repetitions: here a round's runs run one after the other.
+    void repeat_until_narrow() {
         std::size_t index = plan_.size();
-        platbench::repeat_until_narrow(adaptive, {config_, cells_, seed_, *session_, progress_, started_},
-                                       [&](const std::vector<PlannedRun>& round) {
-                                           run_plan(round, index);
-                                           index += round.size();
-                                           return !report().interrupted;
-                                       });
-    }
-
-    static double seconds_since(std::chrono::steady_clock::time_point start) {
-        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        ExperimentExecution::repeat_until_narrow([&](const std::vector<PlannedRun>& round) {
+            run_plan(round, index);
+            index += round.size();
+            return !report().interrupted;
+        });
     }
 
     void execute(std::size_t index, const PlannedRun& planned) {
@@ -117,18 +101,7 @@ private:
         session_->store(*record, description);
     }
 
-    const ExperimentConfig& config_;
-    const EngineOptions& options_;
-    std::vector<Cell> cells_;
-    std::uint64_t seed_;  // of the interleaved order, recorded with the experiment
-    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
-    std::vector<PlannedRun> plan_;
-    Progress progress_;
-    std::atomic<bool> never_{false};    // the interrupt flag when the caller gives none
-    const std::atomic<bool>* interrupt_;
     RunExecutor executor_;
-
-    std::optional<ExperimentSession> session_;
 };
 
 }  // namespace

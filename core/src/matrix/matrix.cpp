@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <utility>
 
-#include "matrix/combinations.hpp"
+#include "config/combinations.hpp"
 #include "platbench/hash.hpp"
 
 namespace platbench {
@@ -72,17 +72,6 @@ std::vector<Cell> expand_matrix(const ExperimentConfig& config) {
         }
     }
     return cells;
-}
-
-std::size_t matrix_size(const ExperimentConfig& config) {
-    std::size_t platforms = 0, workloads = 0;
-    for (const PluginInstanceConfig& platform : config.platforms) {
-        platforms = saturating_add(platforms, combination_count(platform));
-    }
-    for (const PluginInstanceConfig& workload : config.workloads) {
-        workloads = saturating_add(workloads, combination_count(workload));
-    }
-    return saturating_multiply(platforms, workloads);
 }
 
 std::string PlannedRun::key(const Cell& c) const {

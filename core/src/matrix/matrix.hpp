@@ -26,9 +26,6 @@ struct Cell {
 // dimensions in file order (platform dimensions first), last dimension fastest.
 std::vector<Cell> expand_matrix(const ExperimentConfig& config);
 
-// Number of cells without building them (for the "empty matrix" / size checks).
-std::size_t matrix_size(const ExperimentConfig& config);
-
 struct PlannedRun {
     std::size_t cell = 0;      // index into the cells
     int repetition = 0;        // 0-based within its kind (warmup or measured)

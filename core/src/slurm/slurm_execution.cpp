@@ -10,11 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engine/adaptive_rounds.hpp"
-#include "engine/experiment_session.hpp"
-#include "engine/progress.hpp"
+#include "engine/experiment_execution.hpp"
 #include "host/host_info.hpp"
-#include "matrix/matrix.hpp"
 #include "platbench/process.hpp"
 #include "plugin/registry.hpp"
 #include "slurm/job_manifest.hpp"
@@ -70,23 +67,16 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-class SlurmExecution {
+class SlurmExecution : private ExperimentExecution {
 public:
     SlurmExecution(const ExperimentConfig& config, const EngineOptions& options)
-        : config_(config),
-          options_(options),
-          cells_(expand_matrix(config)),
-          seed_(config.seed ? *config.seed : fresh_order_seed()),
-          plan_(plan_runs(cells_, config, seed_)),
-          progress_(options.progress, false, plan_.size()),
-          interrupt_(options.interrupt != nullptr ? options.interrupt : &never_) {
-        progress_.runs_finish_elsewhere();
+        : ExperimentExecution(config, options, RunsFinish::Elsewhere) {
         for (std::size_t i = 0; i < plan_.size(); ++i) plan_index_[plan_[i].key(cells_[plan_[i].cell])] = i;
     }
 
     EngineReport run() {
-        session_.emplace(config_, options_, progress_);
-        session_->open(cells_, seed_, plan_.size());
+        start_session();
+        open_experiment();
         experiment_text();
         prepare_spool();
         if (options_.resume) load_jobs();
@@ -95,27 +85,26 @@ public:
         attach_to_live_jobs();
         submit(runs_to_submit(), 0);
         watch();
-        if (config_.adaptive && !session_->report().interrupted) repeat_until_narrow(*config_.adaptive);
+        repeat_until_narrow();
         progress_.done();
-        return session_->report();
+        return report();
     }
 
-    // Adaptive repetitions (engine/adaptive_rounds): once every job of a round is
-    // over, a further round is submitted as a job array per platform; on --resume,
-    // runs of a round already stored are not run again.
-    void repeat_until_narrow(const AdaptiveRepetitions& adaptive) {
-        platbench::repeat_until_narrow(adaptive, {config_, cells_, seed_, *session_, progress_, started_},
-                                       [&](const std::vector<PlannedRun>& round) {
-                                           std::vector<std::size_t> added;
-                                           for (const PlannedRun& run : round) {
-                                               plan_index_[run.key(cells_[run.cell])] = plan_.size();
-                                               added.push_back(plan_.size());
-                                               plan_.push_back(run);
-                                           }
-                                           submit(not_done(added), 0);
-                                           watch();
-                                           return !session_->report().interrupted;
-                                       });
+    // Adaptive repetitions: once every job of a round is over, a further round is
+    // submitted as a job array per platform; on --resume, runs of a round already
+    // stored are not run again.
+    void repeat_until_narrow() {
+        ExperimentExecution::repeat_until_narrow([&](const std::vector<PlannedRun>& round) {
+            std::vector<std::size_t> added;
+            for (const PlannedRun& run : round) {
+                plan_index_[run.key(cells_[run.cell])] = plan_.size();
+                added.push_back(plan_.size());
+                plan_.push_back(run);
+            }
+            submit(not_done(added), 0);
+            watch();
+            return !report().interrupted;
+        });
     }
 
     void prepare_spool() {
@@ -204,7 +193,7 @@ public:
         for (std::size_t i : indices) {
             const std::string key = plan_[i].key(cells_[plan_[i].cell]);
             if (session_->is_done(key)) {
-                ++session_->report().already_done;
+                ++report().already_done;
                 continue;
             }
             if (owned_.count(key) == 0) runs.push_back(i);
@@ -468,7 +457,7 @@ public:
             }
         }
         ingest();
-        session_->report().interrupted = true;
+        report().interrupted = true;
     }
 
     // One line whenever the picture changes: runs queued, running (per node), done, failed.
@@ -506,16 +495,7 @@ public:
         return text;
     }
 
-    const ExperimentConfig& config_;
-    const EngineOptions& options_;
-    std::vector<Cell> cells_;
-    std::uint64_t seed_;
-    std::vector<PlannedRun> plan_;
     std::map<std::string, std::size_t> plan_index_;  // run key -> index in plan_
-    Progress progress_;
-    std::atomic<bool> never_{false};
-    const std::atomic<bool>* interrupt_;
-    std::optional<ExperimentSession> session_;
     fs::path experiment_dir_, results_dir_;
     std::string experiment_text_;
     std::vector<SubmittedJob> jobs_;
@@ -527,7 +507,6 @@ public:
     std::map<std::pair<std::size_t, std::size_t>, std::string> cancelled_stuck_;
     std::map<std::string, std::chrono::steady_clock::time_point> submitted_at_;
     std::string last_progress_;
-    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();  // for the adaptive budget
 };
 
 }  // namespace

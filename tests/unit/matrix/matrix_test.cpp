@@ -13,6 +13,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "config/combinations.hpp"
 #include "config/experiment.hpp"
 #include "engine/run_executor.hpp"
 #include "matrix/matrix.hpp"

@@ -1,6 +1,7 @@
 // The combinations of one platform or workload entry: every list-valued setting
 // is a dimension, the last one varying fastest. Shared by validation (each
-// combination is shown to the plugin's validate()) and by matrix expansion.
+// combination is shown to the plugin's validate(), the matrix's size is capped)
+// and by matrix expansion, which depends on config/, never the other way round.
 #pragma once
 
 #include <cstddef>
@@ -29,5 +30,9 @@ void for_each_combination(const PluginInstanceConfig& instance, std::size_t limi
 
 // Every combination, in order.
 std::vector<Combination> combinations(const PluginInstanceConfig& instance);
+
+// Number of cells of the experiment's matrix (every platform combination times
+// every workload combination) without building them; saturates rather than overflows.
+std::size_t matrix_size(const ExperimentConfig& config);
 
 }  // namespace platbench

@@ -1,4 +1,4 @@
-#include "matrix/combinations.hpp"
+#include "config/combinations.hpp"
 
 #include <limits>
 
@@ -67,6 +67,17 @@ std::vector<Combination> combinations(const PluginInstanceConfig& instance) {
         all.push_back(combination_at(instance, indices));
     } while (advance(instance, indices));
     return all;
+}
+
+std::size_t matrix_size(const ExperimentConfig& config) {
+    std::size_t platforms = 0, workloads = 0;
+    for (const PluginInstanceConfig& platform : config.platforms) {
+        platforms = saturating_add(platforms, combination_count(platform));
+    }
+    for (const PluginInstanceConfig& workload : config.workloads) {
+        workloads = saturating_add(workloads, combination_count(workload));
+    }
+    return saturating_multiply(platforms, workloads);
 }
 
 }  // namespace platbench
