@@ -7,6 +7,7 @@
 #include "cli_common.hpp"
 #include "config/combinations.hpp"
 #include "config/experiment.hpp"
+#include "config/limits.hpp"
 #include "analysis/glance.hpp"
 #include "analysis/report.hpp"
 #include "engine/engine.hpp"
@@ -115,10 +116,9 @@ Parsed parse(const Args& args, bool validate_only, RunArguments& parsed) {
 // --repetitions / --warmup replace the file's values, e.g. for one quick pass over
 // a large experiment. False (with the reason said) when a value is out of range.
 bool apply_overrides(const RunArguments& parsed, ExperimentConfig& config) {
-    constexpr int kMostRuns = 1'000'000;  // as repetitions: and warmup: allow in the file
     if (parsed.repetitions) {
-        if (*parsed.repetitions < 1 || *parsed.repetitions > kMostRuns) {
-            std::cerr << "platbench run: --repetitions must be between 1 and " << kMostRuns << "\n";
+        if (*parsed.repetitions < 1 || *parsed.repetitions > kMaxRepetitions) {
+            std::cerr << "platbench run: --repetitions must be between 1 and " << kMaxRepetitions << "\n";
             return false;
         }
         if (config.adaptive && config.adaptive->max_repetitions < *parsed.repetitions) {
@@ -129,16 +129,16 @@ bool apply_overrides(const RunArguments& parsed, ExperimentConfig& config) {
         config.repetitions = *parsed.repetitions;
     }
     if (parsed.warmup) {
-        if (*parsed.warmup < 0 || *parsed.warmup > kMostRuns) {
-            std::cerr << "platbench run: --warmup must be between 0 and " << kMostRuns << "\n";
+        if (*parsed.warmup < 0 || *parsed.warmup > kMaxWarmup) {
+            std::cerr << "platbench run: --warmup must be between 0 and " << kMaxWarmup << "\n";
             return false;
         }
         config.warmup = *parsed.warmup;
     }
     const std::size_t runs = matrix_size(config) * static_cast<std::size_t>(config.repetitions + config.warmup);
-    if (runs > 10'000'000) {  // the file's own limit
+    if (runs > kMaxRuns) {
         std::cerr << "platbench run: with --repetitions/--warmup the experiment would plan " << runs
-                  << " runs, more than 10000000\n";
+                  << " runs, more than " << kMaxRuns << "\n";
         return false;
     }
     return true;

@@ -11,10 +11,6 @@
 
 namespace platbench::cli {
 
-namespace {
-constexpr std::streamsize kMaxScriptBytes = 64 * 1024 * 1024;
-}
-
 int command_slurm_job(const Args& args) {
     if (args.size() != 1) {
         std::cerr << "platbench slurm-job SCRIPT: run by Slurm on a node, for a job the slurm executor submitted\n";
@@ -25,8 +21,8 @@ int command_slurm_job(const Args& args) {
         std::cerr << "platbench slurm-job: cannot read " << args[0] << "\n";
         return kExitRuntime;
     }
-    std::string script(static_cast<std::size_t>(kMaxScriptBytes), '\0');
-    in.read(script.data(), kMaxScriptBytes);
+    std::string script(slurm::kMaxBatchScriptBytes, '\0');
+    in.read(script.data(), static_cast<std::streamsize>(script.size()));
     script.resize(static_cast<std::size_t>(in.gcount()));
     const slurm::JobManifest manifest = slurm::parse_batch_script(script);
     PluginRegistry registry;

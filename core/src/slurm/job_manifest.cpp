@@ -12,9 +12,9 @@ namespace {
 
 // Linux reads at most this much of a #! line (BINPRM_BUF_SIZE on older kernels).
 constexpr std::size_t kMaxShebangLine = 127;
-// A manifest holds the experiment file (1 MiB at most) and its runs' indices:
-// [[[cell, repetition, warmup, index], ...], ...], three levels under the body.
-constexpr JsonLimits kManifestLimits{std::size_t{64} << 20, 4};
+// The runs' indices nest three levels under the body:
+// [[[cell, repetition, warmup, index], ...], ...].
+constexpr JsonLimits kManifestLimits{kMaxBatchScriptBytes, 4};
 
 template <typename T>
 T get(const nlohmann::json& json, const char* name) {

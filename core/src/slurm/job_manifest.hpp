@@ -5,6 +5,7 @@
 // (the node needs no copy of it), and per array task the runs to make.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -28,6 +29,10 @@ struct JobManifest {
     std::filesystem::path work_dir;       // under which runs get their work directories (empty: the node's TMPDIR)
     std::vector<std::vector<TaskRun>> tasks;  // by array task id
 };
+
+// A batch script, its manifest included, is at most this large: the manifest holds
+// the experiment file (1 MiB at most) and its runs' indices.
+inline constexpr std::size_t kMaxBatchScriptBytes = std::size_t{64} << 20;
 
 // The whole batch script. Throws std::runtime_error when `platbench` cannot be
 // named on a #! line (a space in its path, or longer than the kernel reads).
