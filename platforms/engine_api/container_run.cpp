@@ -118,12 +118,9 @@ void run_steps(const EngineClient& client, const PlatformRunRequest& request, co
     const std::string remove_problem = objects.remove_all();
     outcome.metadata["remove_seconds"] = std::to_string(seconds_since(remove_begin));
     if (!remove_problem.empty()) outcome.metadata["cleanup_problem"] = remove_problem;
-    const double total = seconds_since(begin);
-    // The platform's cost is everything around the runner's own lifetime in the container.
-    if (runtime) {
-        outcome.metadata["container_runtime_seconds"] = std::to_string(*runtime);
-        outcome.overhead_seconds = std::max(0.0, total - *runtime);
-    }
+    // The engine computes the overhead from the runner's own lifetime; the
+    // container's, as the daemon saw it, is kept for diagnosis.
+    if (runtime) outcome.metadata["container_runtime_seconds"] = std::to_string(*runtime);
 }
 
 }  // namespace
