@@ -82,8 +82,8 @@ public:
     std::optional<YamlProblem> walk(const YAML::Node& node, int depth) {
         if (++values_ > kMaxYamlValues) {
             return problem_at(node.Mark(),
-                              "the file's aliases (*name) expand to more than " + std::to_string(kMaxYamlValues) +
-                                  " values",
+                              "the file holds more than " + std::to_string(kMaxYamlValues) +
+                                  " values, aliases (*name) expanded",
                               "an experiment file needs a few hundred values; write them out or use fewer aliases");
         }
         if (depth > kMaxYamlDepth) {
