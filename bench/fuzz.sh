@@ -82,6 +82,9 @@ final_stat() { sed -n "s/^stat::$1: *//p" "$2" | tail -n 1; }
 
 # UndefinedBehaviorSanitizer prints no stack trace unless asked.
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+# LeakSanitizer dies scanning dynamic TLS once a plugin has loaded oneTBB: the
+# sanitizer build's tests/sanitizers/CTestCustom.cmake.in says why.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-intercept_tls_get_addr=0}
 
 found=0
 for target in "${targets[@]}"; do

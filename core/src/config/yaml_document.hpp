@@ -39,8 +39,8 @@ inline constexpr std::size_t kMaxYamlValues = 200'000;
 inline constexpr int kMaxYamlDepth = 64;
 
 // The limits of the guarded check: 30 s and 2 GiB. The densest 1 MiB file (a flow
-// list of 500,000 values, refused for its count) takes the check 1.6 s and 235 MiB on a 2-core
-// x86-64 VM; the limits leave room for slower machines and the sanitizer build,
+// list of 500,000 values, now refused for its count) took the whole check 1.6 s and
+// 235 MiB on a 2-core x86-64 VM; the limits leave room for slower machines and the sanitizer build,
 // not for defects (yaml-cpp's runaway LoadAll grew by 130 MiB a second).
 GuardLimits yaml_parse_limits();
 
