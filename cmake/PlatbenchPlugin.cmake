@@ -23,7 +23,8 @@ function(platbench_add_plugin name)
   add_library(${target} MODULE ${ARG_SOURCES})
   target_link_libraries(${target} PRIVATE platbench::sdk ${ARG_LIBRARIES})
   target_compile_features(${target} PRIVATE cxx_std_20)
-  target_compile_options(${target} PRIVATE -Wall -Wextra)
+  # -Wno-missing-field-initializers: ParamSpec rows leave unused fields out.
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-missing-field-initializers)
   set_target_properties(${target} PROPERTIES
     PREFIX ""
     OUTPUT_NAME "${target}"

@@ -84,13 +84,14 @@ const LoadedPlugin& find_workload(PluginRegistry& registry, const Options& optio
 }
 
 json spec_to_json(const ParamSpec& spec) {
-    auto bound = [](double value) { return std::isfinite(value) ? json(value) : json(nullptr); };
+    const NumericRange range = numeric_range(spec);
+    auto bound = [](const std::optional<double>& value) { return value ? json(*value) : json(nullptr); };
     return json{{"name", spec.name},
                 {"type", describe_param_type(spec.type)},
                 {"default", spec.default_value.empty() ? json(nullptr) : json(spec.default_value)},
                 {"unit", spec.unit},
-                {"min", bound(spec.min)},
-                {"max", bound(spec.max)},
+                {"min", bound(range.low)},
+                {"max", bound(range.high)},
                 {"choices", spec.choices},
                 {"help", spec.help}};
 }

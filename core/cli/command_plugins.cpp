@@ -57,10 +57,10 @@ std::string accepted_values(const ParamSpec& spec) {
         for (const auto& choice : spec.choices) text += (text.empty() ? "" : ", ") + choice;
         return "one of: " + text;
     }
-    const bool has_min = std::isfinite(spec.min), has_max = std::isfinite(spec.max);
-    if (has_min && has_max) return number_text(spec, spec.min) + ".." + number_text(spec, spec.max);
-    if (has_min) return ">= " + number_text(spec, spec.min);
-    if (has_max) return "<= " + number_text(spec, spec.max);
+    const NumericRange range = numeric_range(spec);
+    if (range.low && range.high) return number_text(spec, *range.low) + ".." + number_text(spec, *range.high);
+    if (range.low) return ">= " + number_text(spec, *range.low);
+    if (range.high) return "<= " + number_text(spec, *range.high);
     return "";
 }
 

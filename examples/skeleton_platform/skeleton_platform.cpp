@@ -76,13 +76,23 @@ PluginDescriptor make_skeleton_platform_descriptor() {
     // for a platform that runs the runner from the bundle (an image, a VM),
     // kPlatformVirtualMachine, kPlatformBaseline. This one needs none.
     d.flags = kNoFlags;
-    // One row per setting: name, type, default, unit, min, max, help. in_fingerprint()
-    // marks a setting that changes what the platform is (platbench compare names it).
+    // One row per setting, its members in declaration order (platbench/params.hpp):
+    // integer bounds as .min/.max, real ones as .real_min/.real_max. .fingerprint marks
+    // a setting that changes what the platform is (platbench compare names it).
     d.params = {
-        in_fingerprint(make_param("niceness", ParamType::Integer, "0", "", -20, 19,
-                                  "the runner's niceness (nice -n): higher yields the CPU to others")),
-        make_param("polite", ParamType::Bool, "true", "", -kUnbounded, kUnbounded,
-                   "refuse a negative niceness (an example of validate())"),
+        ParamSpec{
+            .name = "niceness",
+            .type = ParamType::Integer,
+            .default_value = "0",
+            .help = "the runner's niceness (nice -n): higher yields the CPU to others",
+            .min = -20,
+            .max = 19,
+            .fingerprint = true},
+        ParamSpec{
+            .name = "polite",
+            .type = ParamType::Bool,
+            .default_value = "true",
+            .help = "refuse a negative niceness (an example of validate())"},
     };
     // Metadata keys that identify the platform's software; none here.
     d.fingerprint_metadata = {};

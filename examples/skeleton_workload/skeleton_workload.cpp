@@ -51,23 +51,23 @@ platbench::PluginDescriptor make_skeleton_descriptor() {
     d.description = "Example workload: square roots in a loop (copy me)";
     d.create_workload = [] { return std::unique_ptr<platbench::Workload>(new SkeletonWorkload()); };
 
-    platbench::ParamSpec iterations;
-    iterations.name = "iterations";
-    iterations.type = platbench::ParamType::Count;  // accepts 1000, 10k, 5M
-    iterations.default_value = "10M";
-    iterations.unit = "iterations";
-    iterations.min = 1;
-    iterations.help = "square roots to compute";
-    d.params.push_back(iterations);
-
-    platbench::ParamSpec chunk;
-    chunk.name = "chunk";
-    chunk.type = platbench::ParamType::Count;
-    chunk.default_value = "1k";
-    chunk.unit = "iterations";
-    chunk.min = 1;
-    chunk.help = "iterations between checks of the stop flag";
-    d.params.push_back(chunk);
+    // One row per setting, its members in declaration order (platbench/params.hpp).
+    // Integer, Size, Count and CpuList rows take integer bounds (.min, .max); Real and
+    // Duration rows take .real_min and .real_max. A bound left out is no bound.
+    d.params = {
+        platbench::ParamSpec{.name = "iterations",
+                             .type = platbench::ParamType::Count,  // accepts 1000, 10k, 5M
+                             .default_value = "10M",
+                             .unit = "iterations",
+                             .help = "square roots to compute",
+                             .min = 1},
+        platbench::ParamSpec{.name = "chunk",
+                             .type = platbench::ParamType::Count,
+                             .default_value = "1k",
+                             .unit = "iterations",
+                             .help = "iterations between checks of the stop flag",
+                             .min = 1},
+    };
 
     // Not required, but without it the summary and the checks guess. Every metric
     // run() may report: headline metrics lead the end of a run and the report;

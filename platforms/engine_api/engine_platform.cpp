@@ -165,17 +165,26 @@ private:
 
 std::vector<ParamSpec> engine_params(const EngineFlavour& flavour) {
     return {
-        make_param("endpoint", ParamType::String, "", "", -kUnbounded, kUnbounded,
-                   "the daemon's socket, as unix:///path/to/socket (default: $" +
+        ParamSpec{
+            .name = "endpoint",
+            .type = ParamType::String,
+            .help = "the daemon's socket, as unix:///path/to/socket (default: $" +
                        flavour.endpoint.environment_variable +
                        (flavour.endpoint.unusable_environment_ignored ? " when it is unix://" : "") + ", else " +
-                       flavour.endpoint.default_endpoint + ")"),
-        in_fingerprint(make_param("storage", ParamType::Choice, "volume", "", -kUnbounded, kUnbounded,
-                                  "where the workload's work directory lives: a named volume, a bind-mounted host "
+                       flavour.endpoint.default_endpoint + ")"},
+        ParamSpec{
+            .name = "storage",
+            .type = ParamType::Choice,
+            .default_value = "volume",
+            .help = "where the workload's work directory lives: a named volume, a bind-mounted host "
                                   "directory, or the container's own writable layer",
-                                  {"volume", "bind", "container"})),
-        make_param("network", ParamType::Bool, "false", "", -kUnbounded, kUnbounded,
-                   "give the container the daemon's default network (default: no network at all)"),
+            .choices = {"volume", "bind", "container"},
+            .fingerprint = true},
+        ParamSpec{
+            .name = "network",
+            .type = ParamType::Bool,
+            .default_value = "false",
+            .help = "give the container the daemon's default network (default: no network at all)"},
         cpuset_param(),
         cpus_param(),
         memory_param(),

@@ -371,48 +371,113 @@ PluginDescriptor make_kvm_descriptor() {
     d.flags = kPlatformNeedsBundle | kPlatformVirtualMachine;
     d.fingerprint_metadata = {"libvirt_version", "hypervisor", "accel", "domain_type", "guest_kernel",
                               "guest_kernel_release", "cpu_model"};
-    ParamSpec boot_timeout = make_param("boot_timeout", ParamType::Duration, "60", "s", 1, 3600,
-                                        "destroy a guest that has not started the runner after this long");
+    ParamSpec boot_timeout = ParamSpec{
+        .name = "boot_timeout",
+        .type = ParamType::Duration,
+        .default_value = "60",
+        .unit = "s",
+        .help = "destroy a guest that has not started the runner after this long",
+        .real_min = 1,
+        .real_max = 3600};
     d.params = {
-        make_param("uri", ParamType::String, "qemu:///system", "", -kUnbounded, kUnbounded,
-                   "libvirt connection URI (qemu:///session runs the VM as your own user)"),
-        make_param("accel", ParamType::Choice, "auto", "", -kUnbounded, kUnbounded,
-                   "kvm: hardware virtualisation; tcg: QEMU's emulation (slow, not KVM performance); auto: kvm where "
+        ParamSpec{
+            .name = "uri",
+            .type = ParamType::String,
+            .default_value = "qemu:///system",
+            .help = "libvirt connection URI (qemu:///session runs the VM as your own user)"},
+        ParamSpec{
+            .name = "accel",
+            .type = ParamType::Choice,
+            .default_value = "auto",
+            .help = "kvm: hardware virtualisation; tcg: QEMU's emulation (slow, not KVM performance); auto: kvm where "
                    "libvirt offers it, else tcg",
-                   {"auto", "kvm", "tcg"}),
-        make_param("kernel", ParamType::String, "auto", "", -kUnbounded, kUnbounded,
-                   "the guest's kernel, a bzImage with its modules in /lib/modules (auto: the newest /boot/vmlinuz-*)"),
-        make_param("vcpus", ParamType::Integer, "0", "CPUs", 0, 1024,
-                   "virtual CPUs (0: one per cpuset CPU, or as many as the host has)"),
-        make_param("memory", ParamType::Size, "2GiB", "bytes", 64.0 * 1024 * 1024, kUnbounded, "the VM's memory"),
-        make_param("cpu_model", ParamType::String, "auto", "", -kUnbounded, kUnbounded,
-                   "host-passthrough, host-model, maximum or a QEMU model name (auto: host-passthrough with KVM, "
-                   "maximum with TCG)"),
-        make_param("cpuset", ParamType::CpuList, "", "CPUs", 0, 65535,
-                   "host CPUs to pin the vCPUs to, vCPU i on the i-th CPU listed (default: not pinned)"),
-        make_param("hugepages", ParamType::Bool, "false", "", -kUnbounded, kUnbounded,
-                   "back the VM's memory with huge pages (reserved beforehand: vm.nr_hugepages)"),
-        make_param("disk", ParamType::Choice, "raw", "", -kUnbounded, kUnbounded,
-                   "the disk image for the work directory, made once per experiment (none: the work directory is in "
+            .choices = {"auto", "kvm", "tcg"}},
+        ParamSpec{
+            .name = "kernel",
+            .type = ParamType::String,
+            .default_value = "auto",
+            .help = "the guest's kernel, a bzImage with its modules in /lib/modules (auto: the newest /boot/vmlinuz-*)"},
+        ParamSpec{
+            .name = "vcpus",
+            .type = ParamType::Integer,
+            .default_value = "0",
+            .unit = "CPUs",
+            .help = "virtual CPUs (0: one per cpuset CPU, or as many as the host has)",
+            .min = 0,
+            .max = 1024},
+        ParamSpec{
+            .name = "memory",
+            .type = ParamType::Size,
+            .default_value = "2GiB",
+            .unit = "bytes",
+            .help = "the VM's memory",
+            .min = 64 * 1024 * 1024},
+        ParamSpec{
+            .name = "cpu_model",
+            .type = ParamType::String,
+            .default_value = "auto",
+            .help = "host-passthrough, host-model, maximum or a QEMU model name (auto: host-passthrough with KVM, "
+                   "maximum with TCG)"},
+        ParamSpec{
+            .name = "cpuset",
+            .type = ParamType::CpuList,
+            .unit = "CPUs",
+            .help = "host CPUs to pin the vCPUs to, vCPU i on the i-th CPU listed (default: not pinned)",
+            .min = 0,
+            .max = 65535},
+        ParamSpec{
+            .name = "hugepages",
+            .type = ParamType::Bool,
+            .default_value = "false",
+            .help = "back the VM's memory with huge pages (reserved beforehand: vm.nr_hugepages)"},
+        ParamSpec{
+            .name = "disk",
+            .type = ParamType::Choice,
+            .default_value = "raw",
+            .help = "the disk image for the work directory, made once per experiment (none: the work directory is in "
                    "the guest's memory)",
-                   {"raw", "qcow2", "none"}),
-        make_param("disk_size", ParamType::Size, "8GiB", "bytes", 64.0 * 1024 * 1024, kUnbounded,
-                   "size of the disk image (sparse: only what is written takes space)"),
-        in_fingerprint(make_param("disk_bus", ParamType::Choice, "virtio-blk", "", -kUnbounded, kUnbounded,
-                                  "how the disk is attached", {"virtio-blk", "virtio-scsi"})),
-        in_fingerprint(make_param("disk_cache", ParamType::Choice, "none", "", -kUnbounded, kUnbounded,
-                                  "QEMU's cache mode for the disk (none: O_DIRECT on the host, as in IBM's 2014 study)",
-                                  {"none", "writethrough", "writeback", "directsync", "unsafe"})),
-        in_fingerprint(make_param("disk_io", ParamType::Choice, "native", "", -kUnbounded, kUnbounded,
-                                  "QEMU's I/O mode for the disk (native: Linux AIO)", {"native", "threads", "io_uring"})),
-        make_param("disk_use", ParamType::Choice, "filesystem", "", -kUnbounded, kUnbounded,
-                   "filesystem: ext4 mounted as the work directory; device: the bare disk as /dev/platbench-disk "
+            .choices = {"raw", "qcow2", "none"}},
+        ParamSpec{
+            .name = "disk_size",
+            .type = ParamType::Size,
+            .default_value = "8GiB",
+            .unit = "bytes",
+            .help = "size of the disk image (sparse: only what is written takes space)",
+            .min = 64 * 1024 * 1024},
+        ParamSpec{
+            .name = "disk_bus",
+            .type = ParamType::Choice,
+            .default_value = "virtio-blk",
+            .help = "how the disk is attached",
+            .choices = {"virtio-blk", "virtio-scsi"},
+            .fingerprint = true},
+        ParamSpec{
+            .name = "disk_cache",
+            .type = ParamType::Choice,
+            .default_value = "none",
+            .help = "QEMU's cache mode for the disk (none: O_DIRECT on the host, as in IBM's 2014 study)",
+            .choices = {"none", "writethrough", "writeback", "directsync", "unsafe"},
+            .fingerprint = true},
+        ParamSpec{
+            .name = "disk_io",
+            .type = ParamType::Choice,
+            .default_value = "native",
+            .help = "QEMU's I/O mode for the disk (native: Linux AIO)",
+            .choices = {"native", "threads", "io_uring"},
+            .fingerprint = true},
+        ParamSpec{
+            .name = "disk_use",
+            .type = ParamType::Choice,
+            .default_value = "filesystem",
+            .help = "filesystem: ext4 mounted as the work directory; device: the bare disk as /dev/platbench-disk "
                    "(give it to blockio as device:)",
-                   {"filesystem", "device"}),
+            .choices = {"filesystem", "device"}},
         boot_timeout,
-        make_param("image_dir", ParamType::String, "", "", -kUnbounded, kUnbounded,
-                   "directory for the boot files, disks and run files, readable by QEMU (default: "
-                   "/var/tmp/platbench-kvm-<uid>)"),
+        ParamSpec{
+            .name = "image_dir",
+            .type = ParamType::String,
+            .help = "directory for the boot files, disks and run files, readable by QEMU (default: "
+                   "/var/tmp/platbench-kvm-<uid>)"},
     };
     d.create_platform = [] { return std::unique_ptr<Platform>(new KvmPlatform()); };
     return d;

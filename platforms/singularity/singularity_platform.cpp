@@ -172,25 +172,44 @@ PluginDescriptor make_singularity_descriptor() {
     d.flags = kPlatformNeedsBundle;
     d.fingerprint_metadata = {"apptainer_product", "apptainer_version", "image", "image_format"};
     d.params = {
-        make_param("program", ParamType::String, "", "", -kUnbounded, kUnbounded,
-                   "the apptainer or singularity program, a name in PATH or a path (default: apptainer, else "
-                   "singularity)"),
-        in_fingerprint(make_param("image_format", ParamType::Choice, "sif", "", -kUnbounded, kUnbounded,
-                                  "run the bundle as a SIF file (squashfs, as HPC sites do) or as a sandbox directory",
-                                  {"sif", "sandbox"})),
-        make_param("image_dir", ParamType::String, "", "", -kUnbounded, kUnbounded,
-                   "where images are built and cached by bundle content (default: $PLATBENCH_APPTAINER_IMAGE_DIR, else "
-                   "/var/tmp/platbench-apptainer-<uid>)"),
-        make_param("scratch_dir", ParamType::String, "", "", -kUnbounded, kUnbounded,
-                   "host directory in which each run gets its working directory, bound at /work, e.g. a node's "
-                   "local scratch (default: the run's directory under the output directory)"),
-        make_param("no_privs", ParamType::Bool, "true", "", -kUnbounded, kUnbounded,
-                   "drop all capabilities in the container (--no-privs): the workload needs none, and as root "
-                   "apptainer may refuse to start without it"),
-        make_param("network", ParamType::Bool, "false", "", -kUnbounded, kUnbounded,
-                   "share the host's network (default: a network namespace with loopback only)"),
-        make_param("show_cgroups", ParamType::Bool, "true", "", -kUnbounded, kUnbounded,
-                   "bind the host's /sys/fs/cgroup read-only, so the workload sees and records its limits"),
+        ParamSpec{
+            .name = "program",
+            .type = ParamType::String,
+            .help = "the apptainer or singularity program, a name in PATH or a path (default: apptainer, else "
+                   "singularity)"},
+        ParamSpec{
+            .name = "image_format",
+            .type = ParamType::Choice,
+            .default_value = "sif",
+            .help = "run the bundle as a SIF file (squashfs, as HPC sites do) or as a sandbox directory",
+            .choices = {"sif", "sandbox"},
+            .fingerprint = true},
+        ParamSpec{
+            .name = "image_dir",
+            .type = ParamType::String,
+            .help = "where images are built and cached by bundle content (default: $PLATBENCH_APPTAINER_IMAGE_DIR, else "
+                   "/var/tmp/platbench-apptainer-<uid>)"},
+        ParamSpec{
+            .name = "scratch_dir",
+            .type = ParamType::String,
+            .help = "host directory in which each run gets its working directory, bound at /work, e.g. a node's "
+                   "local scratch (default: the run's directory under the output directory)"},
+        ParamSpec{
+            .name = "no_privs",
+            .type = ParamType::Bool,
+            .default_value = "true",
+            .help = "drop all capabilities in the container (--no-privs): the workload needs none, and as root "
+                   "apptainer may refuse to start without it"},
+        ParamSpec{
+            .name = "network",
+            .type = ParamType::Bool,
+            .default_value = "false",
+            .help = "share the host's network (default: a network namespace with loopback only)"},
+        ParamSpec{
+            .name = "show_cgroups",
+            .type = ParamType::Bool,
+            .default_value = "true",
+            .help = "bind the host's /sys/fs/cgroup read-only, so the workload sees and records its limits"},
         cpuset_param(),
         cpus_param(),
         memory_param(),

@@ -23,37 +23,123 @@ const char* engine_name(Engine engine) { return kEngineNames[static_cast<int>(en
 
 ParamTable job_params() {
     return {
-        make_param("pattern", ParamType::Choice, "randread", "", -kUnbounded, kUnbounded,
-             "access pattern: sequential or random reads and writes; randrw mixes them by rwmixread",
-             {"read", "write", "randread", "randwrite", "randrw"}),
-        make_param("rwmixread", ParamType::Integer, "50", "%", 0, 100, "share of reads in randrw, in percent"),
-        make_param("block_size", ParamType::Size, "4KiB", "bytes", 512, 64.0 * 1024 * 1024, "bytes per I/O"),
-        make_param("file_size", ParamType::Size, "256MiB", "bytes", 4096, kUnbounded,
-             "bytes per job: its own file, or its region of the device"),
-        make_param("jobs", ParamType::Integer, "1", "threads", 1, 256, "jobs running at once, each on its own file or region"),
-        make_param("iodepth", ParamType::Integer, "1", "I/Os", 1, 4096, "I/Os in flight per job (psync: 1)"),
-        make_param("engine", ParamType::Choice, "psync", "", -kUnbounded, kUnbounded,
-             "psync: pread/pwrite; libaio: Linux native AIO; io_uring: liburing", {"psync", "libaio", "io_uring"}),
-        make_param("direct", ParamType::Bool, "true", "", -kUnbounded, kUnbounded, "O_DIRECT: bypass the page cache"),
-        make_param("fsync", ParamType::Integer, "0", "writes", 0, 1e9, "fsync after every N writes (0: never)"),
-        make_param("fdatasync", ParamType::Integer, "0", "writes", 0, 1e9, "fdatasync after every N writes (0: never)"),
-        make_param("runtime", ParamType::Duration, "", "s", 0.001, kUnbounded,
-             "time-based: run this long, looping over the file (default: size-based, each job moves file_size once)"),
-        make_param("ramp_time", ParamType::Duration, "0", "s", 0, kUnbounded, "run this long first without counting"),
-        make_param("seed", ParamType::Integer, "1", "", 0, 9.2e18, "seed of the random offsets and of the data written"),
-        make_param("directory", ParamType::String, "", "", -kUnbounded, kUnbounded,
-             "directory for the job files, laid out before and removed after the run (default: the run's work directory)"),
-        make_param("device", ParamType::String, "", "", -kUnbounded, kUnbounded,
-             "a block device to use instead of files (must not be mounted; its data is overwritten by writes)"),
-        make_param("verify", ParamType::Bool, "false", "", -kUnbounded, kUnbounded,
-             "check every block read against the data written (a correctness check, not a measurement)"),
-        make_param("layout", ParamType::Bool, "true", "", -kUnbounded, kUnbounded,
-             "with device: write the region that reads touch before measuring, so that reads meet real data "
+        ParamSpec{
+            .name = "pattern",
+            .type = ParamType::Choice,
+            .default_value = "randread",
+            .help = "access pattern: sequential or random reads and writes; randrw mixes them by rwmixread",
+            .choices = {"read", "write", "randread", "randwrite", "randrw"}},
+        ParamSpec{
+            .name = "rwmixread",
+            .type = ParamType::Integer,
+            .default_value = "50",
+            .unit = "%",
+            .help = "share of reads in randrw, in percent",
+            .min = 0,
+            .max = 100},
+        ParamSpec{
+            .name = "block_size",
+            .type = ParamType::Size,
+            .default_value = "4KiB",
+            .unit = "bytes",
+            .help = "bytes per I/O",
+            .min = 512,
+            .max = 64 * 1024 * 1024},
+        ParamSpec{
+            .name = "file_size",
+            .type = ParamType::Size,
+            .default_value = "256MiB",
+            .unit = "bytes",
+            .help = "bytes per job: its own file, or its region of the device",
+            .min = 4096},
+        ParamSpec{
+            .name = "jobs",
+            .type = ParamType::Integer,
+            .default_value = "1",
+            .unit = "threads",
+            .help = "jobs running at once, each on its own file or region",
+            .min = 1,
+            .max = 256},
+        ParamSpec{
+            .name = "iodepth",
+            .type = ParamType::Integer,
+            .default_value = "1",
+            .unit = "I/Os",
+            .help = "I/Os in flight per job (psync: 1)",
+            .min = 1,
+            .max = 4096},
+        ParamSpec{
+            .name = "engine",
+            .type = ParamType::Choice,
+            .default_value = "psync",
+            .help = "psync: pread/pwrite; libaio: Linux native AIO; io_uring: liburing",
+            .choices = {"psync", "libaio", "io_uring"}},
+        ParamSpec{
+            .name = "direct",
+            .type = ParamType::Bool,
+            .default_value = "true",
+            .help = "O_DIRECT: bypass the page cache"},
+        ParamSpec{
+            .name = "fsync",
+            .type = ParamType::Integer,
+            .default_value = "0",
+            .unit = "writes",
+            .help = "fsync after every N writes (0: never)",
+            .min = 0,
+            .max = 1'000'000'000},
+        ParamSpec{
+            .name = "fdatasync",
+            .type = ParamType::Integer,
+            .default_value = "0",
+            .unit = "writes",
+            .help = "fdatasync after every N writes (0: never)",
+            .min = 0,
+            .max = 1'000'000'000},
+        ParamSpec{
+            .name = "runtime",
+            .type = ParamType::Duration,
+            .unit = "s",
+            .help = "time-based: run this long, looping over the file (default: size-based, each job moves file_size once)",
+            .real_min = 0.001},
+        ParamSpec{
+            .name = "ramp_time",
+            .type = ParamType::Duration,
+            .default_value = "0",
+            .unit = "s",
+            .help = "run this long first without counting",
+            .real_min = 0},
+        ParamSpec{
+            .name = "seed",
+            .type = ParamType::Integer,
+            .default_value = "1",
+            .help = "seed of the random offsets and of the data written",
+            .min = 0},
+        ParamSpec{
+            .name = "directory",
+            .type = ParamType::String,
+            .help = "directory for the job files, laid out before and removed after the run (default: the run's work directory)"},
+        ParamSpec{
+            .name = "device",
+            .type = ParamType::String,
+            .help = "a block device to use instead of files (must not be mounted; its data is overwritten by writes)"},
+        ParamSpec{
+            .name = "verify",
+            .type = ParamType::Bool,
+            .default_value = "false",
+            .help = "check every block read against the data written (a correctness check, not a measurement)"},
+        ParamSpec{
+            .name = "layout",
+            .type = ParamType::Bool,
+            .default_value = "true",
+            .help = "with device: write the region that reads touch before measuring, so that reads meet real data "
              "(a fresh or sparse disk image returns holes without storage I/O); false measures whatever the "
-             "device holds, and the validity checks say so. Files are always laid out"),
-        make_param("norandommap", ParamType::Bool, "false", "", -kUnbounded, kUnbounded,
-             "random patterns draw offsets with replacement (fio's norandommap); by default each block is "
-             "visited once per pass before any is visited again, as fio does"),
+             "device holds, and the validity checks say so. Files are always laid out"},
+        ParamSpec{
+            .name = "norandommap",
+            .type = ParamType::Bool,
+            .default_value = "false",
+            .help = "random patterns draw offsets with replacement (fio's norandommap); by default each block is "
+             "visited once per pass before any is visited again, as fio does"},
     };
 }
 

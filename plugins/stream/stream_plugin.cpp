@@ -31,18 +31,47 @@ constexpr double kShortKernelSeconds = 1e-3;
 
 ParamTable stream_params() {
     return {
-        make_param("array_size", ParamType::Count, "", "elements", 1, 1e15,
-                   "doubles per array (10M when neither array_size nor array_bytes is given); exclusive with array_bytes"),
-        make_param("array_bytes", ParamType::Size, "", "bytes", 8, 8e15,
-                   "bytes per array, rounded down to whole doubles (default: see array_size); exclusive with array_size"),
-        make_param("ntimes", ParamType::Integer, "10", "iterations", 2, 1000,
-                   "iterations of the four kernels; the first is not counted, as in STREAM"),
-        make_param("threads", ParamType::Integer, "", "threads", 1, 4096,
-                   "worker threads (default: the CPUs the run may use)"),
-        make_param("nontemporal", ParamType::Bool, "false", "", -kUnbounded, kUnbounded,
-                   "non-temporal (streaming) stores, which bypass the caches and avoid reading destination lines"),
-        make_param("scalar", ParamType::Real, "3.0", "", -1e6, 1e6,
-                   "the constant q of Scale (b = q*c) and Triad (a = b + q*c)"),
+        ParamSpec{
+            .name = "array_size",
+            .type = ParamType::Count,
+            .unit = "elements",
+            .help = "doubles per array (10M when neither array_size nor array_bytes is given); exclusive with array_bytes",
+            .min = 1,
+            .max = 1'000'000'000'000'000},
+        ParamSpec{
+            .name = "array_bytes",
+            .type = ParamType::Size,
+            .unit = "bytes",
+            .help = "bytes per array, rounded down to whole doubles (default: see array_size); exclusive with array_size",
+            .min = 8,
+            .max = 8'000'000'000'000'000},
+        ParamSpec{
+            .name = "ntimes",
+            .type = ParamType::Integer,
+            .default_value = "10",
+            .unit = "iterations",
+            .help = "iterations of the four kernels; the first is not counted, as in STREAM",
+            .min = 2,
+            .max = 1000},
+        ParamSpec{
+            .name = "threads",
+            .type = ParamType::Integer,
+            .unit = "threads",
+            .help = "worker threads (default: the CPUs the run may use)",
+            .min = 1,
+            .max = 4096},
+        ParamSpec{
+            .name = "nontemporal",
+            .type = ParamType::Bool,
+            .default_value = "false",
+            .help = "non-temporal (streaming) stores, which bypass the caches and avoid reading destination lines"},
+        ParamSpec{
+            .name = "scalar",
+            .type = ParamType::Real,
+            .default_value = "3.0",
+            .help = "the constant q of Scale (b = q*c) and Triad (a = b + q*c)",
+            .real_min = -1e6,
+            .real_max = 1e6},
     };
 }
 

@@ -37,6 +37,15 @@ const char* better_name(Better better);
 // The inverse of better_name(); nullopt for any other text.
 std::optional<Better> parse_better(std::string_view text);
 
+// One row of a plugin's table, written with designated initialisers (the members
+// in this order; leave out what does not apply):
+//   ParamSpec{.name = "ntimes",
+//             .type = ParamType::Integer,
+//             .default_value = "10",
+//             .unit = "iterations",
+//             .help = "iterations of the kernels",
+//             .min = 2,
+//             .max = 1000}
 struct ParamSpec {
     std::string name;
     ParamType type = ParamType::String;
@@ -44,10 +53,15 @@ struct ParamSpec {
     // parameter is optional and absent unless the user gives it.
     std::string default_value;
     std::string unit;                  // shown to users: "bytes", "elements", "s", ...
-    double min = -std::numeric_limits<double>::infinity();  // inclusive, numeric types
-    double max = std::numeric_limits<double>::infinity();   // inclusive, numeric types
-    std::vector<std::string> choices;  // allowed values for ParamType::Choice
     std::string help;                  // one line
+    std::vector<std::string> choices;  // allowed values for ParamType::Choice
+    // Inclusive bounds of Integer, Size (bytes) and Count values, and of the CPU
+    // numbers of a CpuList; unset: unbounded on that side.
+    std::optional<std::int64_t> min;
+    std::optional<std::int64_t> max;
+    // Inclusive bounds of Real and Duration (seconds) values; unset: unbounded.
+    std::optional<double> real_min;
+    std::optional<double> real_max;
     // A platform setting that changes what the platform is (a storage driver, a
     // disk cache mode): `platbench compare` names it when two experiments differ in it.
     bool fingerprint = false;
@@ -55,31 +69,17 @@ struct ParamSpec {
 
 using ParamTable = std::vector<ParamSpec>;
 
-// No bound on that side: make_param("scalar", ..., -kUnbounded, kUnbounded, ...).
-inline constexpr double kUnbounded = std::numeric_limits<double>::infinity();
+// True for the types bounded by min/max (Integer, Size, Count, CpuList), false for
+// those bounded by real_min/real_max (Real, Duration) and the unbounded rest.
+bool has_integer_bounds(ParamType type);
 
-// One row of a table, its columns in order:
-//   make_param("ntimes", ParamType::Integer, "10", "iterations", 2, 1000, "iterations of the kernels")
-inline ParamSpec make_param(std::string name, ParamType type, std::string default_value, std::string unit,
-                            double min, double max, std::string help, std::vector<std::string> choices = {}) {
-    ParamSpec spec;
-    spec.name = std::move(name);
-    spec.type = type;
-    spec.default_value = std::move(default_value);
-    spec.unit = std::move(unit);
-    spec.min = min;
-    spec.max = max;
-    spec.choices = std::move(choices);
-    spec.help = std::move(help);
-    return spec;
-}
-
-// The row, marked as a setting that identifies the platform (ParamSpec::fingerprint):
-//   in_fingerprint(make_param("disk_cache", ParamType::Choice, ...))
-inline ParamSpec in_fingerprint(ParamSpec spec) {
-    spec.fingerprint = true;
-    return spec;
-}
+// A row's bounds as numbers, whichever pair its type uses; unset where unbounded.
+// For messages, help and documentation; parsing compares integers exactly.
+struct NumericRange {
+    std::optional<double> low;
+    std::optional<double> high;
+};
+NumericRange numeric_range(const ParamSpec& spec);
 
 // A parsed value. Integer, Size and Count are int64 (bytes / units); Real and
 // Duration are double (Duration in seconds); Bool is bool; String, Choice and

@@ -36,7 +36,9 @@ namespace platbench {
 //    ParamSpec::fingerprint, ProbeResult::caveats.
 // 5: platbench_abi_digest (the loader compares the headers' digest too).
 // 6: RunInterpretation::status is a RunStatus (run_status.hpp), no longer text.
-inline constexpr std::uint32_t kAbiVersion = 6;
+// 7: ParamSpec rows by designated initialisers: integer bounds min/max as integers,
+//    real_min/real_max for Real and Duration; make_param and in_fingerprint removed.
+inline constexpr std::uint32_t kAbiVersion = 7;
 
 inline constexpr const char* kAbiVersionSymbol = "platbench_abi_version";
 inline constexpr const char* kAbiDigestSymbol = "platbench_abi_digest";

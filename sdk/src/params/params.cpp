@@ -65,27 +65,44 @@ const Multiplier* find_suffix(const Multiplier (&table)[N], std::string_view suf
     return nullptr;
 }
 
-std::string range_text(const ParamSpec& spec, bool integral) {
-    auto fmt = [&](double v) {
+// "between 1 and 64", "at least 2", "at most 3600": the row's bounds in words.
+std::string range_text(const ParamSpec& spec) {
+    auto fmt = [&](auto bound) {
         std::ostringstream out;
-        if (integral) out << static_cast<long long>(v); else out << v;
+        out << bound;
         return out.str();
     };
-    const bool has_min = std::isfinite(spec.min), has_max = std::isfinite(spec.max);
-    if (has_min && has_max) return "between " + fmt(spec.min) + " and " + fmt(spec.max);
-    if (has_min) return "at least " + fmt(spec.min);
-    if (has_max) return "at most " + fmt(spec.max);
+    std::string low, high;
+    if (has_integer_bounds(spec.type)) {
+        if (spec.min) low = fmt(*spec.min);
+        if (spec.max) high = fmt(*spec.max);
+    } else {
+        if (spec.real_min) low = fmt(*spec.real_min);
+        if (spec.real_max) high = fmt(*spec.real_max);
+    }
+    if (!low.empty() && !high.empty()) return "between " + low + " and " + high;
+    if (!low.empty()) return "at least " + low;
+    if (!high.empty()) return "at most " + high;
     return "";
 }
 
 ParseOutcome fail(std::string message) { return {std::nullopt, std::move(message)}; }
 
-ParseOutcome check_range(const ParamSpec& spec, double value, ParamValue parsed, bool integral) {
-    if (value < spec.min || value > spec.max) {
-        return fail("value out of range: must be " + range_text(spec, integral) +
-                    (spec.unit.empty() ? "" : " " + spec.unit));
-    }
-    return {std::move(parsed), {}};
+ParseOutcome out_of_range(const ParamSpec& spec) {
+    return fail("value out of range: must be " + range_text(spec) + (spec.unit.empty() ? "" : " " + spec.unit));
+}
+
+// Integer, Size and Count values against min/max, exactly.
+ParseOutcome check_integer_range(const ParamSpec& spec, std::int64_t value) {
+    if ((spec.min && value < *spec.min) || (spec.max && value > *spec.max)) return out_of_range(spec);
+    return {ParamValue(value), {}};
+}
+
+// Real and Duration values against real_min/real_max.
+ParseOutcome check_real_range(const ParamSpec& spec, double value) {
+    if ((spec.real_min && value < *spec.real_min) || (spec.real_max && value > *spec.real_max))
+        return out_of_range(spec);
+    return {ParamValue(value), {}};
 }
 
 template <std::size_t N>
@@ -100,10 +117,23 @@ ParseOutcome parse_scaled_integer(const ParamSpec& spec, std::string_view text, 
     const double value = number * m->factor;
     if (value > 9.2e18) return fail("value too large");
     if (value != std::floor(value)) return fail("must be a whole number");
-    return check_range(spec, value, ParamValue(static_cast<std::int64_t>(value)), true);
+    return check_integer_range(spec, static_cast<std::int64_t>(value));
 }
 
 }  // namespace
+
+bool has_integer_bounds(ParamType type) {
+    return type == ParamType::Integer || type == ParamType::Size || type == ParamType::Count ||
+           type == ParamType::CpuList;
+}
+
+NumericRange numeric_range(const ParamSpec& spec) {
+    if (!has_integer_bounds(spec.type)) return {spec.real_min, spec.real_max};
+    NumericRange range;
+    if (spec.min) range.low = static_cast<double>(*spec.min);
+    if (spec.max) range.high = static_cast<double>(*spec.max);
+    return range;
+}
 
 std::string format_cpu_list(std::vector<int> cpus) {
     std::sort(cpus.begin(), cpus.end());
@@ -154,13 +184,13 @@ ParseOutcome parse_param_value(const ParamSpec& spec, std::string_view raw) {
             auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
             if (text.empty() || ec != std::errc() || p != text.data() + text.size())
                 return fail("expected an integer");
-            return check_range(spec, static_cast<double>(value), ParamValue(value), true);
+            return check_integer_range(spec, value);
         }
         case ParamType::Real: {
             double number = 0;
             std::string_view suffix;
             if (!split_number(text, number, suffix) || !suffix.empty()) return fail("expected a number");
-            return check_range(spec, number, ParamValue(number), false);
+            return check_real_range(spec, number);
         }
         case ParamType::Bool: {
             const std::string v = lower(text);
@@ -192,13 +222,13 @@ ParseOutcome parse_param_value(const ParamSpec& spec, std::string_view raw) {
             if (m == nullptr) return fail("unknown unit '" + std::string(suffix) + "': expected " + accepted);
             if (number < 0) return fail("must not be negative");
             const double seconds = number * m->factor;
-            return check_range(spec, seconds, ParamValue(seconds), false);
+            return check_real_range(spec, seconds);
         }
         case ParamType::CpuList: {
             auto cpus = expand_cpu_list(text);
             if (!cpus) return fail("expected a CPU list such as 0, 0-3 or 0,2,4-7");
-            if (!cpus->empty() && (cpus->front() < spec.min || cpus->back() > spec.max))
-                return fail("CPU numbers must be " + range_text(spec, true));
+            if (!cpus->empty() && ((spec.min && cpus->front() < *spec.min) || (spec.max && cpus->back() > *spec.max)))
+                return fail("CPU numbers must be " + range_text(spec));
             return {ParamValue(format_cpu_list(std::move(*cpus))), {}};
         }
     }

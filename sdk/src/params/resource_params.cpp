@@ -6,18 +6,32 @@
 namespace platbench {
 
 ParamSpec cpuset_param() {
-    return make_param("cpuset", ParamType::CpuList, "", "CPUs", 0, 65535,
-                      "CPUs the run may use, e.g. 0-3 (default: all the host allows)");
+    return ParamSpec{
+        .name = "cpuset",
+        .type = ParamType::CpuList,
+        .unit = "CPUs",
+        .help = "CPUs the run may use, e.g. 0-3 (default: all the host allows)",
+        .min = 0,
+        .max = 65535};
 }
 
 ParamSpec cpus_param() {
-    return make_param("cpus", ParamType::Real, "", "CPUs", 0.01, 4096,
-                      "CPU bandwidth limit in CPUs, e.g. 1.5 (default: unlimited)");
+    return ParamSpec{
+        .name = "cpus",
+        .type = ParamType::Real,
+        .unit = "CPUs",
+        .help = "CPU bandwidth limit in CPUs, e.g. 1.5 (default: unlimited)",
+        .real_min = 0.01,
+        .real_max = 4096};
 }
 
 ParamSpec memory_param() {
-    return make_param("memory", ParamType::Size, "", "bytes", 4 * 1024 * 1024, kUnbounded,
-                      "memory limit, e.g. 2GiB (default: unlimited)");
+    return ParamSpec{
+        .name = "memory",
+        .type = ParamType::Size,
+        .unit = "bytes",
+        .help = "memory limit, e.g. 2GiB (default: unlimited)",
+        .min = 4 * 1024 * 1024};
 }
 
 }  // namespace platbench

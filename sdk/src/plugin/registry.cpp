@@ -38,6 +38,21 @@ std::string loader_reason(const fs::path& file) {
     return message != nullptr ? message : "the dynamic loader refused it";
 }
 
+// Each type takes its own pair of bounds: min/max are integers, real_min/real_max reals.
+void check_bounds(const ParamSpec& spec, const std::string& where) {
+    const bool integral = has_integer_bounds(spec.type);
+    const bool numeric = integral || spec.type == ParamType::Real || spec.type == ParamType::Duration;
+    if ((spec.min || spec.max) && !integral)
+        throw PluginLoadError(where + ": min/max bound Integer, Size, Count and CpuList parameters" +
+                              (numeric ? "; a Real or Duration takes real_min/real_max" : ""));
+    if ((spec.real_min || spec.real_max) && (integral || !numeric))
+        throw PluginLoadError(where + ": real_min/real_max bound Real and Duration parameters" +
+                              (integral ? "; an integral type takes min/max" : ""));
+    const NumericRange range = numeric_range(spec);
+    if (range.low && range.high && *range.low > *range.high)
+        throw PluginLoadError(where + ": min is greater than max");
+}
+
 void check_param_table(const PluginDescriptor& d, const fs::path& file) {
     std::set<std::string> seen;
     for (const ParamSpec& spec : d.params) {
@@ -46,7 +61,7 @@ void check_param_table(const PluginDescriptor& d, const fs::path& file) {
         if (!seen.insert(spec.name).second) throw PluginLoadError(where + ": declared twice");
         if (spec.type == ParamType::Choice && spec.choices.empty())
             throw PluginLoadError(where + ": a choice parameter needs at least one choice");
-        if (spec.min > spec.max) throw PluginLoadError(where + ": min is greater than max");
+        check_bounds(spec, where);
         if (!spec.default_value.empty()) {
             ParseOutcome parsed = parse_param_value(spec, spec.default_value);
             if (!parsed.value) throw PluginLoadError(where + ": default '" + spec.default_value + "' is invalid: " + parsed.error);

@@ -117,13 +117,15 @@ PluginDescriptor make_echo_descriptor() {
     d.kind = PluginKind::Workload;
     d.name = "echo";
     d.description = "Test workload: reports the value it is given; can fail, sleep, print, allocate or abort on request";
-    ParamSpec sleep = param("sleep", ParamType::Duration, "0", "sleep this long before returning (ends early on SIGTERM)");
-    sleep.unit = "s";
-    sleep.max = 3600;
     d.params = {
         param("value", ParamType::Real, "1", "reported as the metric echo_value"),
         param("fail", ParamType::Bool, "false", "throw WorkloadError(message)"),
-        sleep,
+        ParamSpec{.name = "sleep",
+                  .type = ParamType::Duration,
+                  .default_value = "0",
+                  .unit = "s",
+                  .help = "sleep this long before returning (ends early on SIGTERM)",
+                  .real_max = 3600},
         param("message", ParamType::String, "", "error message when fail=true, else reported as info"),
         param("print", ParamType::String, "", "text the workload prints on its own stdout"),
         param("nan", ParamType::Bool, "false", "report echo_value as NaN"),

@@ -262,9 +262,9 @@ TEST_CASE("fingerprints name what differs between two experiments' platforms") {
     vm.kind = platbench::PluginKind::Platform;
     vm.name = "vm_plugin";
     vm.fingerprint_metadata = {"qemu_version"};
-    vm.params = {platbench::in_fingerprint(platbench::make_param("disk_cache", platbench::ParamType::String, "", "",
-                                                                 0, 0, "")),
-                 platbench::make_param("vcpus", platbench::ParamType::Integer, "1", "", 1, 8, "")};
+    vm.params = {
+        platbench::ParamSpec{.name = "disk_cache", .type = platbench::ParamType::String, .fingerprint = true},
+        platbench::ParamSpec{.name = "vcpus", .type = platbench::ParamType::Integer, .default_value = "1", .min = 1, .max = 8}};
     before.config["plugin_traits"] = after.config["plugin_traits"] = platbench::PluginTraits::to_json({&vm});
     old_run.platform_instance = new_run.platform_instance = "kvm";
     old_run.platform_plugin = new_run.platform_plugin = "vm_plugin";
