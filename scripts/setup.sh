@@ -26,7 +26,10 @@ BUILD_PACKAGES=(
   libboost-dev libboost-program-options-dev libboost-filesystem-dev
   libyaml-cpp-dev libtbb-dev doctest-dev nlohmann-json3-dev libsqlite3-dev libssl-dev
   liburing-dev libaio-dev libarchive-dev libvirt-dev liblzma-dev
+  libopenblas-dev
 )
+# libopenblas-dev: the `linpack` workload's LU (OpenBLAS, which carries LAPACK).
+# hpcc: the `hpcc` workload runs HPC Challenge, the reference of linpack and randomaccess.
 # fio: the `fio` workload runs it (and the block I/O tests compare against it).
 # docker.io: the `docker` platform's daemon (Engine API 1.41).
 # podman runc catatonit: the `podman` platform's service. runc runs its containers
@@ -36,7 +39,7 @@ BUILD_PACKAGES=(
 # qemu-system-x86 ... linux-image-amd64: the `kvm` platform's libvirtd, QEMU, and the
 # kernel its VMs boot; e2fsprogs and qemu-utils make the VMs' disks.
 # gnuplot-nox: `platbench report` draws its figures with it.
-RUN_PACKAGES=(fio docker.io podman runc catatonit qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients linux-image-amd64
+RUN_PACKAGES=(fio hpcc docker.io podman runc catatonit qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients linux-image-amd64
   e2fsprogs gnuplot-nox)
 # chromium: the report test renders report.html in a real (headless) browser.
 # slurmctld slurmd slurm-client munge: the slurm executor's tests start a local

@@ -4,9 +4,6 @@
 // by both and compared row by row: blockio is our own code, fio the tool
 // everyone knows. The command line and the parsing of fio's JSON report are in
 // fio_command.cpp; here: finding fio, its scratch directory, running it.
-#include <stdlib.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -14,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "external_program.hpp"
 #include "fio_command.hpp"
 #include "io_job.hpp"
 #include "platbench/plugin.hpp"
@@ -25,21 +23,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kProgram = "fio";
-constexpr std::size_t kStderrExcerpt = 600;
-
-bool is_executable(const fs::path& file) {
-    std::error_code ec;
-    return fs::is_regular_file(file, ec) && ::access(file.c_str(), X_OK) == 0;
-}
-
-// The bundle puts fio beside the runner (/usr/bin), so inside a container or VM
-// the bundled fio wins; on the host, the runner's directory has none and PATH decides.
-std::optional<fs::path> find_fio() {
-    std::error_code ec;
-    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec && is_executable(exe.parent_path() / kProgram)) return exe.parent_path() / kProgram;
-    return find_program(kProgram);
-}
 
 std::vector<std::string> fio_errors(const ParamValues& params) {
     std::vector<std::string> errors = io_job::job_errors(params);
@@ -50,48 +33,16 @@ std::vector<std::string> fio_errors(const ParamValues& params) {
     return errors;
 }
 
-// A private directory for fio's files, removed with everything in it on every
-// way out (success, failure, stop), so no run leaves its data behind.
-class ScratchDir {
-public:
-    explicit ScratchDir(const fs::path& base) {
-        std::error_code ec;
-        if (!fs::is_directory(base, ec))
-            throw WorkloadError("directory " + base.string() + " does not exist; create it or choose another");
-        std::string pattern = (base / "platbench-fio-XXXXXX").string();
-        if (::mkdtemp(pattern.data()) == nullptr)
-            throw WorkloadError("cannot create a scratch directory in " + base.string() + "; is it writable?");
-        path_ = pattern;
-    }
-    ~ScratchDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    ScratchDir(const ScratchDir&) = delete;
-    ScratchDir& operator=(const ScratchDir&) = delete;
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
-
-std::string stderr_excerpt(const std::string& text) {
-    const std::size_t end = text.find_last_not_of(" \n");
-    if (end == std::string::npos) return "(nothing on stderr)";
-    const std::size_t begin = end + 1 > kStderrExcerpt ? end + 1 - kStderrExcerpt : 0;
-    return text.substr(begin, end + 1 - begin);
-}
-
 // Every way fio can end other than a clean exit, as a message that says what to do.
 void check_outcome(const ChildOutcome& outcome, const fs::path& program) {
     if (outcome.cancelled) throw WorkloadError("interrupted: fio was stopped before it finished");
     if (!outcome.started) throw WorkloadError("cannot start " + program.string() + ": " + outcome.failure);
     if (outcome.term_signal != 0)
         throw WorkloadError("fio was killed by signal " + std::to_string(outcome.term_signal) + ": " +
-                            stderr_excerpt(outcome.stderr_text));
+                            external::stderr_excerpt(outcome.stderr_text));
     if (outcome.exit_code == 0) return;
     std::string message = "fio failed (exit status " + std::to_string(outcome.exit_code) + "): " +
-                          stderr_excerpt(outcome.stderr_text);
+                          external::stderr_excerpt(outcome.stderr_text);
     if (outcome.stderr_text.find("direct=1") != std::string::npos)
         message += "; use a directory on a file system with O_DIRECT (not tmpfs), or direct: false";
     throw WorkloadError(message);
@@ -137,13 +88,13 @@ public:
     WorkloadResult run(const WorkloadRunRequest& request) override {
         if (auto errors = fio_errors(request.params); !errors.empty()) throw WorkloadError(errors.front());
         const io_job::Job job = io_job::parse_job(request.params);
-        const std::optional<fs::path> program = find_fio();
+        const std::optional<fs::path> program = external::find_bundled_program(kProgram);
         if (!program) {
             throw WorkloadUnavailable("fio is not installed on this host: apt install fio "
                                       "(or put fio on PATH, and rebuild the bundle for containers and VMs)");
         }
         // Files go to a private directory even for a device job: fio's cwd, nothing more.
-        ScratchDir scratch(job.directory.empty() ? request.work_dir : fs::path(job.directory));
+        external::ScratchDir scratch(job.directory.empty() ? request.work_dir : fs::path(job.directory), "platbench-fio-");
         const FioTarget target{scratch.path().string(), job.device};
         const auto layout_start = std::chrono::steady_clock::now();
         if (const std::vector<std::string> layout = fio_layout_arguments(job, target); !layout.empty()) {

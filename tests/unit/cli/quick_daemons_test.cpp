@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -44,9 +45,9 @@ TEST_CASE("configs/quick.yaml runs end to end on every platform here and exports
     CHECK(contains(run.out, "relative performance against native"));
     CHECK(contains(run.out, "\nverdict\n"));
     const std::vector<std::string> lines = test::lines_of(run.out);
-    // 25 cells: a line each for the results, 20 for the comparisons, the rest headers,
+    // 35 cells: a line each for the results, 28 for the comparisons, the rest headers,
     // validity checks (a line or few per check) and a verdict per platform.
-    CHECK(lines.size() <= 82);
+    CHECK(lines.size() <= 100);
     for (const std::string& line : lines) {
         CAPTURE(line);
         CHECK(test::columns(line) <= 120);
@@ -56,8 +57,10 @@ TEST_CASE("configs/quick.yaml runs end to end on every platform here and exports
     CHECK(summary.exit_code == 0);
     CHECK(contains(run.out, summary.out));
 
-    // stream: one cell; blockio and fio: randread and write cells each. 1 measured run per cell.
-    const std::map<std::string, std::size_t> metrics_per_run = {{"stream", 16}, {"blockio", 17}, {"fio", 17}};
+    // linpack, randomaccess, stream: one cell each; blockio and fio: randread and write cells
+    // each. 1 measured run per cell. linpack reports peak_fraction where a CPU frequency is visible.
+    const std::map<std::string, std::set<std::size_t>> metrics_per_run = {
+        {"linpack", {3, 4}}, {"randomaccess", {3}}, {"stream", {16}}, {"blockio", {17}}, {"fio", {17}}};
     const std::map<std::string, std::vector<std::string>> skip_reasons = {
         {"docker", {"no Docker daemon answers"}}, {"podman", {"no Podman daemon answers"}}, {"kvm", {"cannot connect to libvirt", "no kernel in /boot", "as a user other than root"}},
         {"singularity", {"neither apptainer nor singularity is installed"}}};
@@ -76,7 +79,7 @@ TEST_CASE("configs/quick.yaml runs end to end on every platform here and exports
         }
         CHECK(r.status == RunStatus::Ok);
         ++ok[r.platform_plugin];
-        CHECK(r.metrics.size() == metrics_per_run.at(r.workload_plugin));
+        CHECK(metrics_per_run.at(r.workload_plugin).count(r.metrics.size()) == 1);
         CHECK(r.observed_environment.value("online_cpus", 0) >= 1);
         if (r.platform_plugin == "docker") CHECK(r.observed_environment.value("container", "") == "docker");
         if (r.platform_plugin == "podman") CHECK(r.observed_environment.value("container", "") == "podman");
@@ -86,10 +89,11 @@ TEST_CASE("configs/quick.yaml runs end to end on every platform here and exports
     std::size_t platforms_ok = 0;
     for (const char* platform : {"native", "docker", "podman", "kvm", "singularity"}) {
         CAPTURE(platform);
-        CHECK(ok[platform] + skipped[platform] == 5);
+        CHECK(ok[platform] + skipped[platform] == 7);
         CHECK((skipped[platform] == 0 || ok[platform] == 0));  // a platform runs all its cells or none
         if (ok[platform] > 0) ++platforms_ok;
-        CHECK(measured[platform] == std::map<std::string, std::size_t>{{"stream", 1}, {"blockio", 2}, {"fio", 2}});
+        CHECK(measured[platform] == std::map<std::string, std::size_t>{
+                                         {"linpack", 1}, {"randomaccess", 1}, {"stream", 1}, {"blockio", 2}, {"fio", 2}});
         CHECK(warmups[platform].empty());
     }
     for (const auto& r : runs) {
@@ -100,12 +104,14 @@ TEST_CASE("configs/quick.yaml runs end to end on every platform here and exports
     CHECK(csv.exit_code == 0);
     CHECK(test::count(csv.out, ",triad_best_rate,") == platforms_ok);
     CHECK(test::count(csv.out, ",read_iops,") == 2 * platforms_ok);
+    CHECK(test::count(csv.out, ",gflops,") == platforms_ok);
+    CHECK(test::count(csv.out, ",gups,") == platforms_ok);
     auto json = run_cli({"export", output.string(), "--format", "json", "--output", (dir / "r.json").string()}, dir);
     CHECK(json.exit_code == 0);
     const auto exported = nlohmann::json::parse(test::read_file(dir / "r.json"));
     REQUIRE(exported["experiments"].size() == 1);
     CHECK(exported["experiments"][0]["host"].contains("cpu_model"));
-    CHECK(exported["experiments"][0]["runs"].size() == 25);
+    CHECK(exported["experiments"][0]["runs"].size() == 35);
     // Docker, podman and kvm runs need their daemons, singularity runs apptainer: a platform
     // whose runs were skipped here makes the test a skip (under CI=true, a failure).
     std::string not_run;

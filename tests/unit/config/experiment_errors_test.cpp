@@ -496,11 +496,11 @@ TEST_CASE("unknown plugin: the hint lists the workload plugins, including stream
         "platforms:\n"
         "  - plugin: native\n"
         "workloads:\n"
-        "  - plugin: linpack\n");
+        "  - plugin: hpl\n");
     REQUIRE(errors.has_value());
     INFO(describe(*errors));
     REQUIRE(errors->size() == 1);
-    CHECK(one_error_at(*errors, 5, 13, {"linpack"}));
+    CHECK(one_error_at(*errors, 5, 13, {"hpl"}));
     CHECK(contains((*errors)[0].hint, "stream"));
     CHECK(contains((*errors)[0].hint, "ranged"));
 }

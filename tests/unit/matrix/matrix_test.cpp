@@ -108,13 +108,13 @@ const char* const kStream = "  - plugin: stream\n";
 // ---------------------------------------------------------------------------
 // Cells: order and names.
 
-TEST_CASE("configs/quick.yaml: native, docker, podman, kvm, singularity, on each stream, then blockio and fio over two patterns") {
+TEST_CASE("configs/quick.yaml: native, docker, podman, kvm, singularity, on each linpack, randomaccess, stream, then blockio and fio over two patterns") {
     const auto loaded = load_file(kRepoConfigs / "quick.yaml");
     const auto cells = platbench::expand_matrix(loaded->config);
-    REQUIRE(cells.size() == 25);
-    CHECK(platbench::matrix_size(loaded->config) == 25);
+    REQUIRE(cells.size() == 35);
+    CHECK(platbench::matrix_size(loaded->config) == 35);
     const std::vector<std::string> platforms = {"native/", "docker/", "podman/", "kvm/", "singularity/"};
-    const std::vector<std::string> per_platform = {"stream", "blockio/pattern:randread", "blockio/pattern:write",
+    const std::vector<std::string> per_platform = {"linpack", "randomaccess", "stream", "blockio/pattern:randread", "blockio/pattern:write",
                                                    "fio/pattern:randread", "fio/pattern:write"};
     for (std::size_t i = 0; i < cells.size(); ++i) {
         const std::size_t platform = i / per_platform.size();
@@ -123,17 +123,19 @@ TEST_CASE("configs/quick.yaml: native, docker, podman, kvm, singularity, on each
         CHECK(cells[i].platform == &loaded->config.platforms[platform]);
         CHECK(is_hex_sha256(cells[i].config_hash));
     }
-    const Cell& stream = cells[0];
-    CHECK(stream.workload == &loaded->config.workloads[0]);
+    CHECK(cells[0].workload_params.integer("n") == 1000);
+    CHECK(cells[1].workload_params.integer("table_size") == 32 * 1024 * 1024);
+    const Cell& stream = cells[2];
+    CHECK(stream.workload == &loaded->config.workloads[2]);
     CHECK(stream.workload_params.integer("array_size") == 10000000);
     CHECK(stream.workload_params.integer("ntimes") == 5);
     // The same job for both I/O workloads: equal effective parameters, cell by cell.
-    CHECK(cells[1].workload_params.all() == cells[3].workload_params.all());
-    CHECK(cells[2].workload_params.all() == cells[4].workload_params.all());
-    CHECK(cells[1].workload_params.integer("file_size") == 64 * 1024 * 1024);
+    CHECK(cells[3].workload_params.all() == cells[5].workload_params.all());
+    CHECK(cells[4].workload_params.all() == cells[6].workload_params.all());
+    CHECK(cells[3].workload_params.integer("file_size") == 64 * 1024 * 1024);
     // And the same cells on every platform.
-    CHECK(cells[1].workload_params.all() == cells[6].workload_params.all());
-    CHECK(cells[1].workload_params.all() == cells[11].workload_params.all());
+    CHECK(cells[3].workload_params.all() == cells[10].workload_params.all());
+    CHECK(cells[3].workload_params.all() == cells[17].workload_params.all());
 }
 
 TEST_CASE("configs/stream-scaling.yaml: four cells named by their list values, the last dimension fastest") {

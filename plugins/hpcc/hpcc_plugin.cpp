@@ -1,0 +1,204 @@
+// The hpcc workload: the real HPC Challenge (Debian package hpcc), the reference
+// for linpack and randomaccess as fio is for blockio. platbench writes hpcc's
+// input for the problem (HPL's n and block size; HPCC sizes RandomAccess's table
+// from n), runs hpcc as one MPI process whose OpenBLAS uses `threads` threads, and
+// reads its summary into the same metric names: gflops, solve_time,
+// scaled_residual (HPL), gups (SingleRandomAccess, one thread).
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "external_program.hpp"
+#include "hpc_sizing.hpp"
+#include "hpcc_files.hpp"
+#include "platbench/plugin.hpp"
+#include "platbench/process.hpp"
+
+namespace platbench::hpcc {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kProgram = "hpcc";
+constexpr int kDefaultOrder = 4000;
+constexpr int kMaxOrder = 1'000'000;
+constexpr std::uintmax_t kMaxOutputBytes = 4u << 20;
+// HPL's matrix, and HPCC's other tests sized from it, may take this share of the usable memory.
+constexpr double kUsableMemoryShare = 0.5;
+
+ParamTable hpcc_params() {
+    return {
+        ParamSpec{
+            .name = "n",
+            .type = ParamType::Count,
+            .help = "HPL's order (4000 when neither n nor memory_fraction is given); RandomAccess's table is the "
+                    "largest power of two of 64-bit words up to n^2; exclusive with memory_fraction",
+            .min = 16,
+            .max = kMaxOrder},
+        hpc::memory_fraction_param("HPL's matrix (8 n^2 bytes)"),
+        ParamSpec{
+            .name = "block_size",
+            .type = ParamType::Integer,
+            .default_value = "192",
+            .help = "HPL's block size NB",
+            .min = 1,
+            .max = 4096},
+        ParamSpec{
+            .name = "threads",
+            .type = ParamType::Integer,
+            .unit = "threads",
+            .help = "OpenBLAS threads of HPL (default: the CPUs the run may use); RandomAccess runs on one",
+            .min = 1,
+            .max = 4096},
+    };
+}
+
+MetricTable hpcc_metrics() {
+    return {
+        {"gflops", "GFLOP/s", Better::Higher, kMetricCentral | kMetricHeadline,
+         "HPL: (2/3 n^3 + 2 n^2) floating-point operations over HPL's time, as linpack reports"},
+        {"solve_time", "s", Better::Lower, kMetricDetail, "HPL's time"},
+        {"scaled_residual", "", Better::Lower, kMetricDetail, "HPL's scaled residual, as linpack computes it"},
+        {"gups", "GUP/s", Better::Higher, kMetricCentral | kMetricHeadline,
+         "HPCC's SingleRandomAccess: giga-updates per second of one thread"},
+    };
+}
+
+std::vector<std::string> cross_parameter_errors(const ParamValues& params) {
+    if (params.has("n") && params.has("memory_fraction"))
+        return {"n and memory_fraction both set HPL's order: give only one of them"};
+    return {};
+}
+
+int order_of(const WorkloadRunRequest& request) {
+    const ParamValues& params = request.params;
+    if (params.has("n")) return static_cast<int>(params.integer("n"));
+    if (!params.has("memory_fraction")) return kDefaultOrder;
+    const double bytes = static_cast<double>(hpc::bytes_for_fraction(params.real("memory_fraction"), request.environment));
+    const int n = static_cast<int>(std::min<double>(std::floor(std::sqrt(bytes / 8.0)), kMaxOrder));
+    if (n < 16) throw WorkloadError("memory_fraction gives HPL an order of " + std::to_string(n) + ", below the least (16)");
+    return n;
+}
+
+void write_file(const fs::path& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+    if (!out.flush()) throw WorkloadError("cannot write " + path.string());
+}
+
+std::string read_output(const fs::path& path) {
+    std::error_code ec;
+    const std::uintmax_t size = fs::file_size(path, ec);
+    if (ec) throw WorkloadError("hpcc wrote no " + path.filename().string() + " (its output file)");
+    if (size > kMaxOutputBytes) throw WorkloadError("hpcc's output is larger than 4 MiB: not hpcc's, refused");
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Open MPI loads its components (.so files under its own library directory) at
+// run time, beyond what the bundle ships: where they are missing, MPI_Init fails
+// before hpcc measures anything. That is a platform this reference cannot run on,
+// not a failed run.
+bool mpi_could_not_start(const ChildOutcome& outcome) {
+    for (const char* sign : {"opal_init", "orte_init", "MPI_Init", "ompi_mpi_init", "mca_base_component"}) {
+        if (outcome.stderr_text.find(sign) != std::string::npos || outcome.stdout_text.find(sign) != std::string::npos)
+            return true;
+    }
+    return false;
+}
+
+void check_outcome(const ChildOutcome& outcome, const fs::path& program) {
+    if (outcome.cancelled) throw WorkloadError("interrupted: hpcc was stopped before it finished");
+    if (!outcome.started) throw WorkloadError("cannot start " + program.string() + ": " + outcome.failure);
+    if (outcome.term_signal == 0 && outcome.exit_code == 0) return;
+    const std::string excerpt = external::stderr_excerpt(outcome.stderr_text + outcome.stdout_text);
+    if (mpi_could_not_start(outcome))
+        throw WorkloadUnavailable("hpcc's MPI runtime (Open MPI) cannot start in this platform: it loads its components "
+                                  "from its library directory at run time, and the bundle ships only what ldd shows "
+                                  "(hpcc runs on native). Open MPI said: " + excerpt);
+    if (outcome.term_signal != 0)
+        throw WorkloadError("hpcc was killed by signal " + std::to_string(outcome.term_signal) + ": " + excerpt);
+    throw WorkloadError("hpcc failed (exit status " + std::to_string(outcome.exit_code) + "): " + excerpt);
+}
+
+ChildOutcome run_hpcc(const fs::path& program, const fs::path& directory, int threads, const WorkloadRunRequest& request) {
+    ChildRequest child;
+    child.argv = {program.string()};
+    child.cancel = &request.stop_requested;
+    child.timeout = std::chrono::duration<double>(1e18);  // the engine's timeout ends the runner, and hpcc with it
+    child.working_directory = directory;
+    child.extra_environment = {
+        {"OPENBLAS_NUM_THREADS", std::to_string(threads)},
+        {"OMP_NUM_THREADS", std::to_string(threads)},
+        // One process: shared memory and self only, and Open MPI's own channel on
+        // loopback, so nothing listens on or sends to another interface.
+        {"OMPI_MCA_btl", "self,vader"},
+        {"OMPI_MCA_oob_tcp_if_include", "lo"},
+        {"OMPI_MCA_btl_tcp_if_include", "lo"},
+        // Runners run as root in containers and VMs; Open MPI refuses root unless told.
+        {"OMPI_ALLOW_RUN_AS_ROOT", "1"},
+        {"OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1"},
+    };
+    ChildOutcome outcome = run_child(child);
+    check_outcome(outcome, program);
+    return outcome;
+}
+
+class HpccWorkload : public Workload {
+public:
+    std::vector<std::string> validate(const ParamValues& params) const override { return cross_parameter_errors(params); }
+
+    WorkloadResult run(const WorkloadRunRequest& request) override {
+        if (auto errors = cross_parameter_errors(request.params); !errors.empty()) throw WorkloadError(errors.front());
+        const std::optional<fs::path> program = external::find_bundled_program(kProgram);
+        if (!program)
+            throw WorkloadUnavailable("hpcc is not installed on this host: apt install hpcc "
+                                      "(or put hpcc on PATH, and rebuild the bundle for containers and VMs)");
+        const HpccProblem problem{order_of(request), static_cast<int>(request.params.integer("block_size"))};
+        const double n = problem.n;
+        if (auto shortfall = hpc::memory_shortfall(8.0 * n * n, kUsableMemoryShare, request.environment,
+                                                   "HPL's matrix of order " + std::to_string(problem.n)))
+            throw WorkloadError(*shortfall);
+        const hpc::ThreadChoice threads = hpc::choose_threads(request.params, request.environment);
+
+        external::ScratchDir scratch(request.work_dir.empty() ? fs::temp_directory_path() : request.work_dir,
+                                     "platbench-hpcc-");
+        write_file(scratch.path() / "hpccinf.txt", input_file(problem));
+        if (request.log)
+            request.log("hpcc: " + program->string() + " in " + scratch.path().string() + ", n = " +
+                        std::to_string(problem.n) + ", NB = " + std::to_string(problem.block_size) + ", " +
+                        std::to_string(threads.threads) + " OpenBLAS threads");
+        run_hpcc(*program, scratch.path(), threads.threads, request);
+
+        HpccFigures figures = figures_from_summary(summary_section(read_output(scratch.path() / "hpccoutf.txt")));
+        if (!figures.failures.empty()) throw WorkloadError(figures.failures.front());
+        WorkloadResult result;
+        result.metrics = std::move(figures.metrics);
+        result.info = std::move(figures.info);
+        if (threads.warning) result.warnings.push_back(*threads.warning);
+        result.info["threads"] = std::to_string(threads.threads);
+        result.info["hpcc_path"] = program->string();
+        return result;
+    }
+};
+
+PluginDescriptor make_hpcc_descriptor() {
+    PluginDescriptor d;
+    d.kind = PluginKind::Workload;
+    d.name = "hpcc";
+    d.description = "The real HPC Challenge (hpcc): HPL and RandomAccess, the reference for linpack and randomaccess";
+    d.flags = kWorkloadUsesWorkDir;
+    d.params = hpcc_params();
+    d.metrics = hpcc_metrics();
+    d.create_workload = [] { return std::unique_ptr<Workload>(new HpccWorkload()); };
+    d.programs = {kProgram};
+    return d;
+}
+
+}  // namespace
+}  // namespace platbench::hpcc
+
+PLATBENCH_PLUGIN(platbench::hpcc::make_hpcc_descriptor)
