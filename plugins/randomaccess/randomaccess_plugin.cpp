@@ -38,6 +38,12 @@ ParamTable randomaccess_params() {
             .max = std::int64_t{1} << 50},
         hpc::memory_fraction_param("the table's size"),
         hpc::threads_param(),
+        ParamSpec{
+            .name = "prefetch",
+            .type = ParamType::Bool,
+            .default_value = "true",
+            .help = "prefetch each lane's next table word, 128 updates ahead (HPCC's rules allow 1024); "
+                    "false: HPCC's own update loop"},
     };
 }
 
@@ -106,7 +112,8 @@ public:
 
         std::vector<std::uint64_t> table = make_table(words, threads.threads);
         const auto start = std::chrono::steady_clock::now();
-        if (!apply_updates(table, updates, threads.threads, request.stop_requested))
+        const bool prefetch = request.params.boolean("prefetch");
+        if (!apply_updates(table, updates, threads.threads, prefetch, request.stop_requested))
             throw WorkloadError("interrupted: the updates were stopped before they finished");
         const double seconds = seconds_since(start);
         const std::uint64_t errors = count_errors_after_replay(table, updates, threads.threads);
@@ -124,6 +131,7 @@ public:
         result.info["table_words_log2"] = std::to_string(std::countr_zero(words));
         result.info["updates"] = std::to_string(updates);
         result.info["errors"] = std::to_string(errors);
+        result.info["prefetch"] = prefetch ? "true" : "false";
         return result;
     }
 };

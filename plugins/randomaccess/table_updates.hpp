@@ -18,9 +18,10 @@ std::vector<std::uint64_t> make_table(std::uint64_t words, int threads);
 
 // Applies stream elements [0, updates) to the table: `threads` threads, each on
 // its own contiguous part of the stream, with HPCC's 128 interleaved lanes per
-// part. Updates race as in HPCC (a relaxed load and store, no read-modify-write
-// instruction), so a few may be lost. Returns false if stopped early.
-bool apply_updates(std::vector<std::uint64_t>& table, std::uint64_t updates, int threads,
+// part. Updates race as in HPCC (no atomic instruction), so a few may be lost.
+// `prefetch`: prefetch each lane's next word, 128 updates ahead; false: HPCC's
+// own loop. Returns false if stopped early.
+bool apply_updates(std::vector<std::uint64_t>& table, std::uint64_t updates, int threads, bool prefetch,
                    const std::atomic<bool>& stop_requested);
 
 // Replays the same updates exactly (atomic XOR), which restores every word to

@@ -40,21 +40,24 @@ TEST_CASE("the stream's starts are HPCC_starts' values") {
     }
 }
 
-TEST_CASE("one thread's updates come back exactly on replay: no word is wrong") {
-    std::vector<std::uint64_t> table = make_table(1u << 12, 1);
-    for (std::uint64_t i = 0; i < table.size(); ++i) REQUIRE(table[i] == i);
-    const std::atomic<bool> stop{false};
-    REQUIRE(apply_updates(table, kUpdatesPerWord * table.size(), 1, stop));
-    std::uint64_t changed = 0;
-    for (std::uint64_t i = 0; i < table.size(); ++i) changed += table[i] != i;
-    CHECK(changed > table.size() / 2);  // the updates did change the table
-    CHECK(count_errors_after_replay(table, kUpdatesPerWord * table.size(), 1) == 0);
+TEST_CASE("one thread's updates come back exactly on replay: no word is wrong, with or without prefetch") {
+    for (const bool prefetch : {true, false}) {
+        CAPTURE(prefetch);
+        std::vector<std::uint64_t> table = make_table(1u << 12, 1);
+        for (std::uint64_t i = 0; i < table.size(); ++i) REQUIRE(table[i] == i);
+        const std::atomic<bool> stop{false};
+        REQUIRE(apply_updates(table, kUpdatesPerWord * table.size(), 1, prefetch, stop));
+        std::uint64_t changed = 0;
+        for (std::uint64_t i = 0; i < table.size(); ++i) changed += table[i] != i;
+        CHECK(changed > table.size() / 2);  // the updates did change the table
+        CHECK(count_errors_after_replay(table, kUpdatesPerWord * table.size(), 1) == 0);
+    }
 }
 
 TEST_CASE("the updates are the stream's: one update of element 0 XORs x into word 2") {
     std::vector<std::uint64_t> table = make_table(16, 1);
     const std::atomic<bool> stop{false};
-    REQUIRE(apply_updates(table, 1, 1, stop));
+    REQUIRE(apply_updates(table, 1, 1, false, stop));
     CHECK(table[2] == (2u ^ 2u));  // element 0 is x = 2: word 2 ^= 2
     for (std::uint64_t i = 0; i < 16; ++i)
         if (i != 2) CHECK(table[i] == i);
@@ -63,7 +66,7 @@ TEST_CASE("the updates are the stream's: one update of element 0 XORs x into wor
 TEST_CASE("a word spoiled after the updates is counted by the check") {
     std::vector<std::uint64_t> table = make_table(1u << 10, 2);
     const std::atomic<bool> stop{false};
-    REQUIRE(apply_updates(table, kUpdatesPerWord * table.size(), 1, stop));
+    REQUIRE(apply_updates(table, kUpdatesPerWord * table.size(), 1, true, stop));
     table[17] ^= 0xff;
     table[900] ^= 1;
     CHECK(count_errors_after_replay(table, kUpdatesPerWord * table.size(), 2) == 2);
@@ -72,7 +75,7 @@ TEST_CASE("a word spoiled after the updates is counted by the check") {
 TEST_CASE("several threads lose at most HPCC's 1% of updates, and cover every element once") {
     std::vector<std::uint64_t> table = make_table(1u << 16, 4);
     const std::atomic<bool> stop{false};
-    REQUIRE(apply_updates(table, kUpdatesPerWord * table.size(), 4, stop));
+    REQUIRE(apply_updates(table, kUpdatesPerWord * table.size(), 4, true, stop));
     const std::uint64_t errors = count_errors_after_replay(table, kUpdatesPerWord * table.size(), 4);
     CHECK(static_cast<double>(errors) <= kMaxErrorFraction * static_cast<double>(table.size()));
 }
@@ -80,16 +83,16 @@ TEST_CASE("several threads lose at most HPCC's 1% of updates, and cover every el
 TEST_CASE("an update count not a multiple of the lanes and threads still covers every element") {
     std::vector<std::uint64_t> table = make_table(1u << 8, 3);
     const std::atomic<bool> stop{false};
-    REQUIRE(apply_updates(table, 1001, 3, stop));
+    REQUIRE(apply_updates(table, 1001, 3, true, stop));
     // The exact replay of the same 1001 elements with one thread must undo them all.
     CHECK(count_errors_after_replay(table, 1001, 1) <= 0.01 * 256);
     std::vector<std::uint64_t> single = make_table(1u << 8, 1);
-    REQUIRE(apply_updates(single, 1001, 1, stop));
+    REQUIRE(apply_updates(single, 1001, 1, false, stop));
     CHECK(count_errors_after_replay(single, 1001, 3) == 0);
 }
 
 TEST_CASE("a stop request ends the updates early") {
     std::vector<std::uint64_t> table = make_table(1u << 10, 1);
     const std::atomic<bool> stop{true};
-    CHECK_FALSE(apply_updates(table, kUpdatesPerWord * (1u << 24), 1, stop));
+    CHECK_FALSE(apply_updates(table, kUpdatesPerWord * (1u << 24), 1, true, stop));
 }

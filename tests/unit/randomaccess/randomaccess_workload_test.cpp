@@ -47,7 +47,7 @@ TEST_CASE("randomaccess declares its parameters and its metrics") {
     CHECK(d.name == "randomaccess");
     std::set<std::string> names;
     for (const platbench::ParamSpec& spec : d.params) names.insert(spec.name);
-    CHECK(names == std::set<std::string>{"table_size", "memory_fraction", "threads"});
+    CHECK(names == std::set<std::string>{"table_size", "memory_fraction", "threads", "prefetch"});
     CHECK(::test::central_metrics(d.metrics) == std::set<std::string>{"gups"});
 }
 
