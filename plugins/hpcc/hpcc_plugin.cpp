@@ -4,10 +4,13 @@
 // from n), runs hpcc as one MPI process whose OpenBLAS uses `threads` threads, and
 // reads its summary into the same metric names: gflops, solve_time,
 // scaled_residual (HPL), gups (SingleRandomAccess, one thread).
+#include <unistd.h>
+
 #include <chrono>
 #include <cmath>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -98,10 +101,21 @@ std::string read_output(const fs::path& path) {
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-// Open MPI loads its components (.so files under its own library directory) at
-// run time, beyond what the bundle ships: where they are missing, MPI_Init fails
-// before hpcc measures anything. That is a platform this reference cannot run on,
-// not a failed run.
+// hpcc is an MPI program: Open MPI loads its components (and PMIx its own) from
+// their library directories at run time, reads its help texts and settings, and
+// a singleton process starts Open MPI's daemon, orted. The bundle ships all of
+// these (d.programs, d.program_files). Where MPI_Init still fails, that is a
+// platform this reference cannot run on, not a failed run.
+#ifndef PLATBENCH_LIBRARY_ARCHITECTURE
+#define PLATBENCH_LIBRARY_ARCHITECTURE "x86_64-linux-gnu"
+#endif
+const std::vector<std::string> kMpiRuntimeFiles = {
+    "/usr/lib/" PLATBENCH_LIBRARY_ARCHITECTURE "/openmpi",
+    "/usr/lib/" PLATBENCH_LIBRARY_ARCHITECTURE "/pmix2",
+    "/usr/share/openmpi",
+    "/etc/openmpi",
+};
+
 bool mpi_could_not_start(const ChildOutcome& outcome) {
     for (const char* sign : {"opal_init", "orte_init", "MPI_Init", "ompi_mpi_init", "mca_base_component"}) {
         if (outcome.stderr_text.find(sign) != std::string::npos || outcome.stdout_text.find(sign) != std::string::npos)
@@ -116,12 +130,18 @@ void check_outcome(const ChildOutcome& outcome, const fs::path& program) {
     if (outcome.term_signal == 0 && outcome.exit_code == 0) return;
     const std::string excerpt = external::stderr_excerpt(outcome.stderr_text + outcome.stdout_text);
     if (mpi_could_not_start(outcome))
-        throw WorkloadUnavailable("hpcc's MPI runtime (Open MPI) cannot start in this platform: it loads its components "
-                                  "from its library directory at run time, and the bundle ships only what ldd shows "
-                                  "(hpcc runs on native). Open MPI said: " + excerpt);
+        throw WorkloadUnavailable("hpcc's MPI runtime (Open MPI) cannot start in this platform (the bundle ships it "
+                                  "when hpcc is installed on the host as it is built). Open MPI said: " + excerpt);
     if (outcome.term_signal != 0)
         throw WorkloadError("hpcc was killed by signal " + std::to_string(outcome.term_signal) + ": " + excerpt);
     throw WorkloadError("hpcc failed (exit status " + std::to_string(outcome.exit_code) + "): " + excerpt);
+}
+
+// Open MPI keeps its session directory (and sockets, whose paths must stay short)
+// under $TMPDIR or /tmp: the scratch directory only where /tmp is not writable.
+std::map<std::string, std::string> session_directory_environment(const fs::path& scratch) {
+    if (::access("/tmp", W_OK) == 0) return {};
+    return {{"TMPDIR", scratch.string()}};
 }
 
 ChildOutcome run_hpcc(const fs::path& program, const fs::path& directory, int threads, const WorkloadRunRequest& request) {
@@ -138,10 +158,14 @@ ChildOutcome run_hpcc(const fs::path& program, const fs::path& directory, int th
         {"OMPI_MCA_btl", "self,vader"},
         {"OMPI_MCA_oob_tcp_if_include", "lo"},
         {"OMPI_MCA_btl_tcp_if_include", "lo"},
+        // The one node's daemon is started directly (Open MPI's singleton starts orted),
+        // never through ssh, which containers and VMs do not have.
+        {"OMPI_MCA_plm", "isolated"},
         // Runners run as root in containers and VMs; Open MPI refuses root unless told.
         {"OMPI_ALLOW_RUN_AS_ROOT", "1"},
         {"OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1"},
     };
+    child.extra_environment.merge(session_directory_environment(directory));
     ChildOutcome outcome = run_child(child);
     check_outcome(outcome, program);
     return outcome;
@@ -194,7 +218,8 @@ PluginDescriptor make_hpcc_descriptor() {
     d.params = hpcc_params();
     d.metrics = hpcc_metrics();
     d.create_workload = [] { return std::unique_ptr<Workload>(new HpccWorkload()); };
-    d.programs = {kProgram};
+    d.programs = {kProgram, "orted"};
+    d.program_files = kMpiRuntimeFiles;
     return d;
 }
 

@@ -13,6 +13,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -51,7 +52,8 @@ constexpr const char* kProgramDir = "/usr/bin";
 // a default directory of the loader besides, so no ld.so.cache is needed.
 constexpr const char* kPrivateLibDir = "/usr/lib";
 // Changes whenever the layout or the rules above change, so old fingerprints miss.
-constexpr const char* kLayoutVersion = "platbench-bundle-layout 2";  // 2: declared programs
+// 3: declared program files (PluginDescriptor::program_files), at their host paths.
+constexpr const char* kLayoutVersion = "platbench-bundle-layout 3";  // 2: declared programs
 constexpr const char* kStagingPrefix = ".staging-";
 
 // Destination inside the bundle ("/usr/lib/libc.so.6") -> host source file.
@@ -144,8 +146,43 @@ struct Inputs {
     fs::path runner;
     std::vector<fs::path> plugins;
     std::vector<Program> programs;     // sorted by name, each once
+    std::vector<fs::path> program_files;  // regular files, sorted, each once
     std::vector<std::string> notes;
 };
+
+// A declared program file or directory: its regular files (a directory's, at any
+// depth, directory links not followed), at most this many in all.
+constexpr std::size_t kMaxProgramFiles = 20'000;
+
+bool is_elf(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    char magic[4] = {};
+    return in.read(magic, 4) && magic[0] == 0x7f && magic[1] == 'E' && magic[2] == 'L' && magic[3] == 'F';
+}
+
+void add_program_files(const std::string& declared, const std::string& plugin, std::vector<fs::path>& files,
+                       std::vector<std::string>& notes) {
+    const fs::path path(declared);
+    std::error_code ec;
+    if (!path.is_absolute() || path.lexically_normal() != path || declared.find("..") != std::string::npos) {
+        notes.push_back(plugin + " declares the program file '" + declared + "': not a plain absolute path, left out");
+        return;
+    }
+    if (!fs::exists(path, ec)) {
+        notes.push_back("program file " + declared + " (needed by " + plugin + ") is not on this host: left out of the bundle");
+        return;
+    }
+    if (!fs::is_directory(path, ec)) {
+        files.push_back(path);
+        return;
+    }
+    for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (it->is_regular_file(ec)) files.push_back(it->path());
+        if (files.size() > kMaxProgramFiles)
+            throw std::runtime_error(plugin + "'s program files hold more than " + std::to_string(kMaxProgramFiles) +
+                                     " files: refused");
+    }
+}
 
 // A program is named by its file name only: it lands at /usr/bin/<name>.
 bool is_program_name(const std::string& name) {
@@ -156,7 +193,8 @@ bool is_program_name(const std::string& name) {
 // The programs the plugins declare, read from their descriptors. A file that
 // does not load as a plugin declares nothing (the registry reports it where it
 // matters); the library resolution below still refuses a file that is not ELF.
-std::vector<Program> declared_programs(const std::vector<fs::path>& plugins, std::vector<std::string>& notes) {
+std::vector<Program> declared_programs(const std::vector<fs::path>& plugins, std::vector<fs::path>& program_files,
+                                       std::vector<std::string>& notes) {
     std::map<std::string, Program> programs;
     for (const fs::path& plugin : plugins) {
         std::unique_ptr<LoadedPlugin> loaded;
@@ -173,7 +211,11 @@ std::vector<Program> declared_programs(const std::vector<fs::path>& plugins, std
             }
             if (programs.count(name) == 0) programs[name] = {name, find_program(name), plugin.filename().string()};
         }
+        for (const std::string& declared : loaded->descriptor->program_files)
+            add_program_files(declared, plugin.filename().string(), program_files, notes);
     }
+    std::sort(program_files.begin(), program_files.end());
+    program_files.erase(std::unique(program_files.begin(), program_files.end()), program_files.end());
     std::vector<Program> out;
     for (auto& [name, program] : programs) {
         if (!program.source) {
@@ -191,8 +233,8 @@ Inputs find_inputs(const BundleSources& sources) {
     if (!fs::is_regular_file(sources.runner, ec))
         throw std::runtime_error("platbench-runner not found at " + sources.runner.string() +
                                  "; build it (target platbench-runner) or install platbench");
-    Inputs inputs{sources.runner, checked_plugin_files(sources.workload_plugins), {}, {}};
-    inputs.programs = declared_programs(inputs.plugins, inputs.notes);
+    Inputs inputs{sources.runner, checked_plugin_files(sources.workload_plugins), {}, {}, {}};
+    inputs.programs = declared_programs(inputs.plugins, inputs.program_files, inputs.notes);
     return inputs;
 }
 
@@ -208,6 +250,12 @@ Plan plan_bundle(const Inputs& inputs) {
         if (!program.source) continue;
         add_to_plan(plan, (fs::path(kProgramDir) / program.name).string(), *program.source);
         add_dependencies(plan, *program.source);  // the same resolution as the runner's, so the same rules
+    }
+    // At their own paths, where the programs look for them; an ELF file among them
+    // (a component loaded at run time) brings its libraries as the programs do.
+    for (const fs::path& file : inputs.program_files) {
+        add_to_plan(plan, file.string(), file);
+        if (is_elf(file)) add_dependencies(plan, file);
     }
     return plan;
 }
@@ -241,6 +289,7 @@ std::string input_fingerprint(const Inputs& inputs) {
     // Where PATH finds each program, or that it is missing: installing one later must miss the cache.
     for (const Program& program : inputs.programs)
         hash.update("program " + program.name + ' ' + (program.source ? stat_line(*program.source) : "missing") + '\n');
+    for (const fs::path& file : inputs.program_files) hash.update("program file " + stat_line(file) + '\n');
     return hash.hex_digest();
 }
 
@@ -406,9 +455,12 @@ json manifest(const Plan& plan, const Inputs& inputs, const fs::path& root, cons
     json programs = json::object();  // name -> path in the tree, or null when it was left out
     for (const Program& program : inputs.programs)
         programs[program.name] = program.source ? json((fs::path(kProgramDir) / program.name).string()) : json(nullptr);
+    json program_files = json::array();
+    for (const fs::path& file : inputs.program_files) program_files.push_back(file.string());
     return json{{"hash", hash},
                 {"input_fingerprint", fingerprint},
                 {"programs", std::move(programs)},
+                {"program_files", std::move(program_files)},
                 {"layout", kLayoutVersion},
                 {"created", utc_now()},
                 {"host", host_facts()},

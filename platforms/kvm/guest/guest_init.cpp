@@ -203,6 +203,7 @@ std::string fixed(double value) {
 
 int main() {
     mount_basics();
+    bring_up_loopback();
     load_modules(kModuleList);
     const int port_fd = open_results_port();
     Channel channel(port_fd);

@@ -38,7 +38,8 @@ namespace platbench {
 // 6: RunInterpretation::status is a RunStatus (run_status.hpp), no longer text.
 // 7: ParamSpec rows by designated initialisers: integer bounds min/max as integers,
 //    real_min/real_max for Real and Duration; make_param and in_fingerprint removed.
-inline constexpr std::uint32_t kAbiVersion = 7;
+// 8: PluginDescriptor::program_files.
+inline constexpr std::uint32_t kAbiVersion = 8;
 
 inline constexpr const char* kAbiVersionSymbol = "platbench_abi_version";
 inline constexpr const char* kAbiDigestSymbol = "platbench_abi_digest";
@@ -93,6 +94,12 @@ struct PluginDescriptor {
     // says when two experiments differ in one. (Its settings that do are flagged
     // in the parameter table: ParamSpec::fingerprint.)
     std::vector<std::string> fingerprint_metadata;
+    // Workload: files and directories the programs read at run time beyond their
+    // shared libraries (an MPI runtime's components and help texts), by absolute
+    // host path. The bundle ships each at the same path, a directory with all it
+    // holds, and the shared libraries of every ELF file among them; a path missing
+    // on the host is left out with a note.
+    std::vector<std::string> program_files;
 };
 
 }  // namespace platbench

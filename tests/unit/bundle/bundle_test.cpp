@@ -386,6 +386,36 @@ TEST_CASE("a declared program is bundled at /usr/bin with its libraries, and run
     CHECK(fs::is_empty(root / "work"));
 }
 
+TEST_CASE("declared program files (hpcc's Open MPI runtime) are bundled at their paths, with the libraries of their ELF files") {
+    if (!platbench::find_program("hpcc") || !platbench::find_program("orted"))
+        PLATBENCH_SKIP("no-program", "hpcc is not installed (apt install hpcc)");
+    TempDir temp;
+    platbench::HostRunner host = make_fio_host_tree(temp.path() / "src");
+    fs::remove(host.plugin_dir / "workload_fio.so");
+    fs::copy_file(fs::path(PLATBENCH_PLUGIN_DIR) / "workload_hpcc.so", host.plugin_dir / "workload_hpcc.so");
+    platbench::BundleBuildInfo info;
+    const platbench::Bundle bundle = platbench::build_bundle(host, temp.path() / "cache", info);
+    const json manifest = json::parse(read_file(bundle.root.parent_path() / "bundle.json"));
+    CHECK(manifest["programs"] == json{{"hpcc", "/usr/bin/hpcc"}, {"orted", "/usr/bin/orted"}});
+    REQUIRE(manifest["program_files"].is_array());
+    std::size_t components = 0;
+    for (const json& entry : manifest["program_files"]) {
+        const fs::path file = entry.get<std::string>();
+        CAPTURE(file);
+        REQUIRE(is_in_bundle(bundle, file.string()));
+        CHECK(read_file(bundle.root / file.relative_path()) == read_file(file));
+        if (file.filename().string().rfind("mca_", 0) == 0 && file.extension() == ".so") {
+            ++components;
+            for (const platbench::SharedLibrary& library : platbench::resolve_dependencies(file).libraries) {
+                CAPTURE(library.path);
+                CHECK(is_in_bundle(bundle, bundled_library_path(library)));
+            }
+        }
+    }
+    CHECK(components > 10);  // Open MPI's components, loaded at run time: no ldd of hpcc shows them
+    CHECK(platbench::hash_tree(bundle.root) == bundle.content_hash);
+}
+
 TEST_CASE("a declared program missing on PATH is left out with a note, installing it gives a new bundle") {
     if (!fio_on_path()) PLATBENCH_SKIP("no-program", "fio is not installed (apt install fio)");
     TempDir temp;

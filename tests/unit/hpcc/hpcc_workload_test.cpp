@@ -31,7 +31,9 @@ const platbench::LoadedPlugin& hpcc_plugin() {
 TEST_CASE("hpcc declares its parameters, metrics and the program the bundle ships") {
     const platbench::PluginDescriptor& d = *hpcc_plugin().descriptor;
     CHECK(d.name == "hpcc");
-    CHECK(d.programs == std::vector<std::string>{"hpcc"});
+    CHECK(d.programs == std::vector<std::string>{"hpcc", "orted"});
+    REQUIRE_FALSE(d.program_files.empty());
+    for (const std::string& path : d.program_files) CHECK(path.front() == '/');
     std::set<std::string> names;
     for (const platbench::ParamSpec& spec : d.params) names.insert(spec.name);
     CHECK(names == std::set<std::string>{"n", "memory_fraction", "block_size", "threads"});
