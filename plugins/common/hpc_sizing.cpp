@@ -1,6 +1,7 @@
 #include "hpc_sizing.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 
 namespace platbench::hpc {
@@ -22,6 +23,29 @@ ParamSpec threads_param() {
         .help = "worker threads (default: the CPUs the run may use)",
         .min = 1,
         .max = 4096};
+}
+
+ParamSpec order_param(const std::string& help) {
+    return ParamSpec{.name = "n", .type = ParamType::Count, .help = help, .min = 16, .max = kMaxOrder};
+}
+
+int order_of(const WorkloadRunRequest& request, int default_order) {
+    const ParamValues& params = request.params;
+    if (params.has("n")) return static_cast<int>(params.integer("n"));
+    if (!params.has("memory_fraction")) return default_order;
+    const double bytes = static_cast<double>(bytes_for_fraction(params.real("memory_fraction"), request.environment));
+    const int n = static_cast<int>(std::min<double>(std::floor(std::sqrt(bytes / 8.0)), kMaxOrder));
+    if (n < 16)
+        throw WorkloadError("memory_fraction gives an order of " + std::to_string(n) +
+                            ", below the least (16): raise memory_fraction or give n");
+    return n;
+}
+
+std::vector<std::string> exclusive_errors(const ParamValues& params, const std::string& first, const std::string& second,
+                                          const std::string& what) {
+    if (params.has(first) && params.has(second))
+        return {first + " and " + second + " both set " + what + ": give only one of them"};
+    return {};
 }
 
 std::uint64_t bytes_for_fraction(double fraction, const ObservedEnvironment& environment) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "platbench/params.hpp"
 #include "platbench/workload.hpp"
@@ -16,6 +17,19 @@ namespace platbench::hpc {
 ParamSpec memory_fraction_param(const std::string& what);
 // The `threads` row: default the CPUs the run may use.
 ParamSpec threads_param();
+
+// The `n` row of a problem sized as HPL's (linpack, hpcc): the order of an n x n
+// matrix of doubles. `help` says what n is for the workload.
+inline constexpr int kMaxOrder = 1'000'000;
+ParamSpec order_param(const std::string& help);
+
+// The order from the parameters: `n`, else the largest whose matrix (8 n^2 bytes)
+// fits in `memory_fraction` of the usable memory, else `default_order`.
+int order_of(const WorkloadRunRequest& request, int default_order);
+
+// The error when both of two parameters that set the same size are given.
+std::vector<std::string> exclusive_errors(const ParamValues& params, const std::string& first, const std::string& second,
+                                          const std::string& what);
 
 // Bytes `fraction` of the memory usable inside the platform stands for; throws
 // WorkloadError when the runner cannot tell how much memory it may use.

@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cmath>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -27,20 +26,14 @@ namespace fs = std::filesystem;
 
 constexpr const char* kProgram = "hpcc";
 constexpr int kDefaultOrder = 4000;
-constexpr int kMaxOrder = 1'000'000;
 constexpr std::uintmax_t kMaxOutputBytes = 4u << 20;
 // HPL's matrix, and HPCC's other tests sized from it, may take this share of the usable memory.
 constexpr double kUsableMemoryShare = 0.5;
 
 ParamTable hpcc_params() {
     return {
-        ParamSpec{
-            .name = "n",
-            .type = ParamType::Count,
-            .help = "HPL's order (4000 when neither n nor memory_fraction is given); RandomAccess's table is the "
-                    "largest power of two of 64-bit words up to n^2; exclusive with memory_fraction",
-            .min = 16,
-            .max = kMaxOrder},
+        hpc::order_param("HPL's order (4000 when neither n nor memory_fraction is given); RandomAccess's table is "
+                         "the largest power of two of 64-bit words up to n^2; exclusive with memory_fraction"),
         hpc::memory_fraction_param("HPL's matrix (8 n^2 bytes)"),
         ParamSpec{
             .name = "block_size",
@@ -71,19 +64,7 @@ MetricTable hpcc_metrics() {
 }
 
 std::vector<std::string> cross_parameter_errors(const ParamValues& params) {
-    if (params.has("n") && params.has("memory_fraction"))
-        return {"n and memory_fraction both set HPL's order: give only one of them"};
-    return {};
-}
-
-int order_of(const WorkloadRunRequest& request) {
-    const ParamValues& params = request.params;
-    if (params.has("n")) return static_cast<int>(params.integer("n"));
-    if (!params.has("memory_fraction")) return kDefaultOrder;
-    const double bytes = static_cast<double>(hpc::bytes_for_fraction(params.real("memory_fraction"), request.environment));
-    const int n = static_cast<int>(std::min<double>(std::floor(std::sqrt(bytes / 8.0)), kMaxOrder));
-    if (n < 16) throw WorkloadError("memory_fraction gives HPL an order of " + std::to_string(n) + ", below the least (16)");
-    return n;
+    return hpc::exclusive_errors(params, "n", "memory_fraction", "HPL's order");
 }
 
 void write_file(const fs::path& path, const std::string& text) {
@@ -181,7 +162,7 @@ public:
         if (!program)
             throw WorkloadUnavailable("hpcc is not installed on this host: apt install hpcc "
                                       "(or put hpcc on PATH, and rebuild the bundle for containers and VMs)");
-        const HpccProblem problem{order_of(request), static_cast<int>(request.params.integer("block_size"))};
+        const HpccProblem problem{hpc::order_of(request, kDefaultOrder), static_cast<int>(request.params.integer("block_size"))};
         const double n = problem.n;
         if (auto shortfall = hpc::memory_shortfall(8.0 * n * n, kUsableMemoryShare, request.environment,
                                                    "HPL's matrix of order " + std::to_string(problem.n)))

@@ -4,7 +4,6 @@
 // cpu_peak.cpp.
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstdint>
 #include <sstream>
 #include <string>
@@ -20,18 +19,13 @@ namespace platbench::linpack {
 namespace {
 
 constexpr int kDefaultOrder = 4000;
-constexpr int kMaxOrder = 1'000'000;
 // A, b, x and the pivots may take this share of the usable memory.
 constexpr double kUsableMemoryShare = 0.9;
 
 ParamTable linpack_params() {
     return {
-        ParamSpec{
-            .name = "n",
-            .type = ParamType::Count,
-            .help = "the order of Ax = b (4000 when neither n nor memory_fraction is given); exclusive with memory_fraction",
-            .min = 16,
-            .max = kMaxOrder},
+        hpc::order_param("the order of Ax = b (4000 when neither n nor memory_fraction is given); exclusive with "
+                         "memory_fraction"),
         hpc::memory_fraction_param("the matrix's size (8 n^2 bytes)"),
         ParamSpec{
             .name = "threads",
@@ -62,26 +56,12 @@ MetricTable linpack_metrics() {
 }
 
 std::vector<std::string> cross_parameter_errors(const ParamValues& params) {
-    if (params.has("n") && params.has("memory_fraction"))
-        return {"n and memory_fraction both set the size of the system: give only one of them"};
-    return {};
+    return hpc::exclusive_errors(params, "n", "memory_fraction", "the size of the system");
 }
 
 double system_bytes(int n) {
     const double size = n;
     return 8.0 * size * size + 3 * 8.0 * size;  // A; b, x and the pivots
-}
-
-int order_of(const WorkloadRunRequest& request) {
-    const ParamValues& params = request.params;
-    if (params.has("n")) return static_cast<int>(params.integer("n"));
-    if (!params.has("memory_fraction")) return kDefaultOrder;
-    const double bytes = static_cast<double>(hpc::bytes_for_fraction(params.real("memory_fraction"), request.environment));
-    const int n = static_cast<int>(std::min<double>(std::floor(std::sqrt(bytes / 8.0)), kMaxOrder));
-    if (n < 16)
-        throw WorkloadError("memory_fraction gives a system of order " + std::to_string(n) +
-                            ", below the least (16): raise memory_fraction or give n");
-    return n;
 }
 
 std::string residual_failure(double residual, int n) {
@@ -124,7 +104,7 @@ public:
 
     WorkloadResult run(const WorkloadRunRequest& request) override {
         if (auto errors = cross_parameter_errors(request.params); !errors.empty()) throw WorkloadError(errors.front());
-        const int n = order_of(request);
+        const int n = hpc::order_of(request, kDefaultOrder);
         if (auto shortfall = hpc::memory_shortfall(system_bytes(n), kUsableMemoryShare, request.environment,
                                                    "the system of order " + std::to_string(n)))
             throw WorkloadError(*shortfall);

@@ -58,9 +58,7 @@ MetricTable randomaccess_metrics() {
 }
 
 std::vector<std::string> cross_parameter_errors(const ParamValues& params) {
-    if (params.has("table_size") && params.has("memory_fraction"))
-        return {"table_size and memory_fraction both set the table's size: give only one of them"};
-    return {};
+    return hpc::exclusive_errors(params, "table_size", "memory_fraction", "the table's size");
 }
 
 // Largest power of two of 64-bit words in `bytes`.
