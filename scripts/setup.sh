@@ -116,8 +116,10 @@ ensure_docker_daemon() {
   fi
   local log_file=/var/log/platbench-dockerd.log
   log "starting dockerd (storage driver ${DOCKERD_STORAGE_DRIVER:-vfs}; log: $log_file)"
-  setsid dockerd --storage-driver="${DOCKERD_STORAGE_DRIVER:-vfs}" \
-    --iptables=false --ip-masq=false --bridge=none </dev/null >"$log_file" 2>&1 &
+  # From /: a daemon keeps its working directory for good, and what it starts
+  # inherits it (Podman's conmon fails once it is deleted, a removed clone say).
+  (cd / && exec setsid dockerd --storage-driver="${DOCKERD_STORAGE_DRIVER:-vfs}" \
+    --iptables=false --ip-masq=false --bridge=none) </dev/null >"$log_file" 2>&1 &
   wait_until_up 60 dockerd docker_answers && return
   log "dockerd did not answer within 60 s; docker runs will fail. Last lines of $log_file:"
   tail -n 20 "$log_file" >&2 || true
@@ -148,9 +150,10 @@ ensure_podman_service() {
   local log_file=/var/log/platbench-podman.log driver=${PODMAN_STORAGE_DRIVER:-overlay}
   mkdir -p "$(dirname "$PODMAN_SOCKET")" "$PODMAN_ROOT/networks" "$PODMAN_RUNROOT"
   log "starting podman system service (storage driver $driver; log: $log_file)"
-  setsid podman --root "$PODMAN_ROOT/$driver" --runroot "$PODMAN_RUNROOT" --storage-driver "$driver" \
+  # From / (see ensure_docker_daemon): conmon fails with "Failed to get working directory" otherwise.
+  (cd / && exec setsid podman --root "$PODMAN_ROOT/$driver" --runroot "$PODMAN_RUNROOT" --storage-driver "$driver" \
     --cgroup-manager cgroupfs --events-backend file --runtime runc --network-config-dir "$PODMAN_ROOT/networks" \
-    system service --time=0 "unix://$PODMAN_SOCKET" </dev/null >"$log_file" 2>&1 &
+    system service --time=0 "unix://$PODMAN_SOCKET") </dev/null >"$log_file" 2>&1 &
   wait_until_up 60 "podman system service" podman_answers && return
   log "Podman's service did not answer within 60 s; podman runs will be skipped. Last lines of $log_file:"
   tail -n 20 "$log_file" >&2 || true
@@ -173,8 +176,8 @@ ensure_libvirt_daemon() {
     mkdir -p /dev/hugepages && mount -t hugetlbfs hugetlbfs /dev/hugepages || log "cannot mount hugetlbfs"
   fi
   log "starting virtlogd and libvirtd"
-  virtlogd -d || true
-  libvirtd -d || true
+  (cd / && virtlogd -d) || true
+  (cd / && libvirtd -d) || true
   wait_until_up 30 libvirtd libvirt_answers && return
   log "libvirtd did not answer within 30 s; kvm runs will be skipped"
 }
