@@ -15,12 +15,12 @@ ParamSpec memory_fraction_param(const std::string& what) {
         .real_max = 0.9};
 }
 
-ParamSpec threads_param() {
+ParamSpec threads_param(const std::string& help) {
     return ParamSpec{
         .name = "threads",
         .type = ParamType::Integer,
         .unit = "threads",
-        .help = "worker threads (default: the CPUs the run may use)",
+        .help = help,
         .min = 1,
         .max = 4096};
 }

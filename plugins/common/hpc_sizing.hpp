@@ -15,8 +15,8 @@ namespace platbench::hpc {
 
 // The `memory_fraction` row, the same in every HPC workload's table.
 ParamSpec memory_fraction_param(const std::string& what);
-// The `threads` row: default the CPUs the run may use.
-ParamSpec threads_param();
+// The `threads` row (default: the CPUs the run may use), `help` saying what runs on them.
+ParamSpec threads_param(const std::string& help = "worker threads (default: the CPUs the run may use)");
 
 // The `n` row of a problem sized as HPL's (linpack, hpcc): the order of an n x n
 // matrix of doubles. `help` says what n is for the workload.

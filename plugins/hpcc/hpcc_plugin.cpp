@@ -42,13 +42,7 @@ ParamTable hpcc_params() {
             .help = "HPL's block size NB",
             .min = 1,
             .max = 4096},
-        ParamSpec{
-            .name = "threads",
-            .type = ParamType::Integer,
-            .unit = "threads",
-            .help = "OpenBLAS threads of HPL (default: the CPUs the run may use); RandomAccess runs on one",
-            .min = 1,
-            .max = 4096},
+        hpc::threads_param("OpenBLAS threads of HPL (default: the CPUs the run may use); RandomAccess runs on one"),
     };
 }
 

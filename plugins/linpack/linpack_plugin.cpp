@@ -27,13 +27,7 @@ ParamTable linpack_params() {
         hpc::order_param("the order of Ax = b (4000 when neither n nor memory_fraction is given); exclusive with "
                          "memory_fraction"),
         hpc::memory_fraction_param("the matrix's size (8 n^2 bytes)"),
-        ParamSpec{
-            .name = "threads",
-            .type = ParamType::Integer,
-            .unit = "threads",
-            .help = "OpenBLAS threads (default: the CPUs the run may use)",
-            .min = 1,
-            .max = 4096},
+        hpc::threads_param("OpenBLAS threads (default: the CPUs the run may use)"),
         ParamSpec{
             .name = "seed",
             .type = ParamType::Integer,
