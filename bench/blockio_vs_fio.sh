@@ -20,6 +20,10 @@
 # per I/O (fio's scramble_buffers, blockio's per-write stamps). On the shared loop
 # device, which fio's layout wrote, blockio runs with layout=false: nothing is
 # laid out between runs (as root; otherwise blockio lays out its own job file).
+# Each uses its default memory for I/O buffers: fio 4 KiB pages (mem=malloc),
+# blockio transparent huge pages for 2 MiB or more of buffers where the kernel
+# allows them (fewer pages to pin per direct I/O). -b passes huge_pages=false to
+# blockio, to compare the two on the same kind of memory.
 #
 # Usage: bench/blockio_vs_fio.sh [-r PAIRS] [-t SECONDS] [-c TEXT] [BUILD_DIR] [DIR]
 #   BUILD_DIR    platbench build tree (default ./build)
@@ -27,6 +31,7 @@
 #   -r PAIRS     A/B pairs per case (default 3)
 #   -t SECONDS   runtime of each run (default 5)
 #   -c TEXT      only the cases whose name contains TEXT (e.g. -c randrw)
+#   -b           blockio's buffers on 4 KiB pages, as fio's (huge_pages=false)
 set -euo pipefail
 
 pairs=3
@@ -38,11 +43,13 @@ die() { echo "blockio_vs_fio: $*" >&2; exit 1; }
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
 
 only=""
-while getopts "r:t:c:h" opt; do
+huge_pages=true
+while getopts "r:t:c:bh" opt; do
     case "$opt" in
         r) pairs=$OPTARG ;;
         t) seconds=$OPTARG ;;
         c) only=$OPTARG ;;
+        b) huge_pages=false ;;
         h) usage; exit 0 ;;
         *) usage >&2; exit 2 ;;
     esac
@@ -118,7 +125,7 @@ run_blockio() {
     local pattern=$1 bs=$2 depth=$3 engine=$4 mix=$5 measure=$6
     local size=${bs%[km]} unit=${bs: -1}
     local -a params=(pattern="$pattern" block_size="$size${unit^^}iB" iodepth="$depth" engine="$engine"
-                     file_size=1GiB direct=true runtime="$seconds" ramp_time="$ramp" "${blockio_target[@]}")
+                     file_size=1GiB direct=true huge_pages="$huge_pages" runtime="$seconds" ramp_time="$ramp" "${blockio_target[@]}")
     [[ $pattern == randrw ]] && params+=(rwmixread="$mix")
     local -a args=()
     for p in "${params[@]}"; do args+=(--param "$p"); done

@@ -170,7 +170,8 @@ JobsOutcome run_jobs(const Job& job, OpenTargets& targets, const RunOptions& opt
     auto body = [&](int i) {
         bool arrived = false;
         try {
-            JobWorker worker(job, i, targets.jobs[static_cast<std::size_t>(i)], StopFlags{&stop, &abort});
+            JobWorker worker(job, i, targets.jobs[static_cast<std::size_t>(i)], StopFlags{&stop, &abort},
+                             options.huge_page_buffers);
             const auto layout_start = std::chrono::steady_clock::now();
             bool finished = worker.lay_out();
             layout_seconds[static_cast<std::size_t>(i)] =
@@ -250,6 +251,14 @@ WorkloadResult make_result(const Job& job, const JobsOutcome& outcome, const Ope
         for (const JobFigures& f : figures) ramp_ios += f.ramp_ios;
         result.info["ramp_ios"] = std::to_string(ramp_ios);  // done during the ramp, in no metric
     }
+    std::uint64_t buffer_bytes = 0, huge_bytes = 0;
+    for (const JobFigures& f : figures) {
+        buffer_bytes += f.buffer_bytes;
+        huge_bytes += f.buffer_huge_bytes;
+    }
+    // Direct I/O pins the buffer's pages per request: huge pages make large blocks cheaper.
+    result.info["io_buffers"] = std::to_string(buffer_bytes) + " bytes, " + std::to_string(huge_bytes) +
+                                " of them on huge pages";
     result.info["random_map"] = job.random() ? (job.norandommap ? "off (norandommap)" : "on") : "sequential";
     io_job::record_layout(job, outcome.layout_seconds, result);
     return result;

@@ -16,6 +16,7 @@ struct RunOptions {
     std::filesystem::path work_dir;  // the directory when the job names none
     std::uint64_t usable_memory_bytes = 0;
     std::function<void(std::string_view)> log;
+    bool huge_page_buffers = true;  // the `huge_pages` parameter
     // Tests only: called in each job's thread after its layout, to make a run
     // fail once its files exist.
     std::function<void(int job)> after_layout;

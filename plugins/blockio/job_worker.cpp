@@ -1,11 +1,15 @@
 #include "job_worker.hpp"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <fstream>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -20,6 +24,7 @@ constexpr std::uint64_t kOffsetsPurpose = 0x0ff5e7;
 constexpr std::uint64_t kDirectionPurpose = 0xd12ec7;
 constexpr std::uint64_t kBufferPurpose = 0xb0ff;
 constexpr std::size_t kBufferAlignment = 4096;
+constexpr std::size_t kHugePage = 2u << 20;
 constexpr std::uint64_t kLayoutChunk = 1 << 20;
 // Completions taken per wait when every slot is in flight. One, as fio does by
 // default: each freed slot is refilled at once. Taking all that are ready and
@@ -41,12 +46,39 @@ void thread_cpu(double& user, double& system) {
     system = static_cast<double>(usage.ru_stime.tv_sec) + static_cast<double>(usage.ru_stime.tv_usec) * 1e-6;
 }
 
-void* aligned_buffer(std::size_t bytes) {
+// I/O buffers of 2 MiB or more sit on huge pages where the kernel allows them
+// (transparent_hugepage "madvise" or "always"): a direct I/O pins its buffer's
+// pages for every request, and a 1 MiB block on 4 KiB pages is 256 pages to pin
+// and 256 segments to map, which cost about as much system time as the I/O
+// itself on a fast device. Without huge pages, the buffers work as before.
+void* aligned_buffer(std::size_t bytes, bool huge_pages) {
+    const bool huge = huge_pages && bytes >= kHugePage;
+    const std::size_t alignment = huge ? kHugePage : kBufferAlignment;
+    const std::size_t rounded = huge ? (bytes + kHugePage - 1) / kHugePage * kHugePage : bytes;
     void* memory = nullptr;
-    if (posix_memalign(&memory, kBufferAlignment, bytes) != 0) {
+    if (posix_memalign(&memory, alignment, rounded) != 0) {
         throw WorkloadError("cannot allocate " + std::to_string(bytes) + " bytes of I/O buffers");
     }
+    if (huge) ::madvise(memory, rounded, MADV_HUGEPAGE);  // advice: refused, the buffer still works
     return memory;
+}
+
+// How much of the mapping that holds `address` is on transparent huge pages,
+// from /proc/self/smaps; 0 where that cannot be read.
+std::uint64_t huge_page_bytes(const void* address) {
+    std::ifstream smaps("/proc/self/smaps");
+    const auto wanted = reinterpret_cast<std::uintptr_t>(address);
+    bool inside = false;
+    for (std::string line; std::getline(smaps, line);) {
+        std::uintptr_t from = 0, to = 0;
+        if (std::sscanf(line.c_str(), "%" SCNxPTR "-%" SCNxPTR " ", &from, &to) == 2) {
+            inside = from <= wanted && wanted < to;
+            continue;
+        }
+        unsigned long long kib = 0;
+        if (inside && std::sscanf(line.c_str(), "AnonHugePages: %llu kB", &kib) == 1) return kib * 1024;
+    }
+    return 0;
 }
 
 std::string offset_text(std::uint64_t offset) { return "offset " + std::to_string(offset); }
@@ -64,13 +96,13 @@ struct JobWorker::Phase {
     bool check_reads = false;      // reads are compared with the expected data (verify)
 };
 
-JobWorker::JobWorker(const io_job::Job& job, int index, JobTarget target, StopFlags stop)
+JobWorker::JobWorker(const io_job::Job& job, int index, JobTarget target, StopFlags stop, bool huge_page_buffers)
     : job_(job), index_(index), target_(std::move(target)), stop_(stop),
       directions_(derive_seed(job.seed, kDirectionPurpose, static_cast<std::uint64_t>(index))),
       random_blocks_(target_.blocks, derive_seed(job.seed, kOffsetsPurpose, static_cast<std::uint64_t>(index)),
                      job.norandommap) {
     const std::size_t depth = static_cast<std::size_t>(job.iodepth);
-    buffers_ = aligned_buffer(depth * job.block_size);
+    buffers_ = aligned_buffer(depth * job.block_size, huge_page_buffers);
     units_.resize(depth);
     completions_.resize(depth);
     for (std::size_t i = 0; i < depth; ++i) {
@@ -79,6 +111,8 @@ JobWorker::JobWorker(const io_job::Job& job, int index, JobTarget target, StopFl
         // Random data once per buffer, scrambled for each write (scramble_block).
         fill_block(units_[i].buffer, job.block_size, derive_seed(job.seed, kBufferPurpose, index), i);
     }
+    // Only where huge pages were asked for: reading smaps costs system calls of its own.
+    if (huge_page_buffers && depth * job.block_size >= kHugePage) buffer_huge_bytes_ = huge_page_bytes(buffers_);
     engine_ = make_engine(job.engine, target_.fd, job.iodepth);
     // Each run's writes are stamped from a point of its own, so a run repeated
     // with the same seed does not write the same bytes again either.
@@ -122,7 +156,7 @@ void JobWorker::write_region() {
     const std::uint64_t bs = job_.block_size;
     const std::uint64_t total = target_.blocks * bs;
     const std::uint64_t chunk = std::min(total, std::max(bs, kLayoutChunk / bs * bs));
-    void* buffer = aligned_buffer(chunk);
+    void* buffer = aligned_buffer(chunk, false);
     struct Free {
         void* p;
         ~Free() { std::free(p); }
@@ -161,6 +195,8 @@ void JobWorker::drop_cached_pages() const {
 }
 
 bool JobWorker::run(JobFigures& figures) {
+    figures.buffer_bytes = static_cast<std::uint64_t>(job_.iodepth) * job_.block_size;
+    figures.buffer_huge_bytes = std::min(buffer_huge_bytes_, figures.buffer_bytes);
     Phase measured{job_.pattern};
     measured.time_based = job_.time_based();
     measured.ramp_ns = static_cast<std::uint64_t>(job_.ramp_seconds * 1e9);

@@ -36,6 +36,8 @@ struct JobFigures {
     double seconds = 0;
     double cpu_user_seconds = 0;
     double cpu_system_seconds = 0;
+    std::uint64_t buffer_bytes = 0;       // the I/O slots' buffers
+    std::uint64_t buffer_huge_bytes = 0;  // of which on transparent huge pages
 };
 
 // Stops the job: the runner's flag (SIGTERM/SIGINT) or another job's failure.
@@ -49,7 +51,8 @@ struct StopFlags {
 
 class JobWorker {
 public:
-    JobWorker(const io_job::Job& job, int index, JobTarget target, StopFlags stop);
+    // huge_page_buffers: put buffers of 2 MiB or more on transparent huge pages.
+    JobWorker(const io_job::Job& job, int index, JobTarget target, StopFlags stop, bool huge_page_buffers = true);
     ~JobWorker();  // waits for I/Os in flight, closes the engine, then frees the buffers
     JobWorker(const JobWorker&) = delete;
     JobWorker& operator=(const JobWorker&) = delete;
@@ -84,6 +87,7 @@ private:
     std::uint64_t next_sequential_ = 0;
     std::uint64_t writes_issued_ = 0;  // scrambles each write's data (from the clock at the start)
     void* buffers_ = nullptr;  // iodepth blocks, 4 KiB aligned for O_DIRECT
+    std::uint64_t buffer_huge_bytes_ = 0;  // of buffers_, on huge pages once filled
     std::vector<IoUnit> units_;
     std::vector<IoUnit*> free_units_;
     std::vector<Completion> completions_;

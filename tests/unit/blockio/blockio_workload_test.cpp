@@ -15,6 +15,7 @@
 #include "command.hpp"
 #include "workload_result_checks.hpp"
 #include "blockio_run.hpp"
+#include "skip.hpp"
 #include "blockio_test_support.hpp"
 #include "io_job.hpp"
 #include "platbench/params.hpp"
@@ -92,7 +93,39 @@ TEST_CASE("the descriptor uses the shared job table and asks for a work director
     const platbench::PluginDescriptor& d = *blockio_plugin().descriptor;
     CHECK(d.name == "blockio");
     CHECK((d.flags & platbench::kWorkloadUsesWorkDir) != 0);
-    CHECK(d.params.size() == platbench::io_job::job_params().size());
+    // The shared job table, and blockio's own `huge_pages` row.
+    CHECK(d.params.size() == platbench::io_job::job_params().size() + 1);
+    CHECK(d.params.back().name == "huge_pages");
+}
+
+namespace {
+std::string transparent_huge_pages_mode() {
+    std::ifstream in("/sys/kernel/mm/transparent_hugepage/enabled");
+    std::string line;
+    std::getline(in, line);  // "always [madvise] never"
+    const auto open = line.find('['), close = line.find(']');
+    return open == std::string::npos || close == std::string::npos ? "" : line.substr(open + 1, close - open - 1);
+}
+}  // namespace
+
+TEST_CASE("1 MiB blocks at depth 8 put their 8 MiB of buffers on huge pages, unless huge_pages is false") {
+    blockio::test::TempDir dir;
+    Params given = size_based("read", "libaio");
+    given["block_size"] = "1MiB";
+    given["iodepth"] = "8";
+    given["file_size"] = "16MiB";
+    given["huge_pages"] = "false";
+    CHECK(run_plugin(given, dir.path()).info.at("io_buffers") == "8388608 bytes, 0 of them on huge pages");
+    const std::string mode = transparent_huge_pages_mode();
+    if (mode != "always" && mode != "madvise") {
+        PLATBENCH_SKIP("no-huge-pages", "transparent huge pages are '" << mode << "' here");
+        return;
+    }
+    given["huge_pages"] = "true";
+    const std::string buffers = run_plugin(given, dir.path()).info.at("io_buffers");
+    // The kernel may find fewer free huge pages than asked for, never more.
+    CHECK(buffers.rfind("8388608 bytes, ", 0) == 0);
+    CHECK(buffers != "8388608 bytes, 0 of them on huge pages");
 }
 
 TEST_CASE("every pattern on every engine moves the bytes it claims and leaves no file") {
