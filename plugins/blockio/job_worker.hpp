@@ -17,6 +17,8 @@
 
 namespace platbench::blockio {
 
+using latency::LatencyHistogram;
+
 // Where one job does its I/O.
 struct JobTarget {
     int fd = -1;

@@ -7,7 +7,7 @@
 
 #include "latency_histogram.hpp"
 
-using platbench::blockio::LatencyHistogram;
+using platbench::latency::LatencyHistogram;
 
 namespace {
 

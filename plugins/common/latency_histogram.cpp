@@ -1,10 +1,10 @@
-// What every latency histogram does per I/O is inline in the header; here the rest.
+// What every latency histogram does per sample is inline in the header; here the rest.
 #include "latency_histogram.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-namespace platbench::blockio {
+namespace platbench::latency {
 
 void LatencyHistogram::merge(const LatencyHistogram& other) {
     for (int i = 0; i < kBuckets; ++i) counts_[i] += other.counts_[i];
@@ -58,4 +58,4 @@ double LatencyHistogram::percentile_ns(double p) const {
     return static_cast<double>(max_);
 }
 
-}  // namespace platbench::blockio
+}  // namespace platbench::latency

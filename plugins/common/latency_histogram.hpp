@@ -1,5 +1,6 @@
 // Latency histogram: log-linear buckets like fio's, so percentiles cost a
-// counter increment per I/O and merge across jobs by adding counts.
+// counter increment per sample (an I/O, a network transaction) and merge across
+// threads by adding counts. Shared by the blockio and net workloads.
 //
 // Below 64 ns every nanosecond has its own bucket; above, each power of two of
 // nanoseconds is split into 64 equal buckets, so a bucket spans at most 1/64 of
@@ -10,7 +11,7 @@
 #include <array>
 #include <cstdint>
 
-namespace platbench::blockio {
+namespace platbench::latency {
 
 class LatencyHistogram {
 public:
@@ -57,4 +58,4 @@ private:
     std::uint64_t max_ = 0;
 };
 
-}  // namespace platbench::blockio
+}  // namespace platbench::latency
