@@ -4,6 +4,7 @@
 // bundle, so it reads nothing but its arguments: no config files, no $HOME.
 // stdout carries the result and nothing else; every diagnostic goes to stderr.
 #include <signal.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <set>
 
@@ -163,7 +165,8 @@ void fill_from_result(RunnerReport& report, WorkloadResult result) {
     for (auto& [key, value] : result.info) report.info[clamp(key)] = clamp(std::move(value));
 }
 
-RunnerReport run_workload(const LoadedPlugin& plugin, const ParamValues& params, const fs::path& work_dir) {
+RunnerReport run_workload(const LoadedPlugin& plugin, const ParamValues& params, const fs::path& work_dir,
+                          const std::string& peer) {
     RunnerReport report;
     report.workload = plugin.name();
     report.params = params_to_json(params);
@@ -178,7 +181,7 @@ RunnerReport run_workload(const LoadedPlugin& plugin, const ParamValues& params,
         // workload checks them again (a runner started by hand, another build).
         if (const std::vector<std::string> problems = workload->validate(params); !problems.empty())
             throw WorkloadError("invalid parameters: " + join_problems(problems));
-        const WorkloadRunRequest request{params, environment, work_dir, g_stop_requested, diagnose};
+        const WorkloadRunRequest request{params, environment, work_dir, g_stop_requested, diagnose, peer};
         fill_from_result(report, workload->run(request));
         if (g_stop_requested.load()) {
             report.ok = false;
@@ -227,7 +230,7 @@ int run_mode(const Options& options) {
     const ParamValues params = parse_params(plugin, options);
     const fs::path work_dir = resolve_work_dir(options);
     install_stop_handlers();
-    RunnerReport report = run_workload(plugin, params, work_dir);
+    RunnerReport report = run_workload(plugin, params, work_dir, options.peer);
     if (!report.ok) diagnose(report.error);
     report.runner_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - g_main_entered).count();
     std::cout.flush();
@@ -240,6 +243,47 @@ int run_mode(const Options& options) {
         return kExitWorkloadFailed;
     }
     return report.ok ? kExitOk : kExitWorkloadFailed;
+}
+
+// Writes "ADDRESS:PORT" to the ready file through a temporary name, so that a
+// reader never sees half of it.
+void announce_ready(const fs::path& ready_file, const std::string& address) {
+    diagnose("serving on " + address);
+    if (ready_file.empty()) return;
+    const fs::path temporary = ready_file.string() + ".tmp";
+    {
+        std::ofstream out(temporary, std::ios::trunc);
+        out << address << "\n";
+        if (!out.flush()) throw std::runtime_error("cannot write the ready file " + temporary.string());
+    }
+    fs::rename(temporary, ready_file);
+}
+
+// The peer of a network workload: serves until SIGTERM/SIGINT. Exit 0 when it
+// was asked to stop, 1 (with the reason on stderr) when it could not serve.
+int serve_mode(const Options& options) {
+    PluginRegistry registry;
+    const LoadedPlugin& plugin = find_workload(registry, options);
+    if ((plugin.descriptor->flags & kWorkloadNetworkPeer) == 0)
+        throw InputError{"workload '" + plugin.name() + "' has no peer to serve (no network peer in its descriptor)"};
+    const ParamValues params = parse_params(plugin, options);
+    install_stop_handlers();
+    // A peer outlives no engine: if the process that started it dies (killed
+    // outright), the kernel sends the stop signal.
+    const pid_t parent = ::getppid();
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != parent) return kExitOk;
+    try {
+        std::unique_ptr<Workload> workload = plugin.descriptor->create_workload();
+        const WorkloadServeRequest request{
+            params, options.listen_address, g_stop_requested,
+            [&](const std::string& address) { announce_ready(options.ready_file, address); }, diagnose};
+        workload->serve(request);
+    } catch (const std::exception& e) {
+        diagnose(std::string("cannot serve: ") + e.what());
+        return kExitWorkloadFailed;
+    }
+    return kExitOk;
 }
 
 int describe_mode(const Options& options) {
@@ -257,6 +301,7 @@ int observe_mode() {
 int dispatch(const Options& options) {
     switch (options.mode) {
         case Mode::Run: return run_mode(options);
+        case Mode::Serve: return serve_mode(options);
         case Mode::Describe: return describe_mode(options);
         case Mode::Observe: return observe_mode();
         case Mode::Version:

@@ -32,7 +32,7 @@ private:
 
 void set_mode(Options& options, bool& mode_given, Mode mode, std::string_view option) {
     if (mode_given && options.mode != mode)
-        throw UsageError("give only one of --workload, --describe, --observe, --version, --help (" +
+        throw UsageError("give only one of --workload, --serve, --describe, --observe, --version, --help (" +
                          std::string(option) + " conflicts)");
     options.mode = mode;
     mode_given = true;
@@ -46,11 +46,17 @@ std::pair<std::string, std::string> parse_param(const std::string& text) {
 }
 
 void check_consistency(const Options& options, bool mode_given) {
-    if (!mode_given) throw UsageError("nothing to do: give --workload, --describe, --observe or --version");
-    const bool needs_plugins = options.mode == Mode::Run || options.mode == Mode::Describe;
+    if (!mode_given) throw UsageError("nothing to do: give --workload, --serve, --describe, --observe or --version");
+    const bool needs_plugins = options.mode == Mode::Run || options.mode == Mode::Serve || options.mode == Mode::Describe;
     if (needs_plugins && options.plugin_dir.empty())
-        throw UsageError("--plugin-dir is required with --workload and --describe");
-    if (options.mode != Mode::Run && !options.params.empty()) throw UsageError("--param is only valid with --workload");
+        throw UsageError("--plugin-dir is required with --workload, --serve and --describe");
+    const bool takes_params = options.mode == Mode::Run || options.mode == Mode::Serve;
+    if (!takes_params && !options.params.empty()) throw UsageError("--param is only valid with --workload and --serve");
+    if (options.mode != Mode::Run && !options.peer.empty()) throw UsageError("--peer is only valid with --workload");
+    const bool serving = options.mode == Mode::Serve;
+    if (!serving && (!options.listen_address.empty() || !options.ready_file.empty()))
+        throw UsageError("--listen and --ready-file are only valid with --serve");
+    if (serving && options.listen_address.empty()) throw UsageError("--serve needs --listen ADDRESS");
     if (needs_plugins && options.workload.empty()) throw UsageError("the workload name must not be empty");
 }
 
@@ -68,6 +74,15 @@ Options parse_options(const std::vector<std::string>& args) {
         } else if (option == "--workload") {
             set_mode(options, mode_given, Mode::Run, option);
             options.workload = cursor.value_of(option, inline_value);
+        } else if (option == "--serve") {
+            set_mode(options, mode_given, Mode::Serve, option);
+            options.workload = cursor.value_of(option, inline_value);
+        } else if (option == "--listen") {
+            options.listen_address = cursor.value_of(option, inline_value);
+        } else if (option == "--ready-file") {
+            options.ready_file = cursor.value_of(option, inline_value);
+        } else if (option == "--peer") {
+            options.peer = cursor.value_of(option, inline_value);
         } else if (option == "--describe") {
             set_mode(options, mode_given, Mode::Describe, option);
             options.workload = cursor.value_of(option, inline_value);
@@ -100,6 +115,11 @@ const char* usage_text() {
            "                   [--format line|json]\n"
            "      run a workload once; prints its result on stdout (line: the result protocol line,\n"
            "      json: the same report, indented)\n"
+           "      --peer ADDRESS:PORT  the peer of a network workload (started with --serve)\n"
+           "  platbench-runner --plugin-dir DIR --serve NAME --listen ADDRESS [--param NAME=VALUE]...\n"
+           "                   [--ready-file PATH]\n"
+           "      the peer side of a network workload, on ADDRESS until SIGTERM/SIGINT; writes\n"
+           "      \"ADDRESS:PORT\" to PATH (and stderr) once it accepts connections\n"
            "  platbench-runner --plugin-dir DIR --describe NAME   the workload's parameters as JSON\n"
            "  platbench-runner --observe                          the environment the runner sees, as JSON\n"
            "  platbench-runner --version\n"

@@ -18,7 +18,7 @@ inline constexpr int kExitWorkloadFailed = 1;   // the result line is still prin
 inline constexpr int kExitUsage = 2;            // bad command line or parameter
 inline constexpr int kExitPluginMissing = 3;    // plugin not found or failed to load
 
-enum class Mode { Run, Describe, Observe, Version, Help };
+enum class Mode { Run, Serve, Describe, Observe, Version, Help };
 enum class OutputFormat { Line, Json };
 
 struct Options {
@@ -28,6 +28,9 @@ struct Options {
     std::vector<std::pair<std::string, std::string>> params;   // --param NAME=VALUE, in order
     std::optional<std::filesystem::path> work_dir;
     OutputFormat format = OutputFormat::Line;
+    std::string peer;                    // --peer ADDRESS:PORT (run): the peer the engine started
+    std::string listen_address;          // --listen ADDRESS (serve)
+    std::filesystem::path ready_file;    // --ready-file PATH (serve): gets "ADDRESS:PORT" once listening
 };
 
 class UsageError : public std::runtime_error {

@@ -89,6 +89,7 @@ ExperimentConfig ExperimentChecker::check(const std::string& text) {
     config.workloads = read_instances(keys, PluginKind::Workload);
     if (keys.count("baseline") == 0) config.baseline = default_baseline(config.platforms);
     check_baseline(keys, config);
+    check_network_paths(config);
     read_slurm(keys, config);
     check_matrix_size(config);
     finish();
@@ -274,6 +275,24 @@ void ExperimentChecker::check_baseline(const Entries& keys, const ExperimentConf
     if (std::find(names.begin(), names.end(), config.baseline) != names.end()) return;
     add(given->second.value.Mark(), "baseline '" + config.baseline + "' is not a platform of this experiment",
         unknown_word_hint(config.baseline, names, "platforms"));
+}
+
+// A network workload runs only on platforms that make network paths: one whose
+// table has no `network` setting would fail every such run.
+void ExperimentChecker::check_network_paths(const ExperimentConfig& config) {
+    for (const PluginInstanceConfig& workload : config.workloads) {
+        if (!workload.plugin || (workload.plugin->descriptor->flags & kWorkloadNetworkPeer) == 0) continue;
+        for (const PluginInstanceConfig& platform : config.platforms) {
+            if (!platform.plugin) continue;
+            const ParamTable& table = platform.plugin->descriptor->params;
+            if (std::any_of(table.begin(), table.end(), [](const ParamSpec& s) { return s.name == "network"; })) continue;
+            errors_.push_back({platform.where,
+                               "platform '" + platform.name + "' makes no network paths, and workload '" +
+                                   workload.name + "' needs one to reach its peer",
+                               "run network workloads on platforms with a `network` setting (platbench plugins "
+                               "lists them), or put this pair in another experiment"});
+        }
+    }
 }
 
 }  // namespace platbench::experiment_checking

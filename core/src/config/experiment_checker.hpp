@@ -66,6 +66,7 @@ private:
     void check_output_stays_inside(const std::filesystem::path& output, const YAML::Mark& mark);
     static std::string default_baseline(const std::vector<PluginInstanceConfig>& platforms);
     void check_baseline(const Entries& keys, const ExperimentConfig& config);
+    void check_network_paths(const ExperimentConfig& config);
 
     // plugin_instances.cpp
     void load_plugin_path(const Entries& keys, ExperimentConfig& config);

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <limits>
 
+#include "engine/network_peer.hpp"
 #include "engine/param_json.hpp"
 #include "host/host_info.hpp"
 #include "plugin/registry.hpp"
@@ -18,6 +19,8 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::size_t kStoredStderrBytes = 4096;
+// The peer starts a process and opens two sockets: seconds, unless the host is stuck.
+constexpr std::chrono::seconds kPeerReadyTimeout{30};
 
 std::string tail(const std::string& text, std::size_t bytes) {
     return text.size() <= bytes ? text : text.substr(text.size() - bytes);
@@ -241,21 +244,52 @@ RunExecutor::TimedOutcome RunExecutor::run_on_platform(const Cell& cell, Platfor
                                 {"platbench.run", run_label}},
                                interrupt_};
     TimedOutcome timed;
+    std::unique_ptr<NetworkPeer> peer;
+    if ((cell.workload->plugin->descriptor->flags & kWorkloadNetworkPeer) != 0) {
+        try {
+            peer = start_peer(cell, session, host_runner, request.labels);
+        } catch (const std::exception& e) {
+            timed.outcome.started = false;
+            timed.outcome.failure = e.what();
+        }
+        if (peer) {
+            request.network = &peer->path();
+            request.runner_args.push_back("--peer");
+            request.runner_args.push_back(peer->address());
+        }
+    }
+    const bool peer_missing = (cell.workload->plugin->descriptor->flags & kWorkloadNetworkPeer) != 0 && !peer;
     // Timed around run() alone: making and removing the work directory (gigabytes
-    // of I/O files, maybe) is not the platform's cost.
+    // of I/O files, maybe) or the network path is not the platform's cost.
     const auto platform_start = std::chrono::steady_clock::now();
     try {
-        timed.outcome = session.platform->run(request);
+        if (!peer_missing) timed.outcome = session.platform->run(request);
     } catch (const std::exception& e) {
         timed.outcome.started = false;
         timed.outcome.failure = std::string("platform error: ") + e.what();
     }
     timed.platform_seconds = seconds_since(platform_start);
+    if (peer) {
+        for (const auto& [key, value] : peer->metadata()) timed.outcome.metadata[key] = value;
+        peer.reset();  // stops the peer and removes the path before the next run
+    }
     if (!work_dir.empty()) {
         std::error_code ec;
         fs::remove_all(work_dir, ec);
     }
     return timed;
+}
+
+std::unique_ptr<NetworkPeer> RunExecutor::start_peer(const Cell& cell, PlatformSession& session,
+                                                     const HostRunner& host_runner,
+                                                     const std::map<std::string, std::string>& labels) {
+    std::vector<std::string> serve_argv{host_runner.runner.string()};
+    for (const std::string& arg : runner_args(cell)) serve_argv.push_back(arg == "--workload" ? "--serve" : arg);
+    serve_argv.push_back("--plugin-dir");
+    serve_argv.push_back(host_runner.plugin_dir.string());
+    return std::make_unique<NetworkPeer>(NetworkPeerRequest{
+        *session.platform, cell.platform_settings, labels, std::move(serve_argv),
+        std::chrono::duration<double>(config_.timeout_seconds + 60.0), kPeerReadyTimeout});
 }
 
 std::optional<double> platform_overhead_seconds(double platform_seconds, std::optional<double> runner_seconds) {

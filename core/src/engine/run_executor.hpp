@@ -58,6 +58,10 @@ private:
     TimedOutcome run_on_platform(const Cell& cell, PlatformSession& session, const Bundle* bundle,
                                  std::size_t index, std::int64_t experiment_id,
                                  const std::filesystem::path& work_root);
+    // The peer of a network workload's run, on the platform's network path.
+    std::unique_ptr<class NetworkPeer> start_peer(const Cell& cell, PlatformSession& session,
+                                                  const HostRunner& host_runner,
+                                                  const std::map<std::string, std::string>& labels);
     RunRecord base_record(const Cell& cell, const PlannedRun& planned, std::int64_t experiment_id) const;
     std::vector<std::string> runner_args(const Cell& cell) const;
 

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,23 @@ struct HostRunner {
     std::filesystem::path plugin_dir;    // directory of the workload plugin to load
 };
 
+// A network path between the runner (inside the platform) and a peer on the host,
+// made by open_network() for one run and removed by close_network().
+struct NetworkPath {
+    std::string name;                  // the platform's handle: a namespace, a network, a bridge
+    std::string peer_address;          // host-side IPv4 address the peer listens on, reachable from inside
+    // Recorded with the run under the platform metadata, and part of the
+    // fingerprint: "network" (the setting), "network_interfaces" ("veth, bridge"),
+    // "network_mtu", "network_nat" ("no"), "network_vhost" ("no") ...
+    std::map<std::string, std::string> metadata;
+};
+
+// Context for open_network(): the run's settings and labels, as for run().
+struct NetworkPathRequest {
+    const ParamValues& settings;
+    std::map<std::string, std::string> labels;
+};
+
 // The runner's command line, which a platform builds from this request:
 //
 //   <runner> <runner_args...> --plugin-dir <dir> [--work-dir <dir>]
@@ -87,6 +105,9 @@ struct PlatformRunRequest {
     std::chrono::duration<double> timeout;        // kill the run after this long
     std::map<std::string, std::string> labels;    // identify platbench's objects: "platbench.run" = ...
     const std::atomic<bool>& cancel;              // Ctrl-C: stop the run now, clean up
+    // The path open_network() made for this run (its workload has a peer), or null:
+    // attach the runner to it (a container's network, a VM's NIC, a namespace).
+    const NetworkPath* network = nullptr;
 };
 
 struct PlatformRunOutcome {
@@ -128,6 +149,16 @@ public:
     // Required. Run the runner once. Never throws for a failed run: report it in the outcome.
     virtual PlatformRunOutcome run(const PlatformRunRequest& request) = 0;
 
+    // Optional (required to run workloads with kWorkloadNetworkPeer). Makes the
+    // network path of one run as the settings ask (`network:`): what it creates
+    // stays on this machine and carries platbench's names, so clean() finds it.
+    // Throws std::runtime_error saying why it cannot (the run fails).
+    virtual NetworkPath open_network(const NetworkPathRequest& /*request*/) {
+        throw std::runtime_error("this platform gives its runs no network");
+    }
+    // Removes what open_network() made; never throws.
+    virtual void close_network(const NetworkPath& /*path*/) noexcept {}
+
     // Optional. Remove leftovers labelled as platbench's (containers, domains,
     // cgroups). Returns one line per object removed.
     virtual std::vector<std::string> clean(bool /*including_images*/) { return {}; }
@@ -138,5 +169,9 @@ public:
 ParamSpec cpuset_param();   // "cpuset": CpuList, CPUs the run may use
 ParamSpec cpus_param();     // "cpus": Real, CPU bandwidth limit in CPUs
 ParamSpec memory_param();   // "memory": Size, memory limit
+// "network": Choice, the path between a network workload's runner and its peer
+// on the host (open_network). `help` says what each choice is; the row adds that
+// only network workloads use it. Part of the fingerprint.
+ParamSpec network_param(std::vector<std::string> choices, std::string default_value, std::string help);
 
 }  // namespace platbench

@@ -39,7 +39,9 @@ namespace platbench {
 // 7: ParamSpec rows by designated initialisers: integer bounds min/max as integers,
 //    real_min/real_max for Real and Duration; make_param and in_fingerprint removed.
 // 8: PluginDescriptor::program_files.
-inline constexpr std::uint32_t kAbiVersion = 8;
+// 9: network paths: kWorkloadNetworkPeer, Workload::serve(), WorkloadRunRequest::peer,
+//    Platform::open_network()/close_network(), PlatformRunRequest::network.
+inline constexpr std::uint32_t kAbiVersion = 9;
 
 inline constexpr const char* kAbiVersionSymbol = "platbench_abi_version";
 inline constexpr const char* kAbiDigestSymbol = "platbench_abi_digest";
@@ -68,6 +70,12 @@ enum PluginFlags : std::uint32_t {
     // Platform: bare metal, what the others are compared with when an experiment
     // names no `baseline:` (its first instance of such a plugin).
     kPlatformBaseline = 1u << 4,
+    // Workload: talks over the network to a peer outside the platform. For each
+    // run the engine asks the platform for a network path (open_network), starts
+    // the peer (the workload's serve(), in `platbench-runner --serve` on the host)
+    // on the path's host side, passes its address to run() (request.peer), then
+    // stops the peer and closes the path.
+    kWorkloadNetworkPeer = 1u << 5,
 };
 
 struct PluginDescriptor {

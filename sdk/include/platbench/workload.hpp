@@ -71,6 +71,21 @@ struct WorkloadRunRequest {
     std::filesystem::path work_dir;               // scratch space for I/O workloads
     const std::atomic<bool>& stop_requested;      // set on SIGTERM/SIGINT: return or throw soon
     std::function<void(std::string_view)> log;    // diagnostics (stderr), never results
+    // kWorkloadNetworkPeer: "address:port" of the peer the engine started for this
+    // run (this workload's serve(), outside the platform), reachable over the
+    // platform's network path; empty otherwise.
+    std::string peer;
+};
+
+// What serve() gets: the peer side of a network workload, run by the engine on
+// the host (outside the platform) for one run, stopped after it.
+struct WorkloadServeRequest {
+    const ParamValues& params;                    // the run's parameters, defaults filled in
+    std::string listen_address;                   // IPv4 address to listen on: loopback or a bridge's
+    const std::atomic<bool>& stop_requested;      // set on SIGTERM/SIGINT: close and return
+    // Call once, when the peer accepts connections, with its "address:port".
+    std::function<void(const std::string&)> ready;
+    std::function<void(std::string_view)> log;    // diagnostics (stderr)
 };
 
 // Thrown by a workload for an expected failure ("array does not fit in memory",
@@ -100,6 +115,13 @@ public:
     // Required. Runs the workload once and returns its metrics; throws WorkloadError on failure,
     // WorkloadUnavailable when it cannot run on this host at all (the run is skipped).
     virtual WorkloadResult run(const WorkloadRunRequest& request) = 0;
+
+    // Required with kWorkloadNetworkPeer, else never called. Serves the clients of
+    // run() on request.listen_address until stop_requested; throws WorkloadError
+    // when it cannot (the address is taken, the parameters are wrong).
+    virtual void serve(const WorkloadServeRequest& /*request*/) {
+        throw WorkloadError("this workload has no peer to serve");
+    }
 };
 
 }  // namespace platbench

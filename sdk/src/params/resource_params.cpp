@@ -34,6 +34,17 @@ ParamSpec memory_param() {
         .min = 4 * 1024 * 1024};
 }
 
+ParamSpec network_param(std::vector<std::string> choices, std::string default_value, std::string help) {
+    return ParamSpec{
+        .name = "network",
+        .type = ParamType::Choice,
+        .default_value = std::move(default_value),
+        .help = std::move(help) +
+                ". Only network workloads use it; every other run has no network. Paths stay on this machine",
+        .choices = std::move(choices),
+        .fingerprint = true};
+}
+
 }  // namespace platbench
 
 namespace platbench {
