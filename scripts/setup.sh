@@ -39,8 +39,9 @@ BUILD_PACKAGES=(
 # qemu-system-x86 ... linux-image-amd64: the `kvm` platform's libvirtd, QEMU, and the
 # kernel its VMs boot; e2fsprogs and qemu-utils make the VMs' disks.
 # gnuplot-nox: `platbench report` draws its figures with it.
+# iproute2: `ip`, with which network paths make their bridges, veths and namespaces.
 RUN_PACKAGES=(fio hpcc docker.io podman runc catatonit qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients linux-image-amd64
-  e2fsprogs gnuplot-nox)
+  e2fsprogs gnuplot-nox iproute2)
 # chromium: the report test renders report.html in a real (headless) browser.
 # slurmctld slurmd slurm-client munge: the slurm executor's tests start a local
 # two-node cluster (scripts/slurm-local-cluster.sh).

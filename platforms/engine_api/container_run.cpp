@@ -155,6 +155,15 @@ std::optional<std::uint64_t> kernel_pid_max() {
     return std::nullopt;
 }
 
+// The container's NetworkMode on a run's path: the host's, a namespace the run
+// made ("ns:" + its path, Podman's form), or the bridge network the run made.
+std::string network_mode_for(const NetworkPath& path) {
+    if (path.name == "loopback") return "host";
+    auto setting = path.metadata.find("network");
+    if (setting != path.metadata.end() && setting->second == "namespace") return "ns:/run/netns/" + path.name;
+    return path.name;
+}
+
 ContainerSpec container_spec_for(const PlatformRunRequest& request, const ContainerRunSettings& settings,
                                  const std::string& name) {
     ContainerSpec spec;
@@ -168,7 +177,9 @@ ContainerSpec container_spec_for(const PlatformRunRequest& request, const Contai
     if (values.has("cpuset")) spec.cpuset = values.text("cpuset");
     if (values.has("cpus")) spec.cpus = values.real("cpus");
     if (values.has("memory")) spec.memory_bytes = values.integer("memory");
-    spec.network = settings.network;
+    // A network only for a network workload's run, on the path made for it.
+    spec.network = request.network != nullptr;
+    if (request.network) spec.network_mode = network_mode_for(*request.network);
     // The host's limits rather than the daemon's defaults: Podman asks for 1048576 open
     // files and processes, which a host may refuse (runc: "error setting rlimit type 7").
     rlimit open_files{RLIM_INFINITY, RLIM_INFINITY}, processes{RLIM_INFINITY, RLIM_INFINITY};

@@ -27,7 +27,6 @@ std::string volume_name_for(const std::string& container_name);
 struct ContainerRunSettings {
     std::string image;                     // reference of the bundle image
     Storage storage = Storage::Volume;
-    bool network = false;
     std::string runner_path;               // inside the image
     std::string plugin_dir;                // inside the image
     std::string engine_name;               // "docker", "podman": names the daemon in a failure's reason
@@ -45,6 +44,9 @@ std::optional<std::uint64_t> kernel_pid_max();
 
 // What the container spec for `request` is: resources from its settings, labels,
 // the work directory on the chosen storage. `name` is the container's (and volume's) name.
+// The NetworkMode of a container on `path` (open_network's).
+std::string network_mode_for(const NetworkPath& path);
+
 ContainerSpec container_spec_for(const PlatformRunRequest& request, const ContainerRunSettings& settings,
                                  const std::string& name);
 

@@ -96,6 +96,20 @@ void EngineClient::remove_volume(const std::string& name, const CallLimits& limi
     call("DELETE", api("/volumes/" + url_encode(name) + "?force=1"), "", limits, {404});
 }
 
+std::string EngineClient::create_network(const nlohmann::json& body, const CallLimits& limits) const {
+    const std::vector<std::string> ids = string_fields("[" + call("POST", api("/networks/create"), body.dump(), limits).body + "]", "Id", "");
+    if (ids.empty()) throw EngineError(500, "the daemon created a network but did not say its id");
+    return ids.front();
+}
+
+void EngineClient::remove_network(const std::string& id, const CallLimits& limits) const {
+    call("DELETE", api("/networks/" + url_encode(id)), "", limits, {404});
+}
+
+std::vector<std::string> EngineClient::labelled_networks(const std::string& label, const CallLimits& limits) const {
+    return string_fields(call("GET", api("/networks?" + label_filter_query(label)), "", limits).body, "Name", "");
+}
+
 std::vector<ListedContainer> EngineClient::labelled_containers(const std::string& label, const CallLimits& limits) const {
     return listed_containers(call("GET", api("/containers/json?all=1&" + label_filter_query(label)), "", limits).body);
 }

@@ -54,6 +54,13 @@ public:
                        const CallLimits& limits) const;
     void remove_volume(const std::string& name, const CallLimits& limits) const;
 
+    // network_create_body(); returns the network's id.
+    std::string create_network(const nlohmann::json& body, const CallLimits& limits) const;
+    // One already gone is not an error.
+    void remove_network(const std::string& id, const CallLimits& limits) const;
+    // Networks carrying `label`: their names.
+    std::vector<std::string> labelled_networks(const std::string& label, const CallLimits& limits) const;
+
     // Every object carrying `label`: containers (id and name), volumes (names), images (ids).
     std::vector<ListedContainer> labelled_containers(const std::string& label, const CallLimits& limits) const;
     std::vector<std::string> labelled_volumes(const std::string& label, const CallLimits& limits) const;

@@ -1,9 +1,12 @@
 #include "engine_platform.hpp"
 
+#include <unistd.h>
+
 #include <optional>
 
 #include "bundle_image.hpp"
 #include "container_run.hpp"
+#include "local_network.hpp"
 #include "platbench/names.hpp"
 
 namespace platbench::engine_api {
@@ -11,6 +14,7 @@ namespace {
 
 constexpr double kProbeSeconds = 20;
 constexpr double kCleanSeconds = 60;
+constexpr double kNetworkSeconds = 60;
 constexpr const char* kRequiredApi = "1.41";
 
 Storage storage_from(const ParamValues& settings) {
@@ -109,7 +113,6 @@ public:
         run_settings_.engine_name = flavour_.name;
         run_settings_.image = image.reference;
         run_settings_.storage = storage_from(request.settings);
-        run_settings_.network = request.settings.boolean("network");
         run_settings_.runner_path = request.bundle->runner_path;
         run_settings_.plugin_dir = request.bundle->plugin_dir;
         image_note_ = image.imported ? "imported in " + std::to_string(image.seconds) + " s" : "reused";
@@ -126,9 +129,56 @@ public:
         return outcome;
     }
 
+    // host: the host's network, the peer on loopback; bridge: an internal bridge
+    // network of the run's, on a slot of platbench's subnet.
+    NetworkPath open_network(const NetworkPathRequest& request) override {
+        const std::string setting = request.settings.text("network");
+        if (setting == "host") {
+            NetworkPath path = local_network::loopback_path(setting);
+            path.metadata["network_interfaces"] = "host network (loopback)";
+            return path;
+        }
+        if (setting == "namespace") return paths_.open_namespace(setting);
+        if (!client_) throw std::runtime_error("the " + flavour_.name + " platform was not prepared");
+        NetworkPath path;
+        const local_network::Slot slot = paths_.open_slot(
+            [&](const local_network::Slot& s) {
+                return "platbench-net" + std::to_string(s.index) + "-" + std::to_string(::getpid()) + "-0";
+            },
+            path.name);
+        try {
+            std::map<std::string, std::string> labels = request.labels;
+            labels[kOwnerLabel] = "1";
+            client_->create_network(
+                network_create_body(path.name, slot.subnet(), slot.host_address(), slot.bridge(), labels),
+                within(kNetworkSeconds));
+        } catch (const std::exception& e) {
+            paths_.close(path);
+            throw std::runtime_error("cannot create the bridge network " + path.name + ": " + e.what());
+        }
+        path.peer_address = slot.host_address();
+        path.metadata = {{"network", setting},
+                         {"network_interfaces", "veth, bridge"},
+                         {"network_mtu", local_network::mtu_of(slot.bridge())},
+                         {"network_nat", "no"},
+                         {"network_subnet", slot.subnet()}};
+        return path;
+    }
+
+    void close_network(const NetworkPath& path) noexcept override {
+        if (path.name != "loopback" && path.metadata.at("network") == "bridge" && client_) {
+            try {
+                client_->remove_network(path.name, within(kNetworkSeconds));
+            } catch (const std::exception&) {
+                // left to `platbench clean`, which finds it by its label
+            }
+        }
+        paths_.close(path);
+    }
+
     std::vector<std::string> clean(bool including_images) override {
         const ResolvedEndpoint endpoint = resolve_endpoint("", flavour_.endpoint);
-        if (!endpoint.error.empty()) return {};
+        if (!endpoint.error.empty()) return local_network::remove_leftovers();
         const EngineClient client(endpoint.socket_path);
         try {
             client.ping(within(kCleanSeconds));
@@ -147,6 +197,12 @@ public:
             client.remove_volume(name, within(kCleanSeconds));
             removed.push_back("volume " + name);
         }
+        for (const std::string& name : client.labelled_networks(kOwnerLabel, within(kCleanSeconds))) {
+            if (object_owner_alive(name)) continue;
+            client.remove_network(name, within(kCleanSeconds));
+            removed.push_back("network " + name);
+        }
+        for (std::string& line : local_network::remove_leftovers()) removed.push_back(std::move(line));
         if (including_images) {
             for (const std::string& id : client.labelled_images(kOwnerLabel, within(kCleanSeconds))) {
                 client.remove_image(id, within(kCleanSeconds));
@@ -159,6 +215,7 @@ public:
 private:
     EngineFlavour flavour_;
     std::optional<EngineClient> client_;
+    local_network::OpenPaths paths_;
     ContainerRunSettings run_settings_;
     std::string image_note_;
 };
@@ -180,11 +237,16 @@ std::vector<ParamSpec> engine_params(const EngineFlavour& flavour) {
                                   "directory, or the container's own writable layer",
             .choices = {"volume", "bind", "container"},
             .fingerprint = true},
-        ParamSpec{
-            .name = "network",
-            .type = ParamType::Bool,
-            .default_value = "false",
-            .help = "give the container the daemon's default network (default: no network at all)"},
+        flavour.namespace_network
+            ? network_param({"namespace", "host"}, "namespace",
+                            "a network workload's path to its peer: namespace (a network namespace joined by a veth "
+                            "pair to a bridge that the run creates and removes, given to the container as its "
+                            "network: no NAT, no default route), or host (the host's network; the peer on "
+                            "loopback)")
+            : network_param({"bridge", "host"}, "bridge",
+                            "a network workload's path to its peer: bridge (an internal bridge network that the run "
+                            "creates and removes: a veth into a Linux bridge, no NAT, no default route), or host (the "
+                            "host's network; the peer on loopback)"),
         cpuset_param(),
         cpus_param(),
         memory_param(),
@@ -202,7 +264,7 @@ PluginDescriptor engine_platform_descriptor(const EngineFlavour& flavour, std::s
     d.description = std::move(description);
     d.flags = kPlatformNeedsBundle;
     d.fingerprint_metadata = {flavoured_key(flavour, "server_version"), flavoured_key(flavour, "api_version"),
-                              "storage_driver", "cgroup_version", "image"};
+                              "storage_driver", "cgroup_version", "image", "network_interfaces", "network_mtu"};
     d.params = engine_params(flavour);
     return d;
 }

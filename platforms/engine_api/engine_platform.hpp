@@ -20,6 +20,11 @@ struct EngineFlavour {
     std::string install_hint;      // what to do when no daemon answers
     std::string permission_hint;   // ... when its socket refuses this user
     std::string minimum_product;   // the oldest release speaking the API version platbench needs
+    // How a network workload's container reaches its peer besides `host`: a bridge
+    // network the daemon makes (Docker), or a namespace of the run's on a bridge,
+    // joined with NetworkMode "ns:<path>" (Podman, whose bridge exists only once a
+    // container starts, too late for the peer to listen on it).
+    bool namespace_network = false;
 };
 
 // The metadata key of a daemon fact, prefixed with the flavour's name: "podman_server_version".

@@ -18,7 +18,7 @@ namespace {
 
 json host_config(const ContainerSpec& spec) {
     json host = {
-        {"NetworkMode", spec.network ? "default" : "none"},
+        {"NetworkMode", spec.network ? spec.network_mode : "none"},
         // The runner needs no privilege: take every capability away and forbid gaining any.
         {"CapDrop", json::array({"ALL"})},
         {"SecurityOpt", json::array({"no-new-privileges"})},
@@ -60,6 +60,20 @@ json host_config(const ContainerSpec& spec) {
 }
 
 }  // namespace
+
+json network_create_body(const std::string& name, const std::string& subnet, const std::string& gateway,
+                         const std::string& bridge, const std::map<std::string, std::string>& labels) {
+    return {
+        {"Name", name},
+        {"CheckDuplicate", true},
+        {"Driver", "bridge"},
+        {"Internal", true},
+        {"Labels", labels},
+        {"IPAM", {{"Driver", "default"}, {"Config", json::array({{{"Subnet", subnet}, {"Gateway", gateway}}})}}},
+        {"Options",
+         {{"com.docker.network.bridge.name", bridge}, {"com.docker.network.bridge.enable_ip_masquerade", "false"}}},
+    };
+}
 
 json container_create_body(const ContainerSpec& spec) {
     json body = {

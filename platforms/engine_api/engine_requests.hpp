@@ -39,6 +39,7 @@ struct ContainerSpec {
     std::optional<double> cpus;                 // CPU bandwidth in CPUs
     std::optional<std::int64_t> memory_bytes;   // hard limit, swap included
     bool network = false;                       // false: no network at all
+    std::string network_mode = "default";       // with network: "host", or a network's name
     std::optional<std::string> user;            // "uid:gid"; empty: the image's (root)
     // Resource limits by Docker's names ("nofile", "nproc"); absent ones: the daemon's default.
     std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> rlimits;  // name -> (soft, hard)
@@ -50,6 +51,12 @@ struct ContainerSpec {
 
 // Body of POST /containers/create.
 nlohmann::json container_create_body(const ContainerSpec& spec);
+
+// Body of POST /networks/create: a bridge network of its own on `subnet` with
+// the host at `gateway`, internal (no default route in the container, no NAT),
+// its Linux bridge named `bridge` so that platbench's safety checks know it.
+nlohmann::json network_create_body(const std::string& name, const std::string& subnet, const std::string& gateway,
+                                   const std::string& bridge, const std::map<std::string, std::string>& labels);
 
 // Body of POST /volumes/create.
 nlohmann::json volume_create_body(const std::string& name, const std::map<std::string, std::string>& labels);

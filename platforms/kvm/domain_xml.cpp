@@ -99,7 +99,14 @@ std::string domain_xml(const DomainSpec& spec) {
         << "      <target port='0'/>\n    </serial>\n";
     xml << "    <channel type='file'>\n      <source path='" << xml_escaped(spec.results_file) << "'/>\n"
         << "      <target type='virtio' name='" << kResultsPortName << "'/>\n    </channel>\n";
-    // No network interface at all: a VM gets no network.
+    // No network interface unless the run has a network path: then one NIC on the
+    // run's own bridge, which routes nowhere.
+    if (spec.nic) {
+        xml << "    <interface type='bridge'>\n      <source bridge='" << xml_escaped(spec.nic->bridge) << "'/>\n"
+            << "      <target dev='" << xml_escaped(spec.nic->tap) << "'/>\n"
+            << "      <model type='virtio'/>\n      <driver name='" << (spec.nic->vhost ? "vhost" : "qemu") << "'/>\n"
+            << "    </interface>\n";
+    }
     xml << "    <memballoon model='none'/>\n";
     xml << "  </devices>\n</domain>\n";
     return xml.str();

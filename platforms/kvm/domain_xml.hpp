@@ -23,6 +23,13 @@ struct DiskSpec {
     std::string io = "native";         // native | threads | io_uring
 };
 
+// A virtio-net NIC on a tap that libvirt creates and attaches to `bridge`.
+struct NicSpec {
+    std::string bridge;                // "pbbr7": the run's bridge
+    std::string tap;                   // "pbt7": the tap's name on the host
+    bool vhost = false;                // in-kernel vhost-net; false: QEMU's own virtio-net
+};
+
 struct DomainSpec {
     std::string name;
     std::string domain_type = "qemu";  // kvm | qemu (TCG) | test (libvirt's test driver)
@@ -38,6 +45,7 @@ struct DomainSpec {
     std::string console_log;           // the serial console: kernel messages
     std::string results_file;          // the virtio-serial results port
     std::optional<DiskSpec> disk;
+    std::optional<NicSpec> nic;        // only for a network workload's run
     std::map<std::string, std::string> labels;  // platbench=1, platbench.run=..., in <metadata>
 };
 

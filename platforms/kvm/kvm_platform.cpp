@@ -18,6 +18,7 @@
 #include "owned_files.hpp"
 #include "platbench/environment.hpp"
 #include "platbench/plugin.hpp"
+#include "local_network.hpp"
 #include "platbench/hash.hpp"
 #include "platbench/names.hpp"
 #include "vm_run.hpp"
@@ -85,7 +86,8 @@ DiskUse disk_use_from(const ParamValues& settings) {
 }
 
 std::vector<std::string> guest_modules(const ParamValues& settings) {
-    std::vector<std::string> modules{"virtio_pci", "virtio_console", "qemu_fw_cfg"};
+    // virtio_net for a network workload's NIC: loaded in every guest, the NIC only in those runs.
+    std::vector<std::string> modules{"virtio_pci", "virtio_console", "qemu_fw_cfg", "virtio_net"};
     const DiskUse use = disk_use_from(settings);
     if (use == DiskUse::None) return modules;
     if (settings.text("disk_bus") == "virtio-scsi") modules.insert(modules.end(), {"virtio_scsi", "sd_mod"});
@@ -289,8 +291,24 @@ public:
         return outcome;
     }
 
+    // bridge: a bridge of the run's with the host's address; the VM's virtio-net
+    // NIC on a tap that libvirt attaches to it, its address set by the guest init.
+    NetworkPath open_network(const NetworkPathRequest& request) override {
+        NetworkPath path = paths_.open_bridge(request.settings.text("network"));
+        const bool vhost = fs::exists("/dev/vhost-net");
+        const std::string index = path.name.substr(std::string("pbbr").size());
+        path.metadata["network_interfaces"] = "virtio-net, tap, bridge";
+        path.metadata["network_tap"] = "pbt" + index;
+        path.metadata["network_guest_address"] = "10.249." + index + ".2/24";
+        path.metadata["network_vhost"] = vhost ? "yes" : "no";
+        if (!vhost) path.metadata["network_vhost_why_not"] = "no /dev/vhost-net on this host: QEMU's own virtio-net";
+        return path;
+    }
+
+    void close_network(const NetworkPath& path) noexcept override { paths_.close(path); }
+
     std::vector<std::string> clean(bool including_images) override {
-        std::vector<std::string> removed;
+        std::vector<std::string> removed = local_network::remove_leftovers();
         try {
             const char* uri = std::getenv("LIBVIRT_DEFAULT_URI");
             const Connection connection(uri != nullptr && *uri != '\0' ? uri : "qemu:///system");
@@ -320,6 +338,7 @@ public:
     }
 
 private:
+    local_network::OpenPaths paths_;
     int host_cpus_or_connection() {
         if (host_cpus_ == 0) host_cpus_ = connection_->host_cpus();
         return host_cpus_;
@@ -370,7 +389,8 @@ PluginDescriptor make_kvm_descriptor() {
     d.description = "Virtual machines (KVM, or QEMU's TCG emulation) through libvirt, booted straight into the runner";
     d.flags = kPlatformNeedsBundle | kPlatformVirtualMachine;
     d.fingerprint_metadata = {"libvirt_version", "hypervisor", "accel", "domain_type", "guest_kernel",
-                              "guest_kernel_release", "cpu_model"};
+                              "guest_kernel_release", "cpu_model", "network_interfaces", "network_mtu",
+                              "network_vhost"};
     ParamSpec boot_timeout = ParamSpec{
         .name = "boot_timeout",
         .type = ParamType::Duration,
@@ -425,6 +445,10 @@ PluginDescriptor make_kvm_descriptor() {
             .help = "host CPUs to pin the vCPUs to, vCPU i on the i-th CPU listed (default: not pinned)",
             .min = 0,
             .max = 65535},
+        network_param({"bridge"}, "bridge",
+                      "a network workload's path to its peer: bridge (a virtio-net NIC on a tap that libvirt attaches "
+                      "to a bridge the run creates, the guest's address set by its init, vhost-net where the host has "
+                      "/dev/vhost-net)"),
         ParamSpec{
             .name = "hugepages",
             .type = ParamType::Bool,

@@ -196,6 +196,15 @@ void take_report(const GuestReport& report, PlatformRunOutcome& outcome) {
     }
 }
 
+// The run's NIC on the bridge open_network() made; vhost-net where the host has it.
+NicSpec nic_for(const NetworkPath& path) {
+    NicSpec nic;
+    nic.bridge = path.name;
+    nic.tap = path.metadata.at("network_tap");
+    nic.vhost = path.metadata.at("network_vhost") == "yes";
+    return nic;
+}
+
 void run_steps(const Connection& connection, const PlatformRunRequest& request, const VmSettings& settings,
                PlatformRunOutcome& outcome) {
     const std::string name = unique_object_name(request.labels);
@@ -209,6 +218,7 @@ void run_steps(const Connection& connection, const PlatformRunRequest& request, 
     spec.console_log = files.console().string();
     spec.results_file = files.results().string();
     if (request.work_dir.empty() || settings.disk_use == DiskUse::None) spec.disk.reset();
+    if (request.network) spec.nic = nic_for(*request.network);
     const std::string xml = domain_xml(spec);
     outcome.metadata["domain"] = name;
     outcome.metadata["domain_xml"] = xml;
@@ -249,6 +259,7 @@ RunRequest guest_request_for(const PlatformRunRequest& request, const VmSettings
         if (settings.domain.disk) guest.disk = disk_use_word(settings.disk_use);
     }
     guest.output_cap = kOutputCap;
+    if (request.network) guest.address = request.network->metadata.at("network_guest_address");
     return guest;
 }
 

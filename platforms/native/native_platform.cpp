@@ -12,6 +12,7 @@
 #include "platbench/process.hpp"
 #include "platbench/cgroup.hpp"
 #include "platbench/params.hpp"
+#include "local_network.hpp"
 
 namespace {
 
@@ -64,8 +65,21 @@ public:
         return result;
     }
 
+    // loopback: the host's own; namespace: a namespace of the run's on a bridge,
+    // the path a container's bridge network takes, without the container.
+    NetworkPath open_network(const NetworkPathRequest& request) override {
+        const std::string setting = request.settings.text("network");
+        if (setting == "loopback") return local_network::loopback_path(setting);
+        return paths_.open_namespace(setting);
+    }
+
+    void close_network(const NetworkPath& path) noexcept override { paths_.close(path); }
+
     PlatformRunOutcome run(const PlatformRunRequest& request) override {
         ChildRequest child;
+        // In the run's namespace: `ip netns exec` enters it and executes the runner.
+        const bool in_namespace = request.network && request.network->name != "loopback";
+        if (in_namespace) child.argv = {"ip", "netns", "exec", request.network->name};
         child.argv.push_back(request.host_runner.runner.string());
         child.argv.insert(child.argv.end(), request.runner_args.begin(), request.runner_args.end());
         child.argv.push_back("--plugin-dir");
@@ -92,9 +106,15 @@ public:
         return outcome;
     }
 
-    std::vector<std::string> clean(bool /*including_images*/) override { return cgroup::remove_leftovers(); }
+    std::vector<std::string> clean(bool /*including_images*/) override {
+        std::vector<std::string> removed = cgroup::remove_leftovers();
+        for (std::string& line : local_network::remove_leftovers()) removed.push_back(std::move(line));
+        return removed;
+    }
 
 private:
+    local_network::OpenPaths paths_;
+
     static ProbeResult declined(ProbeResult result, std::string reason) {
         result.availability = Availability::Declined;
         result.reason = std::move(reason);
@@ -108,8 +128,12 @@ PluginDescriptor make_native_descriptor() {
     d.name = "native";
     d.description = "Bare metal: the runner as a child process of the host";
     d.flags = kPlatformBaseline;
-    d.fingerprint_metadata = {"cgroup_version"};
-    d.params = {cpuset_param(), cpus_param(), memory_param()};
+    d.params = {cpuset_param(), cpus_param(), memory_param(),
+                network_param({"loopback", "namespace"}, "loopback",
+                              "a network workload's path to its peer: loopback (the host's own), or namespace (a "
+                              "network namespace joined by a veth pair to a bridge that the run creates, the path of "
+                              "a container's bridge network without the container)")};
+    d.fingerprint_metadata = {"cgroup_version", "network_interfaces", "network_mtu"};
     d.create_platform = [] { return std::unique_ptr<Platform>(new NativePlatform()); };
     return d;
 }

@@ -19,7 +19,8 @@ inline engine_api::EngineFlavour podman_flavour() {
                             "(scripts/setup.sh does both)",
             .permission_hint = "run platbench as root, or start `podman system service` as your user "
                                "and set `endpoint:` (or CONTAINER_HOST) to its socket",
-            .minimum_product = "Podman 4 or later"};
+            .minimum_product = "Podman 4 or later",
+            .namespace_network = true};
 }
 
 }  // namespace platbench::podman

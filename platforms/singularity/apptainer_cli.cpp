@@ -68,7 +68,9 @@ std::string bind_item(const fs::path& source, const std::string& destination, co
 
 std::vector<std::string> exec_command(const ExecSpec& spec) {
     // --containall: own PID, IPC and mount namespaces, a clean environment, no host home or /tmp.
-    std::vector<std::string> argv{spec.program.string(), "exec", "--containall"};
+    std::vector<std::string> argv;
+    if (spec.network && !spec.network_namespace.empty()) argv = {"ip", "netns", "exec", spec.network_namespace};
+    argv.insert(argv.end(), {spec.program.string(), "exec", "--containall"});
     if (spec.drop_privileges) argv.push_back("--no-privs");
     if (!spec.network) argv.insert(argv.end(), {"--net", "--network", "none"});
     if (spec.cpuset) argv.insert(argv.end(), {"--cpuset-cpus", *spec.cpuset});

@@ -38,6 +38,9 @@ struct ExecSpec {
     std::filesystem::path image;
     bool drop_privileges = true;  // --no-privs: no capabilities, no_new_privs
     bool network = false;         // false: a network namespace with loopback only
+    // With network: apptainer runs inside this network namespace (`ip netns exec`),
+    // and the container shares it; empty: the host's network.
+    std::string network_namespace;
     bool show_cgroups = true;     // the host's cgroup tree read-only, so the limits can be seen inside
     std::optional<std::string> cpuset;
     std::optional<double> cpus;

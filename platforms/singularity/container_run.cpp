@@ -65,7 +65,9 @@ ExecSpec exec_spec_for(const PlatformRunRequest& request, const ContainerSetting
     spec.program = settings.program;
     spec.image = settings.image;
     spec.drop_privileges = settings.drop_privileges;
-    spec.network = settings.network;
+    // A network only for a network workload's run, on the path made for it.
+    spec.network = request.network != nullptr;
+    if (request.network && request.network->name != "loopback") spec.network_namespace = request.network->name;
     spec.show_cgroups = settings.show_cgroups;
     const ParamValues& values = request.settings;
     if (values.has("cpuset")) spec.cpuset = values.text("cpuset");

@@ -16,7 +16,6 @@ struct ContainerSettings {
     std::filesystem::path program;
     std::filesystem::path image;
     bool drop_privileges = true;
-    bool network = false;
     bool show_cgroups = true;
     // Where each run's working directory is made on the host (one directory per
     // run, removed afterwards); empty: the directory the engine gives the run.

@@ -11,6 +11,7 @@
 #include "container_run.hpp"
 #include "owned_files.hpp"
 #include "platbench/plugin.hpp"
+#include "local_network.hpp"
 #include "platbench/process.hpp"
 
 namespace {
@@ -102,7 +103,6 @@ public:
         settings_.program = *program;
         settings_.image = image.path;
         settings_.drop_privileges = settings.boolean("no_privs");
-        settings_.network = settings.boolean("network");
         settings_.show_cgroups = settings.boolean("show_cgroups");
         if (settings.has("scratch_dir") && !settings.text("scratch_dir").empty()) {
             settings_.scratch_dir = settings.text("scratch_dir");
@@ -133,8 +133,18 @@ public:
     // Builds of a platbench process that died; with images, the cached images too.
     // (Directories given by settings, image_dir: and scratch_dir:, are not known
     // here; prepare() cleans those when the next experiment with them starts.)
+    // host: the host's network, the peer on loopback; namespace: a namespace of
+    // the run's on a bridge, entered before apptainer starts.
+    NetworkPath open_network(const NetworkPathRequest& request) override {
+        const std::string setting = request.settings.text("network");
+        if (setting == "host") return local_network::loopback_path(setting);
+        return paths_.open_namespace(setting);
+    }
+
+    void close_network(const NetworkPath& path) noexcept override { paths_.close(path); }
+
     std::vector<std::string> clean(bool including_images) override {
-        std::vector<std::string> removed;
+        std::vector<std::string> removed = local_network::remove_leftovers();
         const fs::path dir = image_dir_from(ParamValues());
         remove_leftover_entries(dir, removed, "building-");
         if (!including_images) return removed;
@@ -148,6 +158,7 @@ public:
     }
 
 private:
+    local_network::OpenPaths paths_;
     // Builds and run directories of killed platbench processes in the directories
     // this experiment's settings name, which `platbench clean` cannot know.
     void remove_leftovers_in_configured_dirs(const ParamValues& settings, const fs::path& image_dir) {
@@ -170,7 +181,8 @@ PluginDescriptor make_singularity_descriptor() {
     d.name = "singularity";
     d.description = "Apptainer / Singularity containers through the apptainer command line";
     d.flags = kPlatformNeedsBundle;
-    d.fingerprint_metadata = {"apptainer_product", "apptainer_version", "image", "image_format"};
+    d.fingerprint_metadata = {"apptainer_product", "apptainer_version", "image", "image_format", "network_interfaces",
+                              "network_mtu"};
     d.params = {
         ParamSpec{
             .name = "program",
@@ -200,11 +212,10 @@ PluginDescriptor make_singularity_descriptor() {
             .default_value = "true",
             .help = "drop all capabilities in the container (--no-privs): the workload needs none, and as root "
                    "apptainer may refuse to start without it"},
-        ParamSpec{
-            .name = "network",
-            .type = ParamType::Bool,
-            .default_value = "false",
-            .help = "share the host's network (default: a network namespace with loopback only)"},
+        network_param({"host", "namespace"}, "host",
+                      "a network workload's path to its peer: host (the host's network, apptainer's default; the peer "
+                      "on loopback), or namespace (a network namespace joined by a veth pair to a bridge that the run "
+                      "creates, which the container shares). Other runs get a namespace with loopback only"),
         ParamSpec{
             .name = "show_cgroups",
             .type = ParamType::Bool,

@@ -39,6 +39,7 @@ struct PlatformRun {
     std::filesystem::path work_dir;
     std::string run_label = unique_label("run");
     double last_run_seconds = 0;  // the wall time of the last run(), as the engine measures it
+    const platbench::NetworkPath* network = nullptr;  // open_network()'s path, for a network workload's run
 
     // `values` override `base` (the test file's own defaults); the table's defaults fill the rest.
     PlatformRun(const std::string& name, const std::map<std::string, platbench::ParamValue>& base,
@@ -60,8 +61,8 @@ struct PlatformRun {
     }
 
     platbench::PlatformRunOutcome run() {
-        const platbench::PlatformRunRequest request{settings, host_runner, nullptr, runner_args,
-                                                    work_dir, timeout,     labels,  cancel};
+        const platbench::PlatformRunRequest request{settings, host_runner, nullptr, runner_args, work_dir,
+                                                    timeout,  labels,      cancel,  network};
         const auto start = std::chrono::steady_clock::now();
         platbench::PlatformRunOutcome outcome = platform->run(request);
         last_run_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -216,6 +216,9 @@ int main() {
     const std::optional<RunRequest> request = read_request(problem);
     if (!request) channel.fail(problem);
     if (std::string work_problem = prepare_work_dir(*request); !work_problem.empty()) channel.fail(work_problem);
+    if (!request->address.empty()) {
+        if (std::string nic_problem = configure_nic(request->address); !nic_problem.empty()) channel.fail(nic_problem);
+    }
 
     channel.line("ready " + fixed(uptime_seconds()));
     const RunnerOutcome outcome = run_runner(*request);

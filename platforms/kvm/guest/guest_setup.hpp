@@ -5,7 +5,9 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/mount.h>
@@ -16,6 +18,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -131,6 +135,46 @@ inline std::string wait_for(Finder find) {
         sleep_milliseconds(10);
     }
     return {};
+}
+
+// Gives the run's NIC (the first interface other than lo, once virtio_net has
+// probed it) `address` ("10.249.7.2/24") and brings it up. The kernel adds the
+// route of the link's own subnet and nothing else: no default route, so nothing
+// but the run's bridge is reachable. Returns what went wrong, or "".
+inline std::string configure_nic(const std::string& address) {
+    unsigned a = 0, b = 0, c = 0, d = 0, prefix = 0;
+    if (std::sscanf(address.c_str(), "%u.%u.%u.%u/%u", &a, &b, &c, &d, &prefix) != 5 || prefix > 32)
+        return "bad address " + address;
+    namespace fs = std::filesystem;
+    const std::string nic = wait_for([] {
+        std::error_code ec;
+        for (const auto& entry : fs::directory_iterator("/sys/class/net", ec))
+            if (entry.path().filename() != "lo") return entry.path().filename().string();
+        return std::string();
+    });
+    if (nic.empty()) return "no network interface appeared (is virtio_net in the initramfs?)";
+    const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return std::string("socket: ") + std::strerror(errno);
+    struct ifreq request {};
+    std::strncpy(request.ifr_name, nic.c_str(), IFNAMSIZ - 1);
+    auto set_ipv4 = [&](unsigned long command, std::uint32_t host_order) {
+        sockaddr_in in{};
+        in.sin_family = AF_INET;
+        in.sin_addr.s_addr = htonl(host_order);
+        std::memcpy(&request.ifr_addr, &in, sizeof in);
+        return ::ioctl(fd, command, &request) == 0;
+    };
+    const std::uint32_t ip = (a << 24) | (b << 16) | (c << 8) | d;
+    const std::uint32_t mask = prefix == 0 ? 0 : ~std::uint32_t{0} << (32 - prefix);
+    std::string problem;
+    if (!set_ipv4(SIOCSIFADDR, ip) || !set_ipv4(SIOCSIFNETMASK, mask)) {
+        problem = "cannot give " + nic + " its address: " + std::strerror(errno);
+    } else if (::ioctl(fd, SIOCGIFFLAGS, &request) != 0 ||
+               (request.ifr_flags = static_cast<short>(request.ifr_flags | IFF_UP), ::ioctl(fd, SIOCSIFFLAGS, &request)) != 0) {
+        problem = "cannot bring up " + nic + ": " + std::strerror(errno);
+    }
+    ::close(fd);
+    return problem;
 }
 
 inline std::string find_results_port() {

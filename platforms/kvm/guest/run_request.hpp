@@ -4,6 +4,7 @@
 #pragma once
 
 #include <charconv>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,7 +18,19 @@ struct RunRequest {
     std::vector<std::string> args;      // after the runner's path
     std::string disk = "none";          // none | filesystem (mount it on /work) | device (/dev/platbench-disk)
     std::size_t output_cap = 16u << 20; // bytes kept of each of stdout and stderr
+    std::string address;                // "10.249.7.2/24": the NIC's address; empty: no NIC
 };
+
+// "a.b.c.d/n" with each part in range: what an address record may hold.
+inline bool is_ipv4_with_prefix(const std::string& text) {
+    unsigned parts[5] = {};
+    char tail = 0;
+    if (std::sscanf(text.c_str(), "%u.%u.%u.%u/%u%c", &parts[0], &parts[1], &parts[2], &parts[3], &parts[4], &tail) != 5)
+        return false;
+    for (int i = 0; i < 4; ++i)
+        if (parts[i] > 255) return false;
+    return parts[4] >= 8 && parts[4] <= 30;
+}
 
 inline std::string encode_request(const RunRequest& request) {
     std::string out;
@@ -26,6 +39,7 @@ inline std::string encode_request(const RunRequest& request) {
     for (const std::string& arg : request.args) append_payload_record(out, "arg", arg);
     append_record(out, "disk " + request.disk);
     append_record(out, "output_cap " + std::to_string(request.output_cap));
+    if (!request.address.empty()) append_record(out, "address " + request.address);
     append_record(out, "end");
     return out;
 }
@@ -51,6 +65,8 @@ inline std::optional<RunRequest> parse_request(const std::string& bytes, std::st
         } else if (words[0] == "disk" && words.size() == 2 &&
                    (words[1] == "none" || words[1] == "filesystem" || words[1] == "device")) {
             request.disk = words[1];
+        } else if (words[0] == "address" && words.size() == 2 && is_ipv4_with_prefix(words[1])) {
+            request.address = words[1];
         } else if (words[0] == "output_cap" && words.size() == 2) {
             const auto [end, error] = std::from_chars(words[1].data(), words[1].data() + words[1].size(), request.output_cap);
             if (error != std::errc() || end != words[1].data() + words[1].size()) break;

@@ -183,12 +183,19 @@ TEST_CASE("the image is read-only, /work writable, and the runner holds no capab
     CHECK(read_text(work.path() / "written") == "x");
 }
 
-TEST_CASE("the container has its own network namespace with loopback only, unless asked") {
+TEST_CASE("the container has its own network namespace with loopback only, unless its run has a network path") {
     REQUIRE_APPTAINER();
-    for (const bool network : {false, true}) {
-        CAPTURE(network);
-        SingularityRun apptainer({{"image_format", std::string("sandbox")}, {"network", network}});
+    for (const std::string setting : {"none", "host", "namespace"}) {
+        CAPTURE(setting);
+        const bool network = setting != "none";
+        SingularityRun apptainer({{"image_format", std::string("sandbox")},
+                                  {"network", std::string(network ? setting : "host")}});
         apptainer.prepare(echo_bundle());
+        platbench::NetworkPath path;
+        if (network) {
+            path = apptainer.platform->open_network({apptainer.settings, apptainer.labels});
+            apptainer.network = &path;
+        }
         const std::string label = unique_label("net");
         apptainer.run_echo({"sleep=5", "message=" + label});
         std::string namespace_seen, interfaces_seen;
@@ -203,8 +210,21 @@ TEST_CASE("the container has its own network namespace with loopback only, unles
         ok_report(outcome);
         REQUIRE_FALSE(namespace_seen.empty());
         const std::string own_namespace = fs::read_symlink("/proc/self/ns/net").string();
-        if (network) {
+        if (setting == "host") {
             CHECK(namespace_seen == own_namespace);
+            CHECK(path.peer_address == "127.0.0.1");
+        } else if (setting == "namespace") {
+            // The run's namespace, with loopback and the veth end on the run's bridge.
+            CHECK(namespace_seen != own_namespace);
+            CHECK(interfaces_seen.find("lo:") != std::string::npos);
+            CHECK(interfaces_seen.find("pbn") != std::string::npos);
+            CHECK(path.metadata.at("network_interfaces") == "veth, bridge");
+            CHECK(fs::exists("/run/netns/" + path.name));
+            apptainer.platform->close_network(path);
+            CHECK_FALSE(fs::exists("/run/netns/" + path.name));
+            int slot = 0;
+            REQUIRE(std::sscanf(path.name.c_str(), "platbench-net%d-", &slot) == 1);
+            CHECK_FALSE(fs::exists("/sys/class/net/pbbr" + std::to_string(slot)));
         } else {
             CHECK(namespace_seen != own_namespace);
             // /proc/net/dev: two header lines, then one line per interface.

@@ -49,7 +49,7 @@ struct RequestFixture {
 };
 
 ContainerRunSettings run_settings(Storage storage) {
-    return ContainerRunSettings{"localhost/platbench-bundle:abc", storage, false, "/usr/bin/platbench-runner",
+    return ContainerRunSettings{"localhost/platbench-bundle:abc", storage, "/usr/bin/platbench-runner",
                                 "/usr/lib/platbench/plugins", "docker"};
 }
 

@@ -55,6 +55,15 @@ TEST_CASE("qcow2 disk on virtio-scsi with another cache and I/O mode, and a name
     CHECK(disk_target("virtio-blk") == "vda");
 }
 
+TEST_CASE("a network run's VM has one virtio-net NIC on the run's bridge, without vhost where the host has none") {
+    DomainSpec spec = base_spec();
+    spec.nic = NicSpec{"pbbr7", "pbt7", false};
+    const std::string xml = domain_xml(spec);
+    CHECK(xml == test::golden("kvm/tcg-network-bridge.xml", xml));
+    spec.nic->vhost = true;
+    CHECK(domain_xml(spec).find("<driver name='vhost'/>") != std::string::npos);
+}
+
 TEST_CASE("text from outside is escaped: no element or attribute can be smuggled in") {
     DomainSpec spec = base_spec();
     spec.kernel = "/boot/vmlinuz'/><devices><interface type='network'/></devices><x a='";

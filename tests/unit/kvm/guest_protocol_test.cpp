@@ -45,6 +45,23 @@ TEST_CASE("a run request round-trips through the guest init's parser, arguments 
     CHECK(parsed->output_cap == 1234);
 }
 
+TEST_CASE("a network run's NIC address reaches the guest init, and only a well-formed one") {
+    RunRequest request;
+    request.runner = "/usr/bin/platbench-runner";
+    request.address = "10.249.7.2/24";
+    std::string problem;
+    const std::optional<RunRequest> parsed = parse_request(encode_request(request), problem);
+    REQUIRE_MESSAGE(parsed, problem);
+    CHECK(parsed->address == "10.249.7.2/24");
+    request.address.clear();
+    CHECK(parse_request(encode_request(request), problem)->address.empty());
+    for (const char* bad : {"10.249.7.2", "10.249.7.300/24", "10.249.7.2/24x", "10.249.7.2/0", "eth0", "1.2.3.4/24 up"}) {
+        CAPTURE(bad);
+        CHECK_FALSE(is_ipv4_with_prefix(bad));
+        CHECK_FALSE(parse_request(std::string(kRequestMagic) + "\nrunner 3\nabc\naddress " + bad + "\nend\n", problem));
+    }
+}
+
 TEST_CASE("the guest init refuses a request that is cut short, unknown or bad") {
     RunRequest request;
     request.runner = "/usr/bin/platbench-runner";

@@ -57,7 +57,10 @@ TEST_CASE("the native plugin declares its table") {
     CHECK(descriptor.name == "native");
     CHECK(descriptor.description == "Bare metal: the runner as a child process of the host");
     CHECK(descriptor.flags == kPlatformBaseline);  // bare metal, the default baseline
-    REQUIRE(descriptor.params.size() == 3);
+    REQUIRE(descriptor.params.size() == 4);
+    CHECK(descriptor.params[3].name == "network");
+    CHECK(descriptor.params[3].default_value == "loopback");
+    CHECK(descriptor.params[3].choices == std::vector<std::string>{"loopback", "namespace"});
     CHECK(descriptor.params[0].name == "cpuset");
     CHECK(descriptor.params[1].name == "cpus");
     CHECK(descriptor.params[2].name == "memory");

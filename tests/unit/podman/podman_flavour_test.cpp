@@ -42,7 +42,11 @@ TEST_CASE("the podman plugin: docker's parameters, podman's metadata keys and en
     CHECK(names == docker_names);
     CHECK(names == std::vector<std::string>{"endpoint", "storage", "network", "cpuset", "cpus", "memory"});
     CHECK(podman.params[0].help.find("$CONTAINER_HOST when it is unix://") != std::string::npos);
-    CHECK(podman.params[2].default_value == "false");  // no network unless asked
+    // A network workload's path: a namespace of the run's (Podman's own bridges appear
+    // only when a container starts); Docker's is a bridge network.
+    CHECK(podman.params[2].default_value == "namespace");
+    CHECK(docker->descriptor->params[2].default_value == "bridge");
+    CHECK(podman.params[2].help.find("every other run has no network") != std::string::npos);
     const auto& keys = podman.fingerprint_metadata;
     CHECK(std::find(keys.begin(), keys.end(), "podman_server_version") != keys.end());
     CHECK(std::find(keys.begin(), keys.end(), "docker_server_version") == keys.end());

@@ -41,9 +41,10 @@ struct Request {
     std::map<std::string, std::string> labels{{"platbench.run", "e1-r0"}};
     std::atomic<bool> cancel{false};
     fs::path work_dir;
+    const NetworkPath* network = nullptr;
 
     PlatformRunRequest request() const {
-        return {settings, host_runner, nullptr, runner_args, work_dir, std::chrono::seconds(60), labels, cancel};
+        return {settings, host_runner, nullptr, runner_args, work_dir, std::chrono::seconds(60), labels, cancel, network};
     }
 };
 
@@ -69,13 +70,27 @@ TEST_CASE("exec with limits and a bound work directory") {
 
 TEST_CASE("exec with privileges kept, the host network and no cgroup view, from singularity") {
     Request request;
+    NetworkPath host;  // a network workload's run on the host's network (network: host)
+    host.name = "loopback";
+    request.network = &host;
     ContainerSettings settings = sample_settings();
     settings.program = "/opt/singularity/bin/singularity";
     settings.drop_privileges = false;
-    settings.network = true;
     settings.show_cgroups = false;
     const std::string argv = one_per_line(exec_command(exec_spec_for(request.request(), settings, std::nullopt)));
     CHECK(argv == test::golden("singularity/exec-privileged-network.txt", argv));
+}
+
+TEST_CASE("a network workload's run in a namespace: apptainer is started inside it, and the container shares it") {
+    Request request;
+    NetworkPath path;
+    path.name = "platbench-net7-4242-0";
+    request.network = &path;
+    const std::vector<std::string> argv = exec_command(exec_spec_for(request.request(), sample_settings(), std::nullopt));
+    REQUIRE(argv.size() > 6);
+    CHECK(std::vector<std::string>(argv.begin(), argv.begin() + 6) ==
+          std::vector<std::string>{"ip", "netns", "exec", "platbench-net7-4242-0", "/usr/bin/apptainer", "exec"});
+    CHECK(std::find(argv.begin(), argv.end(), "--net") == argv.end());
 }
 
 TEST_CASE("build commands for a SIF file and for a sandbox directory") {
