@@ -89,8 +89,8 @@ TEST_CASE("configs/csc496-group8.yaml: its two buffered jobs are flagged on ever
 TEST_CASE("configs/ibm2014.yaml: the study's design, direct libaio I/O throughout, nothing for the page-cache check") {
     const auto study = load_study("ibm2014.yaml");
     // 4 platforms x (linpack + randomaccess + stream + seqread qd 1, 2 + seqwrite + random4k 2 patterns
-    // x 2 job counts + mixed).
-    REQUIRE(study->cells.size() == 4 * 11);
+    // x 2 job counts + mixed + net's three modes).
+    REQUIRE(study->cells.size() == 4 * 14);
     for (const Cell& cell : study->cells) {
         if (cell.workload->plugin->name() != "blockio") continue;
         CAPTURE(cell.id);

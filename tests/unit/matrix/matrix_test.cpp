@@ -129,9 +129,16 @@ TEST_CASE("configs/quick.yaml: native, docker, podman, kvm, singularity, on each
     CHECK(stream.workload == &loaded->config.workloads[2]);
     CHECK(stream.workload_params.integer("array_size") == 10000000);
     CHECK(stream.workload_params.integer("ntimes") == 5);
-    // The same job for both I/O workloads: equal effective parameters, cell by cell.
-    CHECK(cells[3].workload_params.all() == cells[5].workload_params.all());
-    CHECK(cells[4].workload_params.all() == cells[6].workload_params.all());
+    // The same job for both I/O workloads: equal effective parameters, cell by cell,
+    // beyond blockio's own row (huge_pages: fio cannot put its buffers on them).
+    auto job_of = [](const Cell& cell) {
+        auto params = cell.workload_params.all();
+        params.erase("huge_pages");
+        return params;
+    };
+    CHECK(cells[3].workload_params.has("huge_pages"));
+    CHECK(job_of(cells[3]) == job_of(cells[5]));
+    CHECK(job_of(cells[4]) == job_of(cells[6]));
     CHECK(cells[3].workload_params.integer("file_size") == 64 * 1024 * 1024);
     // And the same cells on every platform.
     CHECK(cells[3].workload_params.all() == cells[10].workload_params.all());
