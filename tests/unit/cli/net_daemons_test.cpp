@@ -9,6 +9,8 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <string>
 #include <thread>
@@ -58,6 +60,24 @@ std::vector<std::string> path_objects() {
         if (name.rfind("platbench-net", 0) == 0) found.push_back(name);
     }
     return found;
+}
+
+bool has_namespace() {
+    for (const std::string& name : path_objects())
+        if (name.rfind("platbench-net", 0) == 0) return true;
+    return false;
+}
+
+// Processes serving as a net peer (`platbench-runner ... --serve net ...`).
+int peer_processes() {
+    int count = 0;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+        std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+        std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        if (cmdline.find(std::string("--serve\0net\0", 12)) != std::string::npos) ++count;
+    }
+    return count;
 }
 
 }  // namespace net_paths_test
@@ -127,17 +147,21 @@ TEST_CASE("platbench clean reaps the bridge and namespace of a run that was kill
                      "workloads:\n  - plugin: net\n    mode: tcp_rr\n    runtime: 20s\n    ramp_time: 0s\n");
     const std::vector<std::string> before = net_paths_test::path_objects();
     test::Started child({PLATBENCH_CLI, "run", config.string(), "--output", (dir / "results").string()}, dir / "io");
-    // Wait until the run's namespace exists, then kill platbench outright.
-    std::vector<std::string> during;
-    for (int waited = 0; waited < 600 && during.size() <= before.size(); ++waited) {
+    // Wait until the run's namespace exists and its peer serves, then kill platbench outright.
+    bool made = false;
+    for (int waited = 0; waited < 600 && !made; ++waited) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        during = net_paths_test::path_objects();
+        made = net_paths_test::has_namespace() && net_paths_test::peer_processes() > 0;
     }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the runner is measuring
     child.signal(SIGKILL);
     child.wait();
-    REQUIRE(during.size() > before.size());
-    // The peer and runner it started may live on for a moment: they die with their
-    // session when killed by hand; clean only needs platbench itself gone.
+    REQUIRE(made);
+    // The peer ends with platbench (PR_SET_PDEATHSIG); the runner inside the
+    // namespace runs out its 20 s, and clean does not need it gone.
+    for (int waited = 0; waited < 50 && net_paths_test::peer_processes() > 0; ++waited)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    CHECK(net_paths_test::peer_processes() == 0);
     const std::vector<std::string> left = net_paths_test::path_objects();
     const auto clean = test::run_cli({"clean"}, dir);
     INFO(clean.out, clean.err);

@@ -343,8 +343,9 @@ TEST_CASE("defaults are written into every cell, optional parameters without a d
     CHECK_FALSE(params.has("array_size"));
     CHECK_FALSE(params.has("array_bytes"));
     CHECK(params.all().size() == 3);
-    // native declares no defaults: nothing given, nothing set.
-    CHECK(cells[0].platform_settings.all().empty());
+    // native's only default is its network path (network workloads use it): nothing else is set.
+    CHECK(cells[0].platform_settings.all().size() == 1);
+    CHECK(cells[0].platform_settings.text("network") == "loopback");
 }
 
 TEST_CASE("given values replace defaults, the rest of the defaults stay") {
