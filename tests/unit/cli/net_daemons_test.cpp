@@ -34,13 +34,6 @@ bool platform_unavailable(const platbench::RunRecord& run) {
     return false;
 }
 
-double metric(const platbench::RunRecord& run, const std::string& name) {
-    for (const platbench::Metric& m : run.metrics)
-        if (m.name == name) return m.value;
-    FAIL("no metric " << name);
-    return 0;
-}
-
 std::string metadata(const platbench::RunRecord& run, const std::string& key) {
     auto it = run.platform_metadata.find(key);
     return it == run.platform_metadata.end() || !it->is_string() ? "" : it->get<std::string>();
@@ -117,10 +110,10 @@ TEST_CASE("net runs tcp_stream, tcp_rr and udp_rr on every platform's network pa
         }
         if (r.platform_plugin == "kvm") CHECK_FALSE(net_paths_test::metadata(r, "network_vhost").empty());
         if (r.workload_params.value("mode", "") == "tcp_stream") {
-            CHECK(net_paths_test::metric(r, "throughput_gbit") > 0);
+            CHECK(test::stored_metric(r, "throughput_gbit") > 0);
         } else {
-            CHECK(net_paths_test::metric(r, "transactions_per_s") > 0);
-            CHECK(net_paths_test::metric(r, "lat_p50") <= net_paths_test::metric(r, "lat_p99"));
+            CHECK(test::stored_metric(r, "transactions_per_s") > 0);
+            CHECK(test::stored_metric(r, "lat_p50") <= test::stored_metric(r, "lat_p99"));
         }
     }
     for (const char* path : {"native/loopback", "native/namespace", "docker/bridge", "docker/host", "podman/namespace",
@@ -170,4 +163,32 @@ TEST_CASE("platbench clean reaps the bridge and namespace of a run that was kill
     // test started meanwhile may have come first. Either way nothing is left.
     if (left.size() > before.size()) CHECK(contains(clean.out, "network namespace platbench-net"));
     CHECK(net_paths_test::path_objects() == before);
+}
+
+TEST_CASE("Ctrl-C during a network run removes its bridge and namespace and stops its peer, with no clean needed") {
+    if (::geteuid() != 0) {
+        PLATBENCH_SKIP("not-root", "network paths make bridges and namespaces");
+        return;
+    }
+    const fs::path dir = test::scratch("net-interrupted");
+    const fs::path config = dir / "long.yaml";
+    test::write_file(config,
+                     "experiment: net-interrupted\nrepetitions: 1\nwarmup: 0\n"
+                     "platforms:\n  - plugin: native\n    network: namespace\n"
+                     "workloads:\n  - plugin: net\n    mode: tcp_stream\n    runtime: 20s\n    ramp_time: 0s\n");
+    const std::vector<std::string> before = net_paths_test::path_objects();
+    test::Started child({PLATBENCH_CLI, "run", config.string(), "--output", (dir / "results").string()}, dir / "io");
+    bool made = false;
+    for (int waited = 0; waited < 600 && !made; ++waited) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        made = net_paths_test::has_namespace() && net_paths_test::peer_processes() > 0;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the runner is measuring
+    child.signal(SIGINT);
+    const auto finished = child.wait_for(std::chrono::seconds(60));
+    INFO(finished.out, finished.err);
+    REQUIRE(made);
+    CHECK_FALSE(finished.killed_at_deadline);
+    CHECK(net_paths_test::path_objects() == before);
+    CHECK(net_paths_test::peer_processes() == 0);
 }
